@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test` (README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: run test bench bench-accuracy clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Embedded (no environment): SQLite, background work in-process.
+# With DATABASE_URL and REDIS_URL: PostgreSQL, Redis, a Celery worker and beat beside the web server.
+run: export DEBUG ?= 1
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@if [ -n "$$REDIS_URL" ]; then \
+		mkdir -p var; \
+		echo "Starting a Celery worker and beat (logs in var/worker.log, var/beat.log)"; \
+		$(PY) -m celery -A calexit worker --loglevel INFO > var/worker.log 2>&1 & worker=$$!; \
+		$(PY) -m celery -A calexit beat --loglevel INFO -s var/celerybeat-schedule > var/beat.log 2>&1 & beat=$$!; \
+		trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver --noreload $(ADDR); \
+	else \
+		$(PY) manage.py run_embedded $(ADDR); \
+	fi
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

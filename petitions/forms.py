@@ -1,0 +1,123 @@
+"""The signing form: field validation only; the service does the rest."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+
+from petitions.models import County
+
+NAME_CHARS = RegexValidator(
+    r"^[^\W\d_]+(?:[ '\u2019.\-][^\W\d_]*)*$",
+    "Use letters only (spaces, hyphens, apostrophes and periods are fine).",
+)
+SUFFIX_CHOICES = [("", "None"), ("Jr", "Jr"), ("Sr", "Sr"), ("II", "II"), ("III", "III"), ("IV", "IV"), ("V", "V")]
+
+
+def _county_choices() -> list[tuple[str, str]]:
+    return [("", "Choose your county")] + [(c.code, f"{c.name}") for c in County.objects.order_by("name")]
+
+
+class SignatureForm(forms.Form):
+    first_name = forms.CharField(max_length=100, validators=[NAME_CHARS], label="First name")
+    middle_name = forms.CharField(max_length=100, required=False, validators=[NAME_CHARS], label="Middle name or initial")
+    last_name = forms.CharField(max_length=100, validators=[NAME_CHARS], label="Last name")
+    suffix = forms.ChoiceField(choices=SUFFIX_CHOICES, required=False, label="Suffix")
+    address = forms.CharField(
+        max_length=200, label="Street address",
+        help_text="The street number and name where you are registered to vote, e.g. 1200 J St.",
+    )
+    unit = forms.CharField(max_length=30, required=False, label="Apartment or unit")
+    city = forms.CharField(max_length=100, label="City or community")
+    zip = forms.CharField(max_length=10, label="ZIP code")
+    county = forms.ChoiceField(choices=(), label="County where you are registered")
+    email = forms.EmailField(max_length=254, label="Email", help_text="We send you a link to confirm your signature.")
+    dob = forms.DateField(
+        required=False, label="Date of birth (optional)", input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Helps us find you in the voter file when someone shares your name and address.",
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
+    )
+    attest = forms.BooleanField(
+        required=True,
+        label="I am a registered California voter, the details above are mine, and I sign this petition myself.",
+        error_messages={"required": "Please confirm that you are a registered California voter signing for yourself."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = _county_choices()
+        self.fields["county"].error_messages["invalid_choice"] = "Choose your county from the list."
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.form_id = "sign-form"
+        self.helper.layout = Layout(
+            Fieldset(
+                "Your name as registered",
+                Div(Div(Field("first_name", autocomplete="given-name"), css_class="col-md-4"),
+                    Div(Field("middle_name", autocomplete="additional-name"), css_class="col-md-3"),
+                    Div(Field("last_name", autocomplete="family-name"), css_class="col-md-3"),
+                    Div("suffix", css_class="col-md-2"), css_class="row"),
+            ),
+            Fieldset(
+                "Your residence address as registered",
+                Div(Div(Field("address", autocomplete="address-line1"), css_class="col-md-8"),
+                    Div(Field("unit", autocomplete="address-line2"), css_class="col-md-4"), css_class="row"),
+                Div(Div(Field("city", autocomplete="address-level2"), css_class="col-md-5"),
+                    Div(Field("zip", autocomplete="postal-code", inputmode="numeric"), css_class="col-md-3"),
+                    Div("county", css_class="col-md-4"), css_class="row"),
+            ),
+            Fieldset("How we reach you", Field("email", autocomplete="email"), "dob"),
+            "attest",
+            Submit("sign", "Sign the petition", css_class="btn-lg"),
+        )
+
+    def clean_address(self) -> str:
+        address = " ".join(self.cleaned_data["address"].split())
+        if not re.match(r"^\d+[A-Za-z]?(?:\s+\d/\d)?\s+\S", address):
+            raise forms.ValidationError("Start with the street number, then the street name, e.g. 1200 J St.")
+        return address
+
+    def clean_zip(self) -> str:
+        value = self.cleaned_data["zip"].strip()
+        if not re.fullmatch(r"\d{5}(?:-?\d{4})?", value):
+            raise forms.ValidationError("Enter a 5-digit ZIP code, e.g. 95814.")
+        if not ("90001" <= value[:5] <= "96162"):
+            raise forms.ValidationError("That is not a California ZIP code (they run from 90001 to 96162).")
+        return value
+
+    def clean_dob(self) -> date | None:
+        dob = self.cleaned_data.get("dob")
+        if dob is None:
+            return None
+        today = timezone.localdate()
+        if dob > today:
+            raise forms.ValidationError("Your date of birth cannot be in the future.")
+        if dob.year < 1900:
+            raise forms.ValidationError("Check the year of your date of birth.")
+        eighteenth = date(dob.year + 18, dob.month, 28 if (dob.month, dob.day) == (2, 29) else dob.day)
+        if eighteenth > today:
+            raise forms.ValidationError("You must be 18 or older to sign: only registered voters can sign.")
+        return dob
+
+    def clean_county(self) -> County:
+        return County.objects.get(code=self.cleaned_data["county"])
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self) -> str:
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_city(self) -> str:
+        return " ".join(self.cleaned_data["city"].split())
+
+
+class ConfirmForm(forms.Form):
+    """An empty form: confirming is a POST with a CSRF token, nothing more."""

@@ -1,0 +1,55 @@
+"""Demo data for `make run`: roles, a staff login, a deadline, a small synthetic voter file."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from petitions.models import Petition
+from petitions.services.roles import roles_ensure
+from petitions.services.voter_import import voters_import
+from petitions.voterfile import DEMO_VOTERS, write_synthetic_voter_file
+
+DEMO_USERNAME = "demo"
+
+
+class Command(BaseCommand):
+    help = "Load the demo: roles, a demo organizer login, the Calexit deadline and a synthetic voter file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--voters", type=int, default=2000, help="size of the synthetic voter file")
+        parser.add_argument("--deadline", help="Calexit circulation deadline, YYYY-MM-DD (default: 180 days from today, if unset)")
+
+    def handle(self, *args, voters, deadline, **options):
+        roles = roles_ensure()
+        petition = Petition.objects.get(slug="calexit")
+        if deadline:
+            petition.deadline = deadline
+        elif petition.deadline is None:
+            petition.summary_date = timezone.localdate()
+            petition.deadline = petition.summary_date + timedelta(days=180)
+        petition.save()
+
+        password = os.environ.get("DEMO_PASSWORD", "calexit-demo")
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME, defaults={"is_staff": True})
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        user.groups.add(roles["Organizer"])
+
+        path = Path(settings.BASE_DIR) / "var" / "demo_voters.tsv"
+        path.parent.mkdir(exist_ok=True)
+        write_synthetic_voter_file(path, count=voters, seed=2026)
+        summary = voters_import(path)
+        self.stdout.write(f"Demo voter file: {summary.rows_read:,} voters loaded from {path}")
+        self.stdout.write("Sign as one of these demo voters (or any row of the file):")
+        for voter in DEMO_VOTERS:
+            self.stdout.write(f"  {voter.describe()}")
+        self.stdout.write(self.style.SUCCESS(
+            f"Dashboard: http://127.0.0.1:8000/dashboard/  login: {DEMO_USERNAME}  password: {password}"
+        ))

@@ -1,0 +1,310 @@
+"""The data model. Signature rows are the truth; tallies are derived from them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class County(models.Model):
+    """One of California's 58 counties, numbered as the Secretary of State does."""
+
+    code = models.CharField(max_length=2, primary_key=True)
+    name = models.CharField(max_length=40, unique=True)
+    fips = models.CharField(max_length=5, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "counties"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Petition(models.Model):
+    class Kind(models.TextChoices):
+        STATUTE = "statute", "Initiative statute"
+        CONSTITUTIONAL_AMENDMENT = "amendment", "Initiative constitutional amendment"
+        REFERENDUM = "referendum", "Referendum"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    question = models.TextField()
+    summary = models.TextField(blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STATUTE)
+    required_signatures = models.PositiveIntegerField()
+    summary_date = models.DateField(null=True, blank=True, help_text="Official summary date: circulation starts.")
+    deadline = models.DateField(null=True, blank=True, help_text="Last day of circulation.")
+    online_counts_directly = models.BooleanField(
+        default=False,
+        help_text="Whether an online signature counts by itself. Off for California "
+        "(wet-ink rule): online signatures are pledged until their signed form returns.",
+    )
+    featured = models.BooleanField(default=False)
+    is_open = models.BooleanField(default=True, help_text="Accepting signatures online.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        permissions = [
+            ("view_dashboard", "Can see the volunteer dashboard"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def notice_threshold(self) -> int:
+        """25 % of the requirement (Elections Code 9034), rounded up."""
+        return -(-self.required_signatures * 25 // 100)
+
+
+class PetitionSection(models.Model):
+    """A petition section: circulates in one county only (EC 9021)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="sections")
+    number = models.CharField(max_length=40)
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    circulator_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["petition", "number"]
+        constraints = [models.UniqueConstraint(fields=["petition", "number"], name="section_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.petition.slug} section {self.number}"
+
+
+class Voter(models.Model):
+    """A row of the Secretary of State's voter file, plus matching keys computed at import."""
+
+    registrant_id = models.CharField(max_length=20, unique=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    suffix = models.CharField(max_length=20, blank=True)
+    address_number = models.CharField(max_length=20, blank=True)
+    house_fraction = models.CharField(max_length=10, blank=True)
+    address_number_suffix = models.CharField(max_length=10, blank=True)
+    street_dir_prefix = models.CharField(max_length=10, blank=True)
+    street_name = models.CharField(max_length=100, blank=True)
+    street_type = models.CharField(max_length=20, blank=True)
+    street_dir_suffix = models.CharField(max_length=10, blank=True)
+    unit_type = models.CharField(max_length=20, blank=True)
+    unit_number = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip = models.CharField(max_length=10, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    voter_status = models.CharField(max_length=20, blank=True, help_text="Status column of the voter file.")
+    registration_date = models.DateField(null=True, blank=True)
+    registered = models.BooleanField(default=True, help_text="False once a newer file no longer lists the voter.")
+    # Normalised keys for matching (petitions.matching.keys), computed once at import.
+    key_last = models.CharField(max_length=100, blank=True)
+    key_first = models.CharField(max_length=100, blank=True)
+    key_house = models.CharField(max_length=20, blank=True)
+    key_street = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["county", "key_house", "key_street"], name="voter_address_key"),
+            models.Index(fields=["county", "key_last", "key_first"], name="voter_name_key"),
+            models.Index(fields=["key_last", "key_first", "key_house"], name="voter_statewide_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registrant_id} {self.first_name} {self.last_name}"
+
+    @property
+    def street_address(self) -> str:
+        parts = [
+            self.address_number,
+            self.house_fraction,
+            self.address_number_suffix,
+            self.street_dir_prefix,
+            self.street_name,
+            self.street_type,
+            self.street_dir_suffix,
+        ]
+        line = " ".join(p for p in parts if p)
+        if self.unit_number:
+            line += f" {self.unit_type or '#'} {self.unit_number}"
+        return line
+
+
+class Signature(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online"
+        PAPER = "paper"
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed"
+        PENDING = "pending"
+        VALID = "valid"
+        INVALID = "invalid"
+        DUPLICATE = "duplicate"
+        REVIEW = "review"
+
+    class Reason(models.TextChoices):
+        NONE = "", "-"
+        NOT_REGISTERED = "not_registered"
+        WRONG_COUNTY = "wrong_county"
+        ADDRESS_MISMATCH = "address_mismatch"
+        INCOMPLETE = "incomplete"
+        FRAUD = "fraud"
+        WITHDRAWN = "withdrawn"
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="signatures")
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+    section = models.ForeignKey(PetitionSection, null=True, blank=True, on_delete=models.PROTECT)
+    line = models.PositiveIntegerField(null=True, blank=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    first_name = models.CharField(max_length=100, blank=True)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    suffix = models.CharField(max_length=20, blank=True)
+    name_as_written = models.CharField(max_length=250, blank=True, help_text="Paper: the printed name as keyed.")
+    address = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=30, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    zip = models.CharField(max_length=10, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    date_signed = models.DateField(null=True, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, default="")
+    voter = models.ForeignKey(Voter, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Set when a person decided the status; the machine never overrides it.",
+    )
+
+    confirm_nonce = models.CharField(max_length=32, blank=True, help_text="Online: input of the keyed confirmation token.")
+    ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    wet_ink_received_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        permissions = [
+            ("view_personal_data", "Can see signers' names, addresses and emails"),
+            ("export_personal_data", "Can export signatures with personal data"),
+            ("review_signature", "Can decide signatures in the review queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "section", "line"],
+                condition=Q(section__isnull=False),
+                name="signature_one_per_section_line",
+            ),
+            # One voter counts at most once per petition: a replayed task or two
+            # workers racing cannot keep two valid signatures for one voter.
+            models.UniqueConstraint(
+                fields=["petition", "voter"],
+                condition=Q(status="valid"),
+                name="signature_one_valid_per_voter",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="invalid", reason__gt="") | (~Q(status="invalid") & Q(reason="")),
+                name="signature_reason_iff_invalid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="duplicate", duplicate_of__isnull=False) | (~Q(status="duplicate") & Q(duplicate_of__isnull=True)),
+                name="signature_duplicate_points_at_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="paper", section__isnull=False, line__isnull=False) | Q(channel="online"),
+                name="signature_paper_has_section_line",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["petition", "status"], name="signature_petition_status"),
+            models.Index(fields=["petition", "voter"], name="signature_petition_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"signature {self.pk} ({self.channel}, {self.status})"
+
+    @property
+    def printed_name(self) -> str:
+        if self.name_as_written:
+            return self.name_as_written
+        return " ".join(p for p in [self.first_name, self.middle_name, self.last_name, self.suffix] if p)
+
+
+class Tally(models.Model):
+    """How many signatures of a petition are in a status, per county.
+
+    `filed` says whether these signatures would be filed with the county under
+    the petition's rules (paper, a returned wet-ink form, or online where it
+    counts directly). Only the counting task writes this table.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="tallies")
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    filed = models.BooleanField()
+    status = models.CharField(max_length=12, choices=Signature.Status.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "county", "filed", "status"], name="tally_unique_bucket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}/{self.county_id}/{'filed' if self.filed else 'online'}/{self.status}={self.count}"
+
+
+class TallyChange(models.Model):
+    """A change to a tally bucket, written in the same transaction as the
+    signature's change. The counting task folds these into `Tally` and deletes
+    them, so every change is counted exactly once."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE)
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    filed = models.BooleanField()
+    status = models.CharField(max_length=12)
+    delta = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class CountingRun(models.Model):
+    class Kind(models.TextChoices):
+        COUNT = "count"
+        RECOUNT = "recount"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    changes_applied = models.PositiveIntegerField(default=0)
+    drift = models.JSONField(default=list, blank=True, help_text="Recount: buckets whose tally differed from the rows.")
+
+    class Meta:
+        ordering = ["-finished_at"]
+        get_latest_by = "finished_at"
+
+
+class AuditLog(models.Model):
+    """Who did what to which record, and who saw or exported personal data."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=150, help_text="User name, or the command or task that acted.")
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"

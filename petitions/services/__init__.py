@@ -1,0 +1,2 @@
+"""Every write goes through a function here (named `<thing>_<verb>`); views,
+admin, commands and tasks call them."""

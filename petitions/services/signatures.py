@@ -1,0 +1,252 @@
+"""The one write path for signatures: create, confirm, validate, decide."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from petitions.matching.engine import Decision, decide
+from petitions.models import County, Petition, Signature, Voter
+from petitions.services.audit import audit_record
+from petitions.services.tallies import bucket_of, tally_change_record
+from petitions.services.tasks_queue import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+Status = Signature.Status
+
+
+# --- Client IPs and rate limits ----------------------------------------------
+
+def client_ip_hash(ip: str) -> str:
+    """A keyed hash of the client IP: enough to rate-limit and spot trends, not to identify."""
+    return salted_hmac("calexit.client-ip", ip or "unknown", algorithm="sha256").hexdigest()
+
+
+def sign_rate_limit_exceeded(*, ip_hash: str) -> bool:
+    """Count one signing attempt for this client; True once it is over SIGN_RATE_LIMIT."""
+    if settings.SIGN_RATE_LIMIT is None:
+        return False
+    limit, window = settings.SIGN_RATE_LIMIT
+    bucket = int(timezone.now().timestamp()) // window
+    key = f"sign-rate:{ip_hash}:{bucket}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        attempts = 1
+    return attempts > limit
+
+
+# --- Confirmation tokens -------------------------------------------------------
+
+def confirmation_token(signature: Signature) -> str:
+    """'<id>-<keyed hash>': the database holds only the nonce, so a copy of it cannot confirm."""
+    digest = salted_hmac("calexit.confirm", f"{signature.pk}:{signature.confirm_nonce}", algorithm="sha256").hexdigest()
+    return f"{signature.pk}-{digest[:40]}"
+
+
+def signature_for_token(token: str) -> Signature | None:
+    pk, _, _digest = token.partition("-")
+    if not pk.isdigit():
+        return None
+    signature = Signature.objects.select_related("petition").filter(pk=int(pk), channel=Signature.Channel.ONLINE).first()
+    if signature is None or not signature.confirm_nonce:
+        return None
+    return signature if constant_time_compare(confirmation_token(signature), token) else None
+
+
+def confirmation_url(signature: Signature) -> str:
+    path = reverse("petitions:confirm", kwargs={"slug": signature.petition.slug, "token": confirmation_token(signature)})
+    return f"{settings.SITE_URL}{path}"
+
+
+# --- Online signing ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class OnlineSignatureInput:
+    first_name: str
+    middle_name: str
+    last_name: str
+    suffix: str
+    address: str
+    unit: str
+    city: str
+    zip: str
+    county: County
+    email: str
+    dob: date | None
+
+
+def signature_create_online(*, petition: Petition, data: OnlineSignatureInput, ip_hash: str) -> Signature:
+    """Save an online signature as unconfirmed and send the confirmation email after commit."""
+    with transaction.atomic():
+        signature = Signature.objects.create(
+            petition=petition,
+            channel=Signature.Channel.ONLINE,
+            status=Status.UNCONFIRMED,
+            county=data.county,
+            first_name=data.first_name,
+            middle_name=data.middle_name,
+            last_name=data.last_name,
+            suffix=data.suffix,
+            address=data.address,
+            unit=data.unit,
+            city=data.city,
+            zip=data.zip,
+            email=data.email,
+            dob=data.dob,
+            date_signed=timezone.localdate(),
+            confirm_nonce=secrets.token_hex(16),
+            ip_hash=ip_hash,
+        )
+        from petitions import tasks
+
+        enqueue_on_commit(tasks.send_confirmation_email, signature.pk)
+    return signature
+
+
+def signature_send_confirmation(*, signature_id: int) -> bool:
+    """Send the confirmation email once. Returns True when this call sent it."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    claimed = Signature.objects.filter(
+        pk=signature_id, status=Status.UNCONFIRMED, confirmation_sent_at__isnull=True
+    ).update(confirmation_sent_at=timezone.now())
+    if claimed != 1:
+        return False
+    signature = Signature.objects.select_related("petition").get(pk=signature_id)
+    context = {"signature": signature, "petition": signature.petition, "url": confirmation_url(signature)}
+    try:
+        send_mail(
+            subject=f"Confirm your signature: {signature.petition.title}",
+            message=render_to_string("email/confirm_signature.txt", context),
+            from_email=None,
+            recipient_list=[signature.email],
+        )
+    except Exception:
+        # Not sent: release the claim so a retry or the sweep sends it.
+        Signature.objects.filter(pk=signature_id).update(confirmation_sent_at=None)
+        raise
+    return True
+
+
+class ConfirmResult:
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+
+
+def signature_confirm(*, signature: Signature) -> str:
+    """The signer clicked the link and pressed confirm: queue the signature for validation."""
+    with transaction.atomic():
+        updated = Signature.objects.filter(pk=signature.pk, status=Status.UNCONFIRMED).update(
+            status=Status.PENDING, confirmed_at=timezone.now()
+        )
+        if updated != 1:
+            return ConfirmResult.ALREADY
+        signature.refresh_from_db()
+        tally_change_record(before=None, after=bucket_of(signature, signature.petition))
+        from petitions import tasks
+
+        enqueue_on_commit(tasks.validate_signature, signature.pk)
+    return ConfirmResult.CONFIRMED
+
+
+# --- Validation --------------------------------------------------------------
+
+def _set_outcome(signature: Signature, *, status: str, reason: str = "", voter_id: int | None = None,
+                 duplicate_of_id: int | None = None) -> None:
+    before = bucket_of(signature, signature.petition)
+    signature.status = status
+    signature.reason = reason
+    signature.voter_id = voter_id
+    signature.duplicate_of_id = duplicate_of_id
+    signature.validated_at = timezone.now()
+    signature.save(update_fields=["status", "reason", "voter", "duplicate_of", "validated_at", "updated_at"])
+    tally_change_record(before=before, after=bucket_of(signature, signature.petition))
+
+
+def _counted_signature_id(signature: Signature, voter_id: int) -> int | None:
+    return (
+        Signature.objects.filter(petition_id=signature.petition_id, voter_id=voter_id, status=Status.VALID)
+        .exclude(pk=signature.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _apply_decision(signature: Signature, decision: Decision) -> None:
+    if decision.status != Status.VALID:
+        _set_outcome(signature, status=decision.status, reason=decision.reason,
+                     voter_id=decision.voter.pk if decision.voter else None)
+        return
+    voter_id = decision.voter.pk
+    original = _counted_signature_id(signature, voter_id)
+    if original is None:
+        try:
+            with transaction.atomic():
+                _set_outcome(signature, status=Status.VALID, voter_id=voter_id)
+            return
+        except IntegrityError:
+            # Another worker kept a signature for this voter first (the
+            # one-valid-per-voter constraint); this one is its duplicate.
+            signature.refresh_from_db()
+            original = _counted_signature_id(signature, voter_id)
+            if original is None:
+                raise
+    _set_outcome(signature, status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=original)
+
+
+def signature_validate(*, signature_id: int) -> Signature | None:
+    """Match a pending signature against the voter file and record the outcome.
+
+    Safe to run twice: only a `pending` signature is touched, under a row lock."""
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("petition")
+            .filter(pk=signature_id, status=Status.PENDING)
+            .first()
+        )
+        if signature is None:
+            return None
+        _apply_decision(signature, decide(signature))
+    return signature
+
+
+def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: str, reason: str = "",
+                     voter_id: int | None = None) -> Signature:
+    """A person's decision (review queue, admin). The machine never overrides it."""
+    with transaction.atomic():
+        locked = Signature.objects.select_for_update(of=("self",)).select_related("petition").get(pk=signature.pk)
+        previous = {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id}
+        if status == Status.VALID and voter_id is not None:
+            _apply_decision(locked, Decision(status=Status.VALID, voter=Voter.objects.get(pk=voter_id)))
+        else:
+            _set_outcome(locked, status=status, reason=reason, voter_id=voter_id)
+        Signature.objects.filter(pk=locked.pk).update(decided_by=user)
+        audit_record(action="signature.decide", user=user, target=locked,
+                     detail={"before": previous, "after": {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id}})
+    return locked
+
+
+def pending_signature_ids(*, petition: Petition | None = None, older_than_seconds: int = 0) -> list[int]:
+    qs = Signature.objects.filter(status=Status.PENDING)
+    if petition is not None:
+        qs = qs.filter(petition=petition)
+    if older_than_seconds:
+        qs = qs.filter(updated_at__lt=timezone.now() - timedelta(seconds=older_than_seconds))
+    return list(qs.order_by("id").values_list("id", flat=True))
+

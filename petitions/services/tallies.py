@@ -1,0 +1,170 @@
+"""Counting. Signature rows are the truth. A status change writes TallyChange
+rows in its own transaction; one periodic job, behind an advisory lock, folds
+them into Tally; a recount rebuilds Tally from the rows and reports drift.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
+
+logger = logging.getLogger(__name__)
+
+COUNTING_LOCK_KEY = 0x43414C58  # 'CALX': the one lock all counting runs share
+BATCH = 20_000
+
+Bucket = tuple[int, str, bool, str]  # petition id, county code, filed, status
+
+
+def is_filed(signature: Signature, petition: Petition) -> bool:
+    """Whether the signature would be filed with the county under the petition's rules."""
+    return (
+        signature.channel == Signature.Channel.PAPER
+        or petition.online_counts_directly
+        or signature.wet_ink_received_at is not None
+    )
+
+
+def bucket_of(signature: Signature, petition: Petition) -> Bucket | None:
+    if signature.status == Signature.Status.UNCONFIRMED:
+        return None  # never counted
+    return (petition.pk, signature.county_id, is_filed(signature, petition), signature.status)
+
+
+def tally_change_record(*, before: Bucket | None, after: Bucket | None) -> None:
+    """Record a signature's move between buckets. Call inside the transaction that changes it."""
+    if before == after:
+        return
+    rows = []
+    for bucket, delta in ((before, -1), (after, 1)):
+        if bucket is not None:
+            petition_id, county_id, filed, status = bucket
+            rows.append(TallyChange(petition_id=petition_id, county_id=county_id, filed=filed, status=status, delta=delta))
+    TallyChange.objects.bulk_create(rows)
+
+
+@contextmanager
+def _counting_lock() -> Iterator[bool]:
+    """True when this run holds the counting lock; take it outside a transaction.
+
+    PostgreSQL: a session advisory lock, taken before the run's transaction
+    starts (so a recount's snapshot sees everything the previous run
+    committed) and released after it ends; a crashed worker's connection
+    closes and frees it. SQLite serialises writers itself."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [COUNTING_LOCK_KEY])
+        locked = bool(cursor.fetchone()[0])
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [COUNTING_LOCK_KEY])
+
+
+def _apply(totals: Counter[Bucket]) -> None:
+    for (petition_id, county_id, filed, status), delta in totals.items():
+        if delta == 0:
+            continue
+        tally, _ = Tally.objects.get_or_create(petition_id=petition_id, county_id=county_id, filed=filed, status=status)
+        Tally.objects.filter(pk=tally.pk).update(count=F("count") + delta)
+
+
+def tallies_count() -> int | None:
+    """Fold pending changes into the tallies. Returns how many changes were
+    applied, or None when another counting run holds the lock."""
+    started = timezone.now()
+    applied = 0
+    with _counting_lock() as locked, transaction.atomic():
+        if not locked:
+            return None
+        while True:
+            batch = list(
+                TallyChange.objects.order_by("id").values_list("id", "petition_id", "county_id", "filed", "status", "delta")[:BATCH]
+            )
+            if not batch:
+                break
+            totals: Counter[Bucket] = Counter()
+            for _, petition_id, county_id, filed, status, delta in batch:
+                totals[(petition_id, county_id, filed, status)] += delta
+            _apply(totals)
+            TallyChange.objects.filter(id__in=[row[0] for row in batch]).delete()
+            applied += len(batch)
+        if applied:
+            CountingRun.objects.create(
+                kind=CountingRun.Kind.COUNT, started_at=started, finished_at=timezone.now(), changes_applied=applied
+            )
+    return applied
+
+
+def _rows_by_bucket() -> Counter[Bucket]:
+    """The truth, from the signature rows."""
+    truth: Counter[Bucket] = Counter()
+    online_direct = set(Petition.objects.filter(online_counts_directly=True).values_list("pk", flat=True))
+    grouped = (
+        Signature.objects.exclude(status=Signature.Status.UNCONFIRMED)
+        .values("petition_id", "county_id", "channel", "status")
+        .annotate(returned=Count("id", filter=Q(wet_ink_received_at__isnull=False)), total=Count("id"))
+    )
+    for row in grouped.iterator():
+        petition_id, county_id, status = row["petition_id"], row["county_id"], row["status"]
+        if row["channel"] == Signature.Channel.PAPER or petition_id in online_direct:
+            truth[(petition_id, county_id, True, status)] += row["total"]
+        else:
+            truth[(petition_id, county_id, True, status)] += row["returned"]
+            truth[(petition_id, county_id, False, status)] += row["total"] - row["returned"]
+    return +truth  # drop zero buckets
+
+
+def tallies_recount() -> CountingRun | None:
+    """Rebuild the tallies from the signature rows and report any drift.
+
+    Reads the rows and the pending changes in one snapshot: a change visible in
+    that snapshot is already in the rows, so it is dropped; one committed later
+    stays for the next counting run. Returns None when the lock is taken."""
+    started = timezone.now()
+    with _counting_lock() as locked, transaction.atomic():
+        if not locked:
+            return None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        truth = _rows_by_bucket()
+        pending_ids = list(TallyChange.objects.values_list("id", flat=True))
+        expected: Counter[Bucket] = Counter()
+        for tally in Tally.objects.values_list("petition_id", "county_id", "filed", "status", "count"):
+            expected[tally[:4]] += tally[4]
+        for change in TallyChange.objects.filter(id__in=pending_ids).values_list("petition_id", "county_id", "filed", "status", "delta"):
+            expected[change[:4]] += change[4]
+        drift = []
+        for bucket in sorted(set(truth) | set(expected), key=str):
+            if truth[bucket] != expected[bucket]:
+                petition_id, county_id, filed, status = bucket
+                drift.append({
+                    "petition": petition_id, "county": county_id, "filed": filed, "status": status,
+                    "tally": expected[bucket], "rows": truth[bucket],
+                })
+        for start in range(0, len(pending_ids), BATCH):
+            TallyChange.objects.filter(id__in=pending_ids[start : start + BATCH]).delete()
+        Tally.objects.all().delete()
+        Tally.objects.bulk_create(
+            [Tally(petition_id=p, county_id=c, filed=f, status=s, count=n) for (p, c, f, s), n in truth.items()]
+        )
+        run = CountingRun.objects.create(
+            kind=CountingRun.Kind.RECOUNT, started_at=started, finished_at=timezone.now(),
+            changes_applied=len(pending_ids), drift=drift,
+        )
+    if drift:
+        logger.error("recount found drift in %d tally buckets: %s", len(drift), drift)
+    return run

@@ -1,0 +1,66 @@
+"""Celery tasks. Thin: they take ids, call a service, and are safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+
+from petitions.models import Signature
+from petitions.services import signatures, tallies
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(smtplib.SMTPException, OSError), max_retries=5,
+             retry_backoff=True, retry_backoff_max=300)
+def send_confirmation_email(self, signature_id: int) -> bool:
+    return signatures.signature_send_confirmation(signature_id=signature_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
+def validate_signature(self, signature_id: int) -> str | None:
+    from django.db import OperationalError
+
+    try:
+        signature = signatures.signature_validate(signature_id=signature_id)
+    except OperationalError as exc:  # database restarting or a lock timeout: try again a few times
+        raise self.retry(exc=exc)
+    return signature.status if signature else None
+
+
+@shared_task(acks_late=True)
+def count_signatures() -> int | None:
+    """The one counting job (beat, every COUNT_INTERVAL seconds)."""
+    return tallies.tallies_count()
+
+
+@shared_task(acks_late=True)
+def recount_signatures() -> dict | None:
+    run = tallies.tallies_recount()
+    return None if run is None else {"changes": run.changes_applied, "drift": run.drift}
+
+
+@shared_task
+def sweep_stuck_work() -> dict:
+    """Resend what the broker never got: confirmation emails and validations."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE)
+    unsent = list(
+        Signature.objects.filter(
+            status=Signature.Status.UNCONFIRMED, confirmation_sent_at__isnull=True, created_at__lt=cutoff
+        ).values_list("id", flat=True)[:5000]
+    )
+    for signature_id in unsent:
+        send_confirmation_email.delay(signature_id)
+    stuck = signatures.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:5000]
+    for signature_id in stuck:
+        validate_signature.delay(signature_id)
+    if unsent or stuck:
+        logger.info("sweep resent %d confirmation emails and %d validations", len(unsent), len(stuck))
+    return {"emails": len(unsent), "validations": len(stuck)}

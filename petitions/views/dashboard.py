@@ -1,0 +1,58 @@
+"""The volunteer dashboard: its own permission checks, reads from the tallies."""
+
+from __future__ import annotations
+
+import csv
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from petitions.models import CountingRun, Petition
+from petitions.selectors import petition_counts, petition_featured
+from petitions.services.exports import counts_rows, csv_safe
+
+
+def dashboard_view(view):
+    """Signed in, and a member of a campaign role."""
+    return login_required(permission_required("petitions.view_dashboard", raise_exception=True)(view))
+
+
+def _petition(request: HttpRequest) -> Petition:
+    slug = request.GET.get("petition")
+    return get_object_or_404(Petition, slug=slug) if slug else petition_featured()
+
+
+@dashboard_view
+def index(request: HttpRequest) -> HttpResponse:
+    petition = _petition(request)
+    counts = petition_counts(petition)
+    last_recount = CountingRun.objects.filter(kind=CountingRun.Kind.RECOUNT).first()
+    days_left = (petition.deadline - timezone.localdate()).days if petition.deadline else None
+    return render(request, "dashboard/index.html", {
+        "petition": petition,
+        "petitions": Petition.objects.all(),
+        "counts": counts,
+        "last_recount": last_recount,
+        "days_left": days_left,
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@dashboard_view
+def counts_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    petition = get_object_or_404(Petition, slug=slug)
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    response = StreamingHttpResponse(
+        (writer.writerow([csv_safe(cell) for cell in row]) for row in counts_rows(petition)),
+        content_type="text/csv",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{petition.slug}-counts-{stamp}.csv"'
+    return response

@@ -1,0 +1,100 @@
+"""The public site: the petition, signing, confirming."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_http_methods
+
+from petitions.forms import ConfirmForm, SignatureForm
+from petitions.models import Petition
+from petitions.selectors import petition_counts, petition_featured
+from petitions.services import signatures
+
+
+def _counting_cache(view):
+    """Counts change once per counting run: let browsers and proxies keep the page that long."""
+    return cache_control(public=True, max_age=settings.COUNT_INTERVAL)(view)
+
+
+def _accepting_signatures(petition: Petition) -> bool:
+    return petition.is_open and (petition.deadline is None or timezone.localdate() <= petition.deadline)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    value = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
+    return value.split(",")[0].strip()
+
+
+@_counting_cache
+def home(request: HttpRequest) -> HttpResponse:
+    petition = petition_featured()
+    if petition is None:
+        raise Http404("No petition yet.")
+    return _render_petition(request, petition)
+
+
+@_counting_cache
+def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_petition(request, get_object_or_404(Petition, slug=slug))
+
+
+def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
+    return render(request, "petitions/petition_detail.html", {
+        "petition": petition,
+        "counts": petition_counts(petition),
+        "accepting": _accepting_signatures(petition),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = get_object_or_404(Petition, slug=slug)
+    if not _accepting_signatures(petition):
+        return render(request, "petitions/closed.html", {"petition": petition}, status=410)
+    if request.method == "POST":
+        ip_hash = signatures.client_ip_hash(_client_ip(request))
+        if signatures.sign_rate_limit_exceeded(ip_hash=ip_hash):
+            return render(request, "petitions/rate_limited.html", {"petition": petition}, status=429)
+        form = SignatureForm(request.POST)
+        if form.is_valid():
+            data = signatures.OnlineSignatureInput(**{k: v for k, v in form.cleaned_data.items() if k != "attest"})
+            signatures.signature_create_online(petition=petition, data=data, ip_hash=ip_hash)
+            return redirect("petitions:check_email", slug=petition.slug)
+    else:
+        form = SignatureForm()
+    return render(request, "petitions/sign.html", {"petition": petition, "form": form})
+
+
+def check_email(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = get_object_or_404(Petition, slug=slug)
+    return render(request, "petitions/check_email.html", {"petition": petition})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """GET only shows a button: email scanners follow links. The POST confirms."""
+    signature = signatures.signature_for_token(token)
+    if signature is None or signature.petition.slug != slug:
+        return render(request, "petitions/confirm_invalid.html", status=404)
+    if request.method == "POST":
+        form = ConfirmForm(request.POST)
+        if form.is_valid():
+            signatures.signature_confirm(signature=signature)
+            return redirect("petitions:thanks", slug=slug)
+    return render(request, "petitions/confirm.html", {
+        "petition": signature.petition,
+        "signature": signature,
+        "already": signature.status != signature.Status.UNCONFIRMED,
+        "form": ConfirmForm(),
+    })
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = get_object_or_404(Petition, slug=slug)
+    return render(request, "petitions/thanks.html", {"petition": petition})

@@ -1,0 +1,170 @@
+"""Shared fixtures.
+
+Tests marked `services` need the real PostgreSQL and Redis (DATABASE_URL and
+REDIS_URL) and start a real Celery worker. Without them they are skipped on a
+developer's machine; with REQUIRE_SERVICES=1 (CI) the run fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from calexit.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _services_problem() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    if not settings.REDIS_URL:
+        return "REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {settings.REDIS_URL} does not answer: {exc}"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if not any(item.get_closest_marker("services") for item in items):
+        return
+    problem = _services_problem()
+    if problem is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.exit(f"REQUIRE_SERVICES=1 but the real services are not usable: {problem}", returncode=3)
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL and Redis: {problem}")
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_rate_limit(settings):
+    """Tests sign many times from one address; the rate-limit test turns it back on."""
+    settings.SIGN_RATE_LIMIT = None
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Outside the `services` tests, tasks run in-process as in the embedded mode."""
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def calexit(db):
+    from petitions.models import Petition
+
+    return Petition.objects.get(slug="calexit")
+
+
+@pytest.fixture
+def roles(db):
+    from petitions.services.roles import roles_ensure
+
+    return roles_ensure()
+
+
+def _user_in(group_name: str, username: str, roles):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username=username, password="correct horse battery staple")
+    user.groups.add(roles[group_name])
+    return user
+
+
+@pytest.fixture
+def volunteer(roles):
+    return _user_in("Volunteer", "volunteer", roles)
+
+
+@pytest.fixture
+def reviewer(roles):
+    return _user_in("Reviewer", "reviewer", roles)
+
+
+@pytest.fixture
+def organizer(roles):
+    return _user_in("Organizer", "organizer", roles)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker (with its beat) on the test database and the real Redis.
+
+    Yields the folder where the worker's email backend writes messages."""
+    problem = _services_problem()
+    if problem:
+        pytest.skip(problem)
+    db = settings.DATABASES["default"]
+    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "COUNT_INTERVAL": "1",
+        "SWEEP_INTERVAL": "2",
+        "SWEEP_GRACE": "3",
+        "DEBUG": "1",
+        "CONN_MAX_AGE": "0",
+    }
+    celery_app.control.purge()
+    schedule = tmp_path_factory.mktemp("beat") / "schedule"
+    log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "calexit", "worker", "-B", "-s", str(schedule),
+         "--concurrency", "2", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {process.returncode}; see {log.name}")
+        if celery_app.control.ping(timeout=0.5):
+            break
+    else:
+        process.terminate()
+        raise RuntimeError(f"the Celery worker did not answer within 60 s; see {log.name}")
+    yield mail_dir
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"):
+    """Poll until condition() is truthy; return its value or fail saying what never happened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
