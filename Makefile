@@ -29,6 +29,9 @@ run: $(VENV)/.installed
 		$(PY) manage.py run_embedded $(ADDR); \
 	fi
 
+# The suite runs with DEBUG on (development static files, the development key);
+# the production settings are exercised by tests/test_compose.py through gunicorn.
+test: export DEBUG ?= 1
 test: $(VENV)/.installed
 	$(PY) -m pytest
 

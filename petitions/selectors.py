@@ -34,6 +34,8 @@ class PetitionCounts:
     statewide: CountyCounts
     by_county: list[CountyCounts] = field(default_factory=list)
     updated_at: datetime | None = None
+    # Online signatures not (yet) filed, by status: the campaign's own pipeline.
+    online: dict[str, int] = field(default_factory=dict)
 
     @property
     def progress_percent(self) -> float:
@@ -58,6 +60,7 @@ def petition_counts(petition: Petition) -> PetitionCounts:
     online signatures still waiting for their wet-ink form."""
     rows = {c.code: CountyCounts(code=c.code, name=c.name) for c in County.objects.all()}
     statewide = CountyCounts(code="00", name="Statewide")
+    online: dict[str, int] = {"pending": 0, "valid": 0, "review": 0, "invalid": 0, "duplicate": 0}
     for county_id, filed, status, count in Tally.objects.filter(petition=petition).values_list(
         "county_id", "filed", "status", "count"
     ):
@@ -68,8 +71,12 @@ def petition_counts(petition: Petition) -> PetitionCounts:
                 setattr(target, status, getattr(target, status) + count)
             elif status == "valid":
                 target.pledged += count
+        if not filed:
+            online[status] = online.get(status, 0) + count
     updated_at = CountingRun.objects.aggregate(last=Max("finished_at"))["last"]
-    return PetitionCounts(petition=petition, statewide=statewide, by_county=list(rows.values()), updated_at=updated_at)
+    return PetitionCounts(
+        petition=petition, statewide=statewide, by_county=list(rows.values()), updated_at=updated_at, online=online
+    )
 
 
 def petition_counts_json(petition: Petition) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -106,9 +105,20 @@ def organizer(roles):
     return _user_in("Organizer", "organizer", roles)
 
 
+def celery_commands(*, schedule: Path) -> tuple[list[str], list[str]]:
+    """The worker and beat commands of docker-compose.yml, run from the virtualenv,
+    plus only what a test run needs: a small pool and a temporary schedule file."""
+    from tests.compose import native_command
+
+    worker = native_command("worker", extra=["--concurrency", "2"])
+    beat = native_command("beat", replace={"--schedule": str(schedule)})
+    return worker, beat
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real Celery worker (with its beat) on the test database and the real Redis.
+    """A real Celery worker and beat, started with the compose file's commands,
+    on the test database and the real Redis.
 
     Yields the folder where the worker's email backend writes messages."""
     problem = _services_problem()
@@ -130,29 +140,40 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CONN_MAX_AGE": "0",
     }
     celery_app.control.purge()
-    schedule = tmp_path_factory.mktemp("beat") / "schedule"
-    log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "calexit", "worker", "-B", "-s", str(schedule),
-         "--concurrency", "2", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    worker_command, beat_command = celery_commands(schedule=tmp_path_factory.mktemp("beat") / "schedule")
+    log_dir = tmp_path_factory.mktemp("worker-log")
+    worker_log = open(log_dir / "worker.log", "w")
+    beat_log = open(log_dir / "beat.log", "w")
+    worker = subprocess.Popen(worker_command, cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+    beat = subprocess.Popen(beat_command, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT)
+
+    def stop() -> None:
+        for process in (beat, worker):
+            process.terminate()
+        for process in (beat, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        worker_log.close()
+        beat_log.close()
+
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the Celery worker exited with {process.returncode}; see {log.name}")
+        if worker.poll() is not None:
+            stop()
+            raise RuntimeError(f"the Celery worker exited with {worker.returncode}; see {worker_log.name}")
+        if beat.poll() is not None:
+            stop()
+            raise RuntimeError(f"Celery beat exited with {beat.returncode}; see {beat_log.name}")
         if celery_app.control.ping(timeout=0.5):
             break
     else:
-        process.terminate()
-        raise RuntimeError(f"the Celery worker did not answer within 60 s; see {log.name}")
+        stop()
+        raise RuntimeError(f"the Celery worker did not answer within 60 s; see {worker_log.name}")
     yield mail_dir
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    stop()
 
 
 def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"):
@@ -168,3 +189,23 @@ def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2, what: s
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
+
+
+@pytest.fixture
+def client(client, django_capture_on_commit_callbacks):
+    """The test client, with after-commit work (emails, validation) run as each
+    request's transaction would commit: tests wrapped in a transaction never commit."""
+    original = client.request
+
+    def request(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return original(**kwargs)
+
+    client.request = request
+    return client
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """`with run_on_commit(): service(...)` runs the service's after-commit work."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

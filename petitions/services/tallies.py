@@ -134,10 +134,11 @@ def tallies_recount() -> CountingRun | None:
     that snapshot is already in the rows, so it is dropped; one committed later
     stays for the next counting run. Returns None when the lock is taken."""
     started = timezone.now()
+    outermost = not connection.in_atomic_block
     with _counting_lock() as locked, transaction.atomic():
         if not locked:
             return None
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:  # (a caller's transaction has its own snapshot)
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         truth = _rows_by_bucket()

@@ -1,0 +1,53 @@
+"""factory_boy factories for voters and signatures."""
+
+import factory
+
+from petitions.matching.keys import voter_keys
+from petitions.models import Petition, Signature, Voter
+
+
+class VoterFactory(factory.django.DjangoModelFactory):
+    """A registered voter; matching keys are computed as the import does."""
+
+    class Meta:
+        model = Voter
+
+    registrant_id = factory.Sequence(lambda n: f"V{n:09d}")
+    county_id = "34"
+    first_name = "Maria"
+    last_name = "Garcia"
+    address_number = "1200"
+    street_name = "J"
+    street_type = "ST"
+    city = "Sacramento"
+    state = "CA"
+    zip = "95814"
+    voter_status = "A"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        keys = voter_keys(
+            last_name=kwargs["last_name"], first_name=kwargs["first_name"], address_number=kwargs["address_number"],
+            street_dir_prefix=kwargs.get("street_dir_prefix", ""), street_name=kwargs["street_name"],
+            street_type=kwargs.get("street_type", ""), street_dir_suffix=kwargs.get("street_dir_suffix", ""),
+        )
+        kwargs.update(vars(keys))
+        return super()._create(model_class, *args, **kwargs)
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    """A pending online signature; pass status/channel to vary."""
+
+    class Meta:
+        model = Signature
+
+    petition = factory.LazyFunction(lambda: Petition.objects.get(slug="calexit"))
+    channel = Signature.Channel.ONLINE
+    county_id = "34"
+    first_name = "Maria"
+    last_name = "Garcia"
+    address = "1200 J St"
+    city = "Sacramento"
+    zip = "95814"
+    email = factory.Sequence(lambda n: f"signer{n}@example.com")
+    status = Signature.Status.PENDING
