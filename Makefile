@@ -33,7 +33,7 @@ run: $(VENV)/.installed
 # the production settings are exercised by tests/test_compose.py through gunicorn.
 test: export DEBUG ?= 1
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -105,6 +105,11 @@ class Voter(models.Model):
     key_first = models.CharField(max_length=100, blank=True)
     key_house = models.CharField(max_length=20, blank=True)
     key_street = models.CharField(max_length=100, blank=True)
+    # Blocking keys for fuzzy candidate search (petitions.matching): a phonetic
+    # code of the surname, the given name's initial, the 5-digit ZIP.
+    key_last_phonetic = models.CharField(max_length=20, blank=True, default="", db_default="")
+    key_first_initial = models.CharField(max_length=1, blank=True, default="", db_default="")
+    key_zip = models.CharField(max_length=5, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -112,6 +117,8 @@ class Voter(models.Model):
             models.Index(fields=["county", "key_house", "key_street"], name="voter_address_key"),
             models.Index(fields=["county", "key_last", "key_first"], name="voter_name_key"),
             models.Index(fields=["key_last", "key_first", "key_house"], name="voter_statewide_key"),
+            models.Index(fields=["key_last_phonetic", "key_zip"], name="voter_phonetic_zip_key"),
+            models.Index(fields=["county", "key_last", "key_first_initial"], name="voter_surname_initial_key"),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +190,14 @@ class Signature(models.Model):
         help_text="Set when a person decided the status; the machine never overrides it.",
     )
 
+    match_score = models.FloatField(null=True, blank=True, help_text="Confidence of the match to `voter`, 0-1.")
+    match_candidates = models.JSONField(
+        default=list, blank=True, help_text="Review: the plausible voters, [{'voter': id, 'score': 0-1}], best first."
+    )
+    person_key = models.CharField(
+        max_length=200, blank=True, db_index=True,
+        help_text="Normalised name and address: links signatures of one unregistered person as duplicates.",
+    )
     confirm_nonce = models.CharField(max_length=32, blank=True, help_text="Online: input of the keyed confirmation token.")
     ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -290,6 +305,24 @@ class CountingRun(models.Model):
     class Meta:
         ordering = ["-finished_at"]
         get_latest_by = "finished_at"
+
+
+class CountyProjection(models.Model):
+    """The random-sample projection (EC 9030(d), 2 CCR 20530-20532) we expect the
+    county to reach, from our own validation results. Written by a periodic task."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="projections")
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    raw = models.PositiveIntegerField()
+    sample = models.PositiveIntegerField()
+    validity_rate = models.FloatField()
+    duplicate_rate = models.FloatField()
+    projected_valid = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["petition", "county"]
+        constraints = [models.UniqueConstraint(fields=["petition", "county"], name="projection_one_per_county")]
 
 
 class AuditLog(models.Model):

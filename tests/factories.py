@@ -4,6 +4,7 @@ import factory
 
 from petitions.matching.keys import voter_keys
 from petitions.models import Petition, Signature, Voter
+from petitions.services.tallies import bucket_of, tally_change_record
 
 
 class VoterFactory(factory.django.DjangoModelFactory):
@@ -51,3 +52,10 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     zip = "95814"
     email = factory.Sequence(lambda n: f"signer{n}@example.com")
     status = Signature.Status.PENDING
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Record the tally change the write path would have recorded, so tallies stay true."""
+        signature = super()._create(model_class, *args, **kwargs)
+        tally_change_record(before=None, after=bucket_of(signature, signature.petition))
+        return signature

@@ -1,0 +1,591 @@
+"""Importing the Secretary of State's voter file (INTERFACES.md, `import_voters`).
+
+How it works, on both databases:
+  1. The header is read and checked first; a file missing a required column
+     (petitions.voterfile) raises VoterFileRefused before anything is written.
+  2. Inside ONE transaction, rows are streamed from the file (plain or gzip,
+     detected by its magic bytes, not its name), parsed, given their matching
+     keys and loaded in batches into a temporary staging table:
+     PostgreSQL: COPY, 50,000 rows per COPY, sent by a helper thread so the
+     server loads one batch while Python parses the next; SQLite: executemany,
+     5,000 rows at a time. Memory stays flat whatever the size of the file.
+  3. A unique index is built on the staging table's RegistrantID. If that
+     fails, the file repeats RegistrantIDs: the last row of each wins and the
+     earlier ones become bad rows ("repeated RegistrantID, line N kept").
+  4. ONE `INSERT ... SELECT ... ON CONFLICT (registrant_id) DO UPDATE ... WHERE
+     (the row differs)` merges staging into petitions_voter, so unchanged voters
+     are not rewritten and new / updated / unchanged can be counted.
+     PostgreSQL bulk load: when the file at least doubles the voter table (the
+     first import of the statewide file), the table's plain indexes are dropped
+     before the merge and rebuilt after it from their own definitions, in the
+     same transaction: building an index once is far cheaper than millions of
+     random insertions. This holds an exclusive lock on the voter table until
+     the import commits (nobody can be validated against a table that is
+     being filled anyway).
+  5. With replace, voters absent from the file are marked registered=False.
+     A voter whose row in the file is bad (but whose RegistrantID could be read)
+     counts as present: a malformed birth date must not de-register anyone.
+     A file without a single data row is refused under replace.
+  6. One AuditLog row (action "voters.import").
+Any database error, or a damaged gzip stream, rolls the whole import back.
+
+Why a staging table on SQLite too, rather than bulk_create(update_conflicts=True):
+repeated RegistrantIDs are found without holding every ID in memory, and
+new / updated / unchanged can be told apart, with the same SQL on both.
+
+Encoding: each line is decoded as UTF-8; a line that is not valid UTF-8 is
+decoded as Windows-1252 (what older exports use), failing that as Latin-1, and
+counted in `recoded_lines`. A voter is never rejected for an accent.
+
+Matching keys are those of petitions.matching.keys.voter_keys; its component
+functions are memoised per import (names and streets repeat a great deal in a
+voter file, and Unicode folding is the costliest part of a row).
+tests/test_import_voters.py checks the stored keys equal voter_keys.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import queue
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from os import PathLike
+from pathlib import Path
+from typing import Callable, TextIO
+
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from petitions.matching.keys import house_key, name_key, street_key
+from petitions.models import County
+from petitions.services.audit import audit_record
+from petitions.voterfile import DATE_FIELDS, FIELDS, Layout, VoterFileRefused
+
+__all__ = ["ImportSummary", "VoterFileRefused", "voters_import"]
+
+COPY_BATCH_ROWS = 50_000
+EXECUTEMANY_BATCH_ROWS = 5_000
+MAX_BAD_ROW_DETAILS = 1_000
+PROGRESS_EVERY_LINES = 10_000
+BULK_LOAD_MIN_ROWS = 50_000  # below this, rebuilding indexes is not worth an exclusive lock
+
+STAGING = "voter_import_staging"
+PRESENT = "voter_import_present"
+KEY_FIELDS = ("key_last", "key_first", "key_house", "key_street")
+VOTER_COLUMNS = FIELDS + KEY_FIELDS  # columns of petitions_voter the file sets
+STAGING_COLUMNS = ("line",) + VOTER_COLUMNS
+TAB = "\t"
+_DATE_POSITIONS = tuple(FIELDS.index(f) for f in DATE_FIELDS)
+_LAST, _FIRST, _HOUSE = FIELDS.index("last_name"), FIELDS.index("first_name"), FIELDS.index("address_number")
+_STREET = tuple(FIELDS.index(f) for f in ("street_dir_prefix", "street_name", "street_type", "street_dir_suffix"))
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportSummary:
+    file_name: str
+    replace: bool = False
+    rows_read: int = 0  # data rows (the header and blank lines are not rows)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad_row_count: int = 0  # all of them, repeated RegistrantIDs included
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (file line, reason), the first MAX_BAD_ROW_DETAILS
+    marked_unregistered: int = 0
+    recoded_lines: int = 0  # lines that were not UTF-8 (read as Windows-1252)
+    ignored_columns: tuple[str, ...] = ()
+    bulk_load: bool = False  # PostgreSQL: indexes rebuilt rather than maintained row by row
+    seconds: float = 0.0
+
+    def add_bad(self, line: int, reason: str) -> None:
+        self.bad_row_count += 1
+        if len(self.bad_rows) < MAX_BAD_ROW_DETAILS:
+            self.bad_rows.append((line, reason))
+
+    @property
+    def summary_line(self) -> str:
+        return (
+            f"Imported {self.file_name}: {self.rows_read:,} rows, {self.inserted:,} new, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.bad_row_count:,} bad rows, "
+            f"{self.marked_unregistered:,} no longer registered ({self.seconds:.1f} s)"
+        )
+
+    def as_detail(self) -> dict:
+        return {
+            "file": self.file_name, "replace": self.replace, "rows": self.rows_read, "inserted": self.inserted,
+            "updated": self.updated, "unchanged": self.unchanged, "bad_rows": self.bad_row_count,
+            "marked_unregistered": self.marked_unregistered, "recoded_lines": self.recoded_lines,
+            "ignored_columns": list(self.ignored_columns), "bulk_load": self.bulk_load,
+        }
+
+
+# --- Reading -------------------------------------------------------------------
+
+
+class _Source:
+    """The file's lines as bytes, plain or gzip, and how far into the file we are."""
+
+    def __init__(self, path: Path):
+        self.raw = open(path, "rb")  # noqa: SIM115 (closed in close())
+        self.size = os.fstat(self.raw.fileno()).st_size
+        self.compressed = self.raw.read(2) == b"\x1f\x8b"
+        self.raw.seek(0)
+        self.stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if self.compressed else self.raw
+
+    def position(self) -> int:
+        """Bytes of the file on disk consumed so far (the compressed position for gzip)."""
+        return self.raw.tell()
+
+    def close(self) -> None:
+        if self.compressed:
+            self.stream.close()
+        self.raw.close()
+
+    def __enter__(self) -> "_Source":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _decode(raw: bytes) -> tuple[str, bool]:
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252"), True
+        except UnicodeDecodeError:
+            return raw.decode("latin-1"), True
+
+
+class _Keys:
+    """voter_keys on a row of values (FIELDS order), its parts memoised for one import."""
+
+    def __init__(self) -> None:
+        self.name = lru_cache(maxsize=1 << 18)(name_key)
+        self.house = lru_cache(maxsize=1 << 16)(house_key)
+        self.street = lru_cache(maxsize=1 << 18)(street_key)
+
+    def __call__(self, values: list) -> tuple[str, str, str, str]:
+        prefix, street, kind, suffix = _STREET
+        return (
+            self.name(values[_LAST]),
+            self.name(values[_FIRST]),
+            self.house(values[_HOUSE]),
+            self.street(values[prefix], values[street], values[kind], values[suffix]),
+        )
+
+
+# --- Staging: the per-database part ----------------------------------------------
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class _Stager:
+    """SQLite (and any other database): executemany into a temporary table."""
+
+    batch_rows = EXECUTEMANY_BATCH_ROWS
+    date_type = "text"
+    temp_suffix = ""
+    temp_schema = "temp"
+    distinct = "IS NOT"
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.batch: list = []
+        self.present: list[tuple[str]] = []
+        self.staged = 0
+
+    def create(self) -> None:
+        columns = ", ".join(
+            "line bigint NOT NULL" if c == "line"
+            else f"{_q(c)} {self.date_type}" if c in DATE_FIELDS
+            else f"{_q(c)} text NOT NULL"
+            for c in STAGING_COLUMNS
+        )
+        self.drop()
+        self.cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns}){self.temp_suffix}")
+        self.cursor.execute(f"CREATE TEMPORARY TABLE {PRESENT} (registrant_id text NOT NULL){self.temp_suffix}")
+
+    def add(self, line: int, values: list, keys: tuple, text: str) -> None:
+        self.batch.append((line, *values, *keys))
+        if len(self.batch) >= self.batch_rows:
+            self.flush()
+
+    def add_present(self, registrant_id: str) -> None:
+        """The RegistrantID of a bad row: not imported, but not absent from the file either."""
+        self.present.append((registrant_id,))
+        if len(self.present) >= EXECUTEMANY_BATCH_ROWS:
+            self.flush_present()
+
+    def flush(self) -> None:
+        if self.batch:
+            placeholders = ", ".join(["%s"] * len(STAGING_COLUMNS))
+            self.cursor.executemany(
+                f"INSERT INTO {STAGING} ({', '.join(map(_q, STAGING_COLUMNS))}) VALUES ({placeholders})", self.batch
+            )
+            self.staged += len(self.batch)
+            self.batch = []
+
+    def flush_present(self) -> None:
+        if self.present:
+            self.cursor.executemany(f"INSERT INTO {PRESENT} (registrant_id) VALUES (%s)", self.present)
+            self.present = []
+
+    def finish(self) -> None:
+        """Everything read is in the staging tables."""
+        self.flush()
+        self.flush_present()
+
+    def abort(self) -> None:
+        """Reading failed: stop whatever is in flight (the transaction rolls back)."""
+
+    def index(self) -> None:
+        self.cursor.execute(f"CREATE UNIQUE INDEX {STAGING}_rid ON {STAGING} (registrant_id)")
+
+    def prepare(self) -> None:
+        self.cursor.execute(f"CREATE INDEX {PRESENT}_rid ON {PRESENT} (registrant_id)")
+
+    def drop(self) -> None:
+        # Schema-qualified: never a permanent table that happens to share the name.
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.temp_schema}.{STAGING}")
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.temp_schema}.{PRESENT}")
+
+    # The merge ------------------------------------------------------------
+
+    def _insert_sql(self) -> str:
+        columns = ", ".join(map(_q, VOTER_COLUMNS + ("registered", "updated_at")))
+        selected = ", ".join(map(_q, VOTER_COLUMNS))
+        return f"INSERT INTO petitions_voter ({columns}) SELECT {selected}, TRUE, %s FROM {STAGING}"
+
+    def _upsert_sql(self) -> str:
+        updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in VOTER_COLUMNS if c != "registrant_id")
+        old = ", ".join(f"petitions_voter.{_q(c)}" for c in VOTER_COLUMNS)
+        new = ", ".join(f"excluded.{_q(c)}" for c in VOTER_COLUMNS)
+        return (
+            f"{self._insert_sql()} WHERE TRUE "
+            f"ON CONFLICT (registrant_id) DO UPDATE SET {updates}, registered = TRUE, updated_at = excluded.updated_at "
+            f"WHERE ({old}) {self.distinct} ({new}) OR NOT petitions_voter.registered"
+        )
+
+    def upsert(self, now, staged: int, summary: ImportSummary, note) -> tuple[int, int]:
+        """Merge staging into petitions_voter; return (inserted, updated)."""
+        self.cursor.execute(
+            f"SELECT COUNT(*) FROM {STAGING} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM petitions_voter v WHERE v.registrant_id = s.registrant_id)"
+        )
+        inserted = self.cursor.fetchone()[0]
+        self.cursor.execute(self._upsert_sql(), [now])
+        self.cursor.execute("SELECT changes()")
+        return inserted, self.cursor.fetchone()[0] - inserted
+
+
+class _PostgresStager(_Stager):
+    """PostgreSQL: COPY into a temporary table, from a helper thread."""
+
+    batch_rows = COPY_BATCH_ROWS
+    date_type = "date"
+    temp_suffix = " ON COMMIT DROP"
+    temp_schema = "pg_temp"
+    distinct = "IS DISTINCT FROM"
+    _ESCAPES = str.maketrans({"\\": "\\\\", "\r": "\\r", "\n": "\\n", "\t": "\\t"})
+
+    def __init__(self, cursor):
+        super().__init__(cursor)
+        self.raw = cursor.cursor  # the driver's cursor: only the helper thread uses it while reading
+        self.database = connections[DEFAULT_DB_ALIAS]  # this thread's, for translating driver errors
+        self.copy_sql = f"COPY {STAGING} ({', '.join(map(_q, STAGING_COLUMNS))}) FROM STDIN"
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    # The helper thread runs the staging statements in order while the main
+    # thread parses; psycopg releases the GIL while the server works.
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:
+                try:
+                    with self.database.wrap_database_errors:
+                        job()
+                except BaseException as exc:  # re-raised in the main thread
+                    self.error = exc
+
+    def _submit(self, job) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._work, name="voter-import-copy", daemon=True)
+            self.thread.start()
+        self.jobs.put(job)
+
+    def _join(self) -> None:
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
+            self.thread = None
+
+    def add(self, line: int, values: list, keys: tuple, text: str) -> None:
+        if "\\" in text or "\r" in text:
+            values = [v.translate(self._ESCAPES) if v else v for v in values]
+        for position in _DATE_POSITIONS:
+            if values[position] is None:
+                values[position] = "\\N"
+        self.batch.append(f"{line}\t{TAB.join(values)}\t{TAB.join(keys)}\n")
+        if len(self.batch) >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        data, count, self.batch = "".join(self.batch), len(self.batch), []
+        raw, sql = self.raw, self.copy_sql
+
+        def copy() -> None:
+            if hasattr(raw, "copy_expert"):  # psycopg2
+                raw.copy_expert(sql, io.StringIO(data), size=1 << 20)
+            else:  # psycopg 3
+                with raw.copy(sql) as stream:
+                    stream.write(data)
+
+        self._submit(copy)
+        self.staged += count
+
+    def flush_present(self) -> None:
+        if self.present:
+            rows, self.present = self.present, []
+            self._submit(lambda: self.raw.executemany(f"INSERT INTO {PRESENT} (registrant_id) VALUES (%s)", rows))
+
+    def finish(self) -> None:
+        super().finish()
+        self._join()
+        if self.error is not None:
+            raise self.error
+
+    def abort(self) -> None:
+        self._join()
+
+    def index(self) -> None:
+        self.cursor.execute(f"ALTER TABLE {STAGING} ADD PRIMARY KEY (registrant_id)")
+
+    def prepare(self) -> None:
+        super().prepare()
+        # Temporary tables are never analysed by autovacuum; the merge's plan needs the numbers.
+        self.cursor.execute(f"ANALYZE {STAGING}")
+        self.cursor.execute(f"ANALYZE {PRESENT}")
+
+    def upsert(self, now, staged: int, summary: ImportSummary, note) -> tuple[int, int]:
+        self.cursor.execute("SELECT COUNT(*) FROM petitions_voter")
+        existing = self.cursor.fetchone()[0]
+        restore: list[str] = []
+        if staged >= BULK_LOAD_MIN_ROWS and staged - existing >= existing:
+            summary.bulk_load = True
+            restore = self._drop_indexes_and_foreign_keys()
+            note("Bulk load: the voter table's plain indexes and foreign keys are rebuilt after the merge")
+        if summary.bulk_load and existing == 0 and self._still_empty():
+            # An empty table, locked exclusively by the DROP INDEX above, and
+            # RegistrantIDs made unique in staging: nothing can conflict.
+            self.cursor.execute(self._insert_sql(), [now])
+            inserted, updated = self.cursor.rowcount, 0
+        else:
+            self.cursor.execute(
+                f"WITH merged AS ({self._upsert_sql()} RETURNING (xmax = 0) AS inserted) "
+                f"SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM merged",
+                [now],
+            )
+            inserted, updated = self.cursor.fetchone()
+        if restore:
+            self.cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'")
+            if self.cursor.fetchone()[0] < 256 * 1024:
+                self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in restore:
+                note(f"  {statement}")
+                self.cursor.execute(statement)
+            self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
+        if inserted + updated >= max(BULK_LOAD_MIN_ROWS, existing // 10):
+            self.cursor.execute("ANALYZE petitions_voter")
+        return inserted, updated
+
+    def _still_empty(self) -> bool:
+        """Checked again now that the table is locked: someone may have added voters since the count."""
+        self.cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM petitions_voter)")
+        return self.cursor.fetchone()[0]
+
+    def _drop_indexes_and_foreign_keys(self) -> list[str]:
+        """Drop the voter table's foreign keys and the indexes no constraint needs;
+        return the statements that put them back exactly (same names, same definitions).
+
+        A foreign key added back is checked in one pass over the table instead of
+        one trigger per row (PostgreSQL's "Populating a Database" advice)."""
+        self.cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'petitions_voter'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname"
+        )
+        indexes = self.cursor.fetchall()
+        self.cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'petitions_voter'::regclass AND contype = 'f' ORDER BY conname"
+        )
+        foreign_keys = self.cursor.fetchall()
+        # Checks still pending from earlier in an enclosing transaction would block ALTER TABLE.
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _definition in foreign_keys:
+            self.cursor.execute(f"ALTER TABLE petitions_voter DROP CONSTRAINT {_q(name)}")
+        for name, _definition in indexes:
+            self.cursor.execute(f"DROP INDEX {_q(name)}")
+        return [definition for _name, definition in indexes] + [
+            f"ALTER TABLE petitions_voter ADD CONSTRAINT {_q(name)} {definition}" for name, definition in foreign_keys
+        ]
+
+
+# --- The import --------------------------------------------------------------------
+
+
+def voters_import(
+    path: str | PathLike,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+    stdout: TextIO | None = None,
+    actor: str = "import_voters",
+) -> ImportSummary:
+    """Import a voter file; see the module's docstring.
+
+    progress(bytes_done, bytes_total) is called as the file is read (bytes of
+    the file on disk, compressed ones for gzip). stdout, when given, receives a
+    line when a long phase starts (merging, marking). Raises VoterFileRefused
+    (nothing changed) for a file that cannot be imported, OSError when the file
+    cannot be read.
+    """
+    started = time.monotonic()
+    path = Path(path)
+    summary = ImportSummary(file_name=path.name, replace=replace)
+
+    def note(message: str) -> None:
+        if stdout is not None:
+            stdout.write(message + "\n")
+            stdout.flush()
+
+    with _Source(path) as source:
+        try:
+            lines = iter(source.stream)
+            try:
+                first = next(lines)
+            except StopIteration:
+                raise VoterFileRefused(f"{path.name} is empty: no header row") from None
+            layout = Layout.from_header_line(_decode(first)[0])
+            summary.ignored_columns = layout.ignored
+            county_codes = frozenset(County.objects.values_list("code", flat=True))
+            if not county_codes:
+                raise VoterFileRefused("the county table is empty: run `manage.py migrate` first")
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    stager = _PostgresStager(cursor) if connection.vendor == "postgresql" else _Stager(cursor)
+                    stager.create()
+                    try:
+                        _stage(lines, layout, county_codes, stager, summary, source, progress)
+                    except BaseException:
+                        stager.abort()
+                        raise
+                    if progress is not None:
+                        progress(source.size, source.size)
+                    if replace and summary.rows_read == 0:
+                        raise VoterFileRefused(
+                            f"{path.name} holds no voter rows; --replace would mark every voter no longer registered"
+                        )
+                    stager.prepare()
+                    staged = stager.staged - _deduplicate(cursor, stager, summary)
+                    note(f"Merging {staged:,} rows into the voter table ...")
+                    now = connection.ops.adapt_datetimefield_value(timezone.now())
+                    summary.inserted, summary.updated = stager.upsert(now, staged, summary, note)
+                    summary.unchanged = staged - summary.inserted - summary.updated
+                    if replace:
+                        note("Marking voters absent from the file ...")
+                        cursor.execute(
+                            f"UPDATE petitions_voter SET registered = FALSE, updated_at = %s WHERE registered "
+                            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE s.registrant_id = petitions_voter.registrant_id) "
+                            f"AND NOT EXISTS (SELECT 1 FROM {PRESENT} p WHERE p.registrant_id = petitions_voter.registrant_id)",
+                            [now],
+                        )
+                        summary.marked_unregistered = cursor.rowcount
+                    stager.drop()
+                summary.bad_rows.sort()
+                summary.seconds = time.monotonic() - started
+                audit_record(action="voters.import", actor=actor, detail=summary.as_detail())
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise VoterFileRefused(f"{path.name} is damaged ({exc}); nothing was imported") from exc
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _stage(lines, layout: Layout, county_codes, stager: _Stager, summary: ImportSummary, source: _Source,
+           progress: Progress | None) -> None:
+    keys = _Keys()
+    parse, registrant_id = layout.parse_values, layout.registrant_id
+    add_bad, add, add_present = summary.add_bad, stager.add, stager.add_present
+    rows = recoded = 0
+    for number, raw in enumerate(lines, start=2):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text, _ = _decode(raw)
+            recoded += 1
+        text = text.rstrip("\r\n")
+        if not text or text.isspace():
+            continue
+        rows += 1
+        if progress is not None and rows % PROGRESS_EVERY_LINES == 0:
+            progress(source.position(), source.size)
+        fields = text.split("\t")
+        if "\x00" in text:
+            values, reason = None, "contains a NUL character"
+        else:
+            values, reason = parse(fields, county_codes)
+        if values is None:
+            add_bad(number, reason)
+            known = registrant_id(fields).replace("\x00", "")
+            if known and len(known) <= 20:
+                add_present(known)
+            continue
+        add(number, values, keys(values), text)
+    stager.finish()
+    summary.rows_read = rows
+    summary.recoded_lines = recoded
+
+
+def _deduplicate(cursor, stager: _Stager, summary: ImportSummary) -> int:
+    """Make RegistrantID unique in staging: the last row of an ID wins.
+
+    Returns how many rows were removed. Building the unique index is needed
+    anyway; only when it fails are the repeated rows looked for."""
+    try:
+        with transaction.atomic():
+            stager.index()
+        return 0
+    except IntegrityError:
+        pass
+    removed = 0
+    repeated = (
+        f"SELECT line, registrant_id, kept FROM (SELECT line, registrant_id, "
+        f"MAX(line) OVER (PARTITION BY registrant_id) AS kept FROM {STAGING}) t WHERE line < kept"
+    )
+    cursor.execute(repeated + " ORDER BY line")
+    while True:
+        chunk = cursor.fetchmany(10_000)
+        if not chunk:
+            break
+        for line, _registrant_id, kept in chunk:
+            summary.add_bad(line, f"repeated RegistrantID, line {kept} kept")
+            removed += 1
+    cursor.execute(f"DELETE FROM {STAGING} WHERE line IN (SELECT line FROM ({repeated}) d)")
+    stager.index()
+    return removed

@@ -1,0 +1,287 @@
+"""The production shape: docker-compose.yml and the Dockerfile.
+
+No Docker engine runs in CI, so these tests read the two files and run the
+compose commands natively, from the virtualenv, on CI's PostgreSQL and Redis:
+the commands CI runs are the commands the containers run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.compose import (
+    compose_command,
+    compose_services,
+    dockerfile_base_image,
+    dockerfile_cmd,
+    native_command,
+)
+from tests.conftest import ROOT, celery_commands
+
+APP_SERVICES = ("web", "worker", "beat")
+
+
+def _long_running(service: dict) -> bool:
+    return service.get("restart", "no") != "no"
+
+
+def test_the_compose_file_has_web_worker_beat_db_and_redis():
+    services = compose_services()
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+
+
+def test_web_worker_beat_and_migrate_are_built_from_one_image():
+    services = compose_services()
+    built = {name: (services[name]["build"], services[name]["image"]) for name in (*APP_SERVICES, "migrate")}
+    assert len(set(built.values())) == 1, built
+    build, image = built["web"]
+    assert build == "."
+    assert image == "calexit:latest"
+
+
+def test_every_command_is_in_exec_form():
+    for name, service in compose_services().items():
+        if "command" in service:
+            assert compose_command(name)
+
+
+def test_the_database_is_postgresql_16_on_a_volume():
+    db = compose_services()["db"]
+    assert db["image"] == "postgres:16"
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
+
+
+def test_redis_is_redis_7():
+    assert compose_services()["redis"]["image"] == "redis:7"
+
+
+def test_every_long_running_service_has_a_healthcheck():
+    services = compose_services()
+    long_running = [name for name, service in services.items() if _long_running(service)]
+    assert set(long_running) == {"web", "worker", "beat", "db", "redis"}
+    for name in long_running:
+        test = services[name].get("healthcheck", {}).get("test")
+        assert test and test[0] in ("CMD", "CMD-SHELL"), f"{name} has no healthcheck"
+
+
+def test_the_database_and_redis_healthchecks_ask_the_server():
+    services = compose_services()
+    assert services["db"]["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+
+
+def test_the_worker_healthcheck_pings_its_own_node():
+    test = compose_services()["worker"]["healthcheck"]["test"]
+    # A shell form, so that $HOSTNAME expands; `$$` is compose's escape for `$`.
+    assert test[0] == "CMD-SHELL"
+    assert test[1].startswith("celery -A calexit inspect ping ")
+    assert "-d celery@$$HOSTNAME" in test[1]
+
+
+def test_application_services_start_once_the_database_redis_and_migrations_are_ready():
+    services = compose_services()
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"] == {
+            "db": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
+        }, name
+    assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert not _long_running(services["migrate"])
+
+
+def test_application_services_take_their_settings_from_the_environment():
+    services = compose_services()
+    for name in (*APP_SERVICES, "migrate"):
+        environment = services[name]["environment"]
+        assert environment["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}", name
+        assert environment["DATABASE_URL"].startswith("postgres://") and environment["DATABASE_URL"].endswith("@db:5432/calexit")
+        assert environment["REDIS_URL"] == "redis://redis:6379/0"
+        assert environment["DEBUG"] == "0"
+        # The web healthcheck asks 127.0.0.1, which must stay an allowed host.
+        assert environment["ALLOWED_HOSTS"].startswith("127.0.0.1,${ALLOWED_HOSTS")
+        assert "SITE_URL" in environment
+
+
+def test_the_image_has_the_python_ci_tests_with():
+    image = dockerfile_base_image()
+    match = re.fullmatch(r"python:(\d+)\.(\d+)\.(\d+)-slim-bookworm", image)
+    assert match, image
+    assert tuple(int(part) for part in match.groups()) == sys.version_info[:3]
+
+
+def test_the_image_runs_as_a_user_and_serves_the_web_command_by_default():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
+    assert dockerfile_cmd() == compose_command("web")
+    assert re.search(r"^RUN .*collectstatic --noinput", dockerfile, flags=re.MULTILINE)
+
+
+def test_the_docker_context_leaves_out_local_state():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".venv", "db.sqlite3", "var", ".git"} <= ignored
+    assert "__pycache__" in ignored or "**/__pycache__" in ignored
+
+
+def test_the_tests_run_the_compose_worker_and_beat_commands(tmp_path):
+    schedule = tmp_path / "schedule"
+    worker, beat = celery_commands(schedule=schedule)
+    venv_celery = [sys.executable, "-m", "celery"]
+
+    compose_worker = compose_command("worker")
+    assert compose_worker[0] == "celery"
+    assert worker[:3] == venv_celery
+    # The compose command, then only test-local options.
+    assert worker[3 : 3 + len(compose_worker) - 1] == compose_worker[1:]
+    assert worker[3 + len(compose_worker) - 1 :] == ["--concurrency", "2"]
+
+    compose_beat = compose_command("beat")
+    assert compose_beat[0] == "celery"
+    assert beat[:3] == venv_celery
+    # The same command with only the schedule file moved into the test's folder.
+    expected = [*venv_celery, *compose_beat[1:]]
+    expected[expected.index("--schedule") + 1] = str(schedule)
+    assert beat == expected
+
+
+# --- The web command, run natively ------------------------------------------
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    credentials = db["USER"] or "postgres"
+    if db.get("PASSWORD"):
+        credentials += f":{db['PASSWORD']}"
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    """The environment of the compose file's application services, pointed at the
+    test database and Redis, with the static files collected as the image build does."""
+    env = {
+        **{key: value for key, value in os.environ.items() if key not in ("DEBUG", "STATIC_ROOT")},
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": "test-production-shape-secret-key-0123456789",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_ROOT": str(tmp_path / "staticfiles"),
+        "WEB_CONCURRENCY": "2",
+        "CONN_MAX_AGE": "0",
+    }
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert collect.returncode == 0, collect.stderr
+    return env
+
+
+@pytest.fixture
+def web_server(production_env, tmp_path):
+    """The compose web command (gunicorn), bound to a free local port instead of 0.0.0.0:8000."""
+    port = _free_port()
+    command = native_command("web", replace={"--bind": f"127.0.0.1:{port}"})
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=production_env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()}")
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not answer /healthz within 30 s:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield base, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_web_command_serves_the_site_and_its_static_files_in_production_mode(web_server):
+    base, port = web_server
+
+    status, _, body = _get(f"{base}/healthz")
+    assert status == 200
+    assert json.loads(body) == {"status": "ok", "database": "ok", "broker": "ok"}
+
+    status, _, page = _get(f"{base}/p/calexit/")
+    assert status == 200
+    # DEBUG is off: the page links the hashed name from collectstatic's manifest.
+    match = re.search(rb'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', page)
+    assert match, page[:2000]
+
+    status, headers, css = _get(f"{base}{match.group(1).decode()}")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert "immutable" in headers["Cache-Control"]
+    assert b"Bootstrap" in css[:500]
+    assert len(css) == len((ROOT / "static/vendor/bootstrap/bootstrap.min.css").read_bytes())
+
+    # The container's own healthcheck, pointed at this port, passes.
+    healthcheck = compose_services()["web"]["healthcheck"]["test"]
+    assert healthcheck[:2] == ["CMD", "python"]
+    command = [sys.executable, *[part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in healthcheck[2:]]]
+    assert subprocess.run(command, timeout=30).returncode == 0
+
+
+@pytest.mark.services
+def test_the_worker_healthcheck_answers_for_the_running_worker(celery_worker_process):
+    test = compose_services()["worker"]["healthcheck"]["test"]
+    shell_command = test[1].replace("$$", "$")
+    env = {
+        **os.environ,
+        "HOSTNAME": socket.gethostname(),  # as in a container, where it names the worker's node
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    result = subprocess.run(["sh", "-c", shell_command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pong" in result.stdout
+
+    # A node that does not run answers nothing: the check can fail.
+    absent = shell_command.replace("celery@$HOSTNAME", "celery@no-such-host").replace("--timeout 10", "--timeout 2")
+    result = subprocess.run(["sh", "-c", absent], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0

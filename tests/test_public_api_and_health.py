@@ -1,0 +1,103 @@
+"""The public API, /healthz and the dashboard's doors."""
+
+import pytest
+from django.db.utils import DatabaseError
+
+from petitions.services.signatures import signature_validate
+from petitions.services.tallies import tallies_count
+from tests.factories import SignatureFactory, VoterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_api_reads_the_tallies_and_is_cacheable_for_the_counting_interval(client, calexit, settings):
+    VoterFactory()
+    signature = SignatureFactory()
+    signature_validate(signature_id=signature.pk)
+
+    before = client.get("/api/petitions/calexit.json")
+    tallies_count()
+    after = client.get("/api/petitions/calexit.json").json()
+
+    assert before.json()["counts"]["pledged"] == 0  # rows are not counted on page view
+    assert after["counts"]["pledged"] == 1
+    assert before["Cache-Control"] == f"public, max-age={settings.COUNT_INTERVAL}"
+    assert set(after) == {"slug", "title", "required", "deadline", "counts", "by_county", "updated_at"}
+    assert (after["slug"], after["required"]) == ("calexit", 546651)
+    assert len(after["by_county"]) == 58
+    assert set(after["by_county"][0]) == {"code", "name", "raw", "valid", "invalid", "duplicate", "review", "pending", "pledged"}
+
+
+def test_the_api_answers_404_for_an_unknown_petition(client):
+    assert client.get("/api/petitions/nope.json").status_code == 404
+
+
+def test_the_home_page_shows_the_featured_petition(client):
+    page = client.get("/").content.decode()
+    assert "Should California separate from the United States" in page
+    assert "546,651" in page
+
+
+def test_healthz_is_200_when_the_database_answers(client, settings):
+    settings.REDIS_URL = None
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "down"
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from petitions.views import health
+
+    def broken_cursor():
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(health.connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def test_the_dashboard_asks_for_a_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_signed_in_user_without_a_campaign_role_is_refused(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("stranger", password="x" * 12))
+    assert client.get("/dashboard/").status_code == 403
+
+
+def test_a_volunteer_sees_progress_and_the_county_table_and_downloads_the_counts(client, volunteer, calexit):
+    VoterFactory()
+    signature_validate(signature_id=SignatureFactory().pk)
+    tallies_count()
+    client.force_login(volunteer)
+
+    page = client.get("/dashboard/").content.decode()
+    assert "546,651" in page and 'id="county-table"' in page and "Sacramento" in page
+    download = client.get("/dashboard/p/calexit/counts.csv")
+    body = b"".join(download.streaming_content).decode()
+    assert download["Content-Disposition"].startswith('attachment; filename="calexit-counts-')
+    assert body.splitlines()[0] == "county_code,county,raw,valid,invalid,duplicate,review,pending,pledged"
+    assert "34,Sacramento,0,0,0,0,0,0,1" in body
+
+
+def test_the_dashboard_says_when_the_25_percent_notice_is_due(client, volunteer, calexit):
+    calexit.required_signatures = 8  # 25 % = 2
+    calexit.online_counts_directly = True
+    calexit.save()
+    client.force_login(volunteer)
+    assert 'id="notice-25"' not in client.get("/dashboard/").content.decode()
+    VoterFactory()
+    for _ in range(2):
+        signature_validate(signature_id=SignatureFactory().pk)
+    tallies_count()
+    assert 'id="notice-25"' in client.get("/dashboard/").content.decode()
