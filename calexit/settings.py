@@ -147,9 +147,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 COUNT_INTERVAL = env.int("COUNT_INTERVAL", default=10)  # seconds between counting runs
 SWEEP_INTERVAL = env.int("SWEEP_INTERVAL", default=60)  # seconds between sweeps for stuck work
 SWEEP_GRACE = env.int("SWEEP_GRACE", default=120)  # seconds a signature may wait before the sweep resends it
+PROJECTION_INTERVAL = env.int("PROJECTION_INTERVAL", default=300)  # seconds between random-sample projections
 CELERY_BEAT_SCHEDULE = {
     "count-signatures": {"task": "petitions.tasks.count_signatures", "schedule": timedelta(seconds=COUNT_INTERVAL)},
     "sweep-stuck-work": {"task": "petitions.tasks.sweep_stuck_work", "schedule": timedelta(seconds=SWEEP_INTERVAL)},
+    "project-signatures": {
+        "task": "petitions.tasks.project_signatures", "schedule": timedelta(seconds=PROJECTION_INTERVAL),
+    },
     "nightly-recount": {"task": "petitions.tasks.recount_signatures", "schedule": crontab(hour=3, minute=15)},
 }
 

@@ -4,7 +4,9 @@ changes go through the services (the review queue), not through edit forms."""
 
 from django.contrib import admin
 
-from petitions.models import AuditLog, County, CountingRun, Petition, PetitionSection, Signature, Tally, TallyChange, Voter
+from petitions.models import (
+    AuditLog, County, CountingRun, CountyProjection, Petition, PetitionSection, Signature, Tally, TallyChange, Voter,
+)
 from petitions.services.audit import audit_record
 
 
@@ -92,6 +94,23 @@ class CountingRunAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CountyProjection)
+class CountyProjectionAdmin(admin.ModelAdmin):
+    """Read-only: only the projection task writes these rows."""
+
+    list_display = ["petition", "county", "raw", "sample", "validity_rate", "duplicate_rate", "projected_valid", "computed_at"]
+    list_filter = ["petition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Max
 
-from petitions.models import County, CountingRun, Petition, Tally
+from petitions.models import County, CountingRun, CountyProjection, Petition, Tally
+from petitions.projection import qualification_outcome
+from petitions.services.projections import NOT_PROJECTED
 
 COUNT_FIELDS = ("raw", "valid", "invalid", "duplicate", "review", "pending", "pledged")
 
@@ -90,3 +93,144 @@ def petition_counts_json(petition: Petition) -> dict:
         "by_county": [row.as_dict() for row in counts.by_county],
         "updated_at": counts.updated_at.isoformat() if counts.updated_at else None,
     }
+
+
+# --- The expected random-sample projection -------------------------------------
+
+#: ``ProjectionSummary.outcome`` when the statewide raw count is below the
+#: requirement: the petition fails before any sampling (EC 9030(b)).
+RAW_SHORT = "raw_short"
+
+
+@dataclass
+class CountyEstimate:
+    """One county's stored projection; ``sample``, the rates and
+    ``projected_valid`` are None while nothing is decided in the county."""
+
+    code: str
+    raw: int
+    sample: int | None
+    validity_rate: float | None
+    duplicate_rate: float | None
+    projected_valid: int | None
+
+    @property
+    def projected(self) -> bool:
+        return self.projected_valid is not None
+
+    @property
+    def validity_percent(self) -> float | None:
+        return None if self.validity_rate is None else 100 * self.validity_rate
+
+    @property
+    def duplicate_percent(self) -> float | None:
+        return None if self.duplicate_rate is None else 100 * self.duplicate_rate
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code, "raw": self.raw, "sample": self.sample,
+            "validity_rate": None if self.validity_rate is None else round(self.validity_rate, 4),
+            "duplicate_rate": None if self.duplicate_rate is None else round(self.duplicate_rate, 4),
+            "projected_valid": self.projected_valid,
+        }
+
+
+@dataclass
+class ProjectionSummary:
+    """The statewide picture from the stored county projections.
+
+    ``line_95`` is the smallest projected total that reaches 95 % of the
+    requirement (a full count); ``line_110`` the smallest that is *more than*
+    110 % (qualifies without one). ``outcome`` is ``qualifies``,
+    ``full_count``, ``fails`` (petitions.projection), ``raw_short`` when the
+    raw count is below the requirement, or None before the first projection.
+    The statewide rates are the projected counties' rates weighted by their
+    raw counts: the share of those raw signatures expected to be valid (or
+    duplicates)."""
+
+    required: int
+    line_95: int
+    line_110: int
+    computed_at: datetime | None = None
+    raw: int = 0
+    sample: int = 0
+    projected_valid: int = 0
+    validity_rate: float | None = None
+    duplicate_rate: float | None = None
+    unprojected_counties: int = 0
+    unprojected_raw: int = 0
+    outcome: str | None = None
+    raw_missing: int = 0
+    by_county: dict[str, CountyEstimate] = field(default_factory=dict)
+
+    @property
+    def percent_of_required(self) -> Decimal | None:
+        """Projected valid as a percentage of the requirement, rounded down to
+        two places (so 109.99998 % never shows as 110.00)."""
+        if not self.required:
+            return None
+        return Decimal(self.projected_valid * 10_000 // self.required) / 100
+
+    def as_dict(self) -> dict[str, object]:
+        percent = self.percent_of_required
+        return {
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
+            "raw": self.raw,
+            "sample": self.sample,
+            "projected_valid": self.projected_valid,
+            "validity_rate": None if self.validity_rate is None else round(self.validity_rate, 4),
+            "duplicate_rate": None if self.duplicate_rate is None else round(self.duplicate_rate, 4),
+            "percent_of_required": None if percent is None else float(percent),
+            "line_95": self.line_95,
+            "line_110": self.line_110,
+            "outcome": self.outcome,
+            "raw_missing": self.raw_missing,
+            "unprojected_counties": self.unprojected_counties,
+            "unprojected_raw": self.unprojected_raw,
+            "by_county": [estimate.as_dict() for estimate in self.by_county.values()],
+        }
+
+
+def projection_summary(petition: Petition) -> ProjectionSummary:
+    """Reads the stored CountyProjection rows (one query, no recomputation):
+    statewide totals, the 95 % and 110 % lines, the outcome and when the rows
+    were computed. Counties with nothing decided count 0 and are reported in
+    ``unprojected_counties`` / ``unprojected_raw``."""
+    required = petition.required_signatures
+    summary = ProjectionSummary(
+        required=required,
+        line_95=-(-required * 95 // 100),
+        line_110=required * 110 // 100 + 1,
+    )
+    weighted_valid = weighted_duplicate = 0.0
+    for row in CountyProjection.objects.filter(petition=petition).order_by("county_id"):
+        summary.computed_at = max(summary.computed_at or row.computed_at, row.computed_at)
+        summary.raw += row.raw
+        if row.sample == NOT_PROJECTED:
+            summary.unprojected_counties += 1
+            summary.unprojected_raw += row.raw
+            summary.by_county[row.county_id] = CountyEstimate(row.county_id, row.raw, None, None, None, None)
+            continue
+        summary.sample += row.sample
+        summary.projected_valid += row.projected_valid
+        weighted_valid += row.raw * row.validity_rate
+        weighted_duplicate += row.raw * row.duplicate_rate
+        summary.by_county[row.county_id] = CountyEstimate(
+            row.county_id, row.raw, row.sample, row.validity_rate, row.duplicate_rate, row.projected_valid
+        )
+    projected_raw = summary.raw - summary.unprojected_raw
+    if projected_raw:
+        summary.validity_rate = weighted_valid / projected_raw
+        summary.duplicate_rate = weighted_duplicate / projected_raw
+    if summary.computed_at is not None and required > 0:
+        if summary.raw < required:
+            summary.outcome = RAW_SHORT
+            summary.raw_missing = required - summary.raw
+        else:
+            summary.outcome = qualification_outcome(summary.projected_valid, required)
+    return summary
+
+
+def counts_with_projection(counts: PetitionCounts, summary: ProjectionSummary) -> list[tuple[CountyCounts, CountyEstimate | None]]:
+    """Each county's counts next to its stored projection (None: no row)."""
+    return [(row, summary.by_county.get(row.code)) for row in counts.by_county]

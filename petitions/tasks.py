@@ -8,8 +8,8 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 
-from petitions.models import Signature
-from petitions.services import signatures, tallies
+from petitions.models import Petition, Signature
+from petitions.services import projections, signatures, tallies
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,17 @@ def count_signatures() -> int | None:
 def recount_signatures() -> dict | None:
     run = tallies.tallies_recount()
     return None if run is None else {"changes": run.changes_applied, "drift": run.drift}
+
+
+@shared_task(acks_late=True)
+def project_signatures() -> dict[str, int]:
+    """Recompute every petition's expected county projections from the tallies
+    (beat, every PROJECTION_INTERVAL seconds; pages never recompute). Safe to
+    run twice: the same tallies give the same stored rows."""
+    return {
+        petition.slug: len(projections.projections_compute(petition=petition))
+        for petition in Petition.objects.order_by("pk")
+    }
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions.views import api, dashboard, health, public
+from petitions.views import api, dashboard, health, public, review
 
 app_name = "petitions"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", dashboard.index, name="dashboard"),
     path("dashboard/p/<slug:slug>/counts.csv", dashboard.counts_csv, name="dashboard_counts_csv"),
+    path("dashboard/review/", review.queue, name="review"),
+    path("dashboard/review/<int:pk>/decide/", review.decide, name="review_decide"),
 ]

@@ -7,6 +7,7 @@ path on each (executemany vs COPY into the staging table), so run both.
 from __future__ import annotations
 
 import gzip
+import inspect
 import io
 import os
 import shutil
@@ -367,17 +368,25 @@ def test_matching_keys_are_computed_at_import(tmp_path):
     assert (voter.key_last, voter.key_first, voter.key_house, voter.key_street) == ("OBRIEN", "JOSE", "123", "N MAIN ST")
 
 
+def _assert_keys_are_voter_keys() -> None:
+    arguments = inspect.signature(voter_keys).parameters
+    for voter in Voter.objects.all():
+        expected = voter_keys(**{name: getattr(voter, name) for name in arguments})
+        assert {name: getattr(voter, name) for name in voter_import.KEY_FIELDS} == vars(expected), voter.registrant_id
+
+
 def test_keys_equal_voter_keys_for_every_row(tmp_path):
     voters_import(generated(tmp_path, count=1000, seed=11, demo_voters=True))
 
-    for voter in Voter.objects.all():
-        expected = voter_keys(
-            last_name=voter.last_name, first_name=voter.first_name, address_number=voter.address_number,
-            street_dir_prefix=voter.street_dir_prefix, street_name=voter.street_name,
-            street_type=voter.street_type, street_dir_suffix=voter.street_dir_suffix,
-        )
-        assert (voter.key_last, voter.key_first, voter.key_house, voter.key_street) == (
-            expected.key_last, expected.key_first, expected.key_house, expected.key_street), voter.registrant_id
+    _assert_keys_are_voter_keys()
+
+
+def test_keys_are_right_when_voter_keys_changes_shape(tmp_path, monkeypatch):
+    monkeypatch.setattr(voter_import, "_FAST_KEYS", False)  # every row through voter_keys itself
+
+    voters_import(generated(tmp_path, count=300, seed=12, demo_voters=True))
+
+    _assert_keys_are_voter_keys()
 
 
 def test_the_layout_lengths_are_the_voter_columns():

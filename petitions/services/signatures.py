@@ -226,19 +226,45 @@ def signature_validate(*, signature_id: int) -> Signature | None:
     return signature
 
 
+class SignatureNotInReview(Exception):
+    """A person's decision came too late: the signature has left the review
+    queue (another reviewer decided it first). Nothing was changed."""
+
+    def __init__(self, signature: Signature) -> None:
+        self.signature = signature
+        super().__init__(f"Signature #{signature.pk} is no longer in review: it is {signature.status} now.")
+
+
 def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: str, reason: str = "",
                      voter_id: int | None = None) -> Signature:
-    """A person's decision (review queue, admin). The machine never overrides it."""
+    """A person's decision on a signature in review: `valid` with the voter it
+    is (a duplicate when that voter already counts), or `invalid` with a reason.
+    The machine never overrides it.
+
+    Only a signature still in `review` is decided. The claim is a conditional
+    update, which holds the row until commit: of two reviewers deciding one
+    signature, the second gets SignatureNotInReview and changes nothing."""
+    if status == Status.VALID:
+        if voter_id is None:
+            raise ValueError("Accepting a signature needs the voter it matches.")
+    elif status == Status.INVALID:
+        if reason not in Signature.Reason.values or not reason:
+            raise ValueError(f"Rejecting a signature needs a reason, not {reason!r}.")
+    else:
+        raise ValueError(f"A person decides a signature valid or invalid, not {status!r}.")
     with transaction.atomic():
-        locked = Signature.objects.select_for_update(of=("self",)).select_related("petition").get(pk=signature.pk)
+        claimed = Signature.objects.filter(pk=signature.pk, status=Status.REVIEW).update(decided_by=user)
+        if claimed != 1:
+            raise SignatureNotInReview(Signature.objects.select_related("decided_by").get(pk=signature.pk))
+        locked = Signature.objects.select_related("petition").get(pk=signature.pk)
         previous = {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id}
-        if status == Status.VALID and voter_id is not None:
+        if status == Status.VALID:
             _apply_decision(locked, Decision(status=Status.VALID, voter=Voter.objects.get(pk=voter_id)))
         else:
             _set_outcome(locked, status=status, reason=reason, voter_id=voter_id)
-        Signature.objects.filter(pk=locked.pk).update(decided_by=user)
         audit_record(action="signature.decide", user=user, target=locked,
-                     detail={"before": previous, "after": {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id}})
+                     detail={"before": previous, "after": {"status": locked.status, "reason": locked.reason,
+                                                           "voter": locked.voter_id, "duplicate_of": locked.duplicate_of_id}})
     return locked
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from petitions.models import CountingRun, Petition
-from petitions.selectors import petition_counts, petition_featured
+from petitions.selectors import counts_with_projection, petition_counts, petition_featured, projection_summary
 from petitions.services.exports import counts_rows, csv_safe
 
 
@@ -29,14 +29,19 @@ def _petition(request: HttpRequest) -> Petition:
 def index(request: HttpRequest) -> HttpResponse:
     petition = _petition(request)
     counts = petition_counts(petition)
+    projection = projection_summary(petition)  # stored by the periodic task, never recomputed here
     last_recount = CountingRun.objects.filter(kind=CountingRun.Kind.RECOUNT).first()
     days_left = (petition.deadline - timezone.localdate()).days if petition.deadline else None
     return render(request, "dashboard/index.html", {
         "petition": petition,
         "petitions": Petition.objects.all(),
         "counts": counts,
+        # From the tallies (filed and online-only buckets): no COUNT on a page view.
+        "review_count": counts.statewide.review + counts.online.get("review", 0),
         "last_recount": last_recount,
         "days_left": days_left,
+        "projection": projection,
+        "county_rows": counts_with_projection(counts, projection),
     })
 
 

@@ -1,0 +1,128 @@
+"""The random-sample projection we expect each county to reach (EC 9030(d),
+2 CCR 20530-20532), estimated from our own validation results in the tallies.
+
+Written only by the periodic task ``project_signatures`` (and ``export_counts
+--recompute``); pages and exports read the stored ``CountyProjection`` rows and
+never recompute.
+
+How the estimate is made, per county, from the filed tally buckets:
+
+* R, the raw count, is every filed signature in any status (``unconfirmed``
+  signatures are never in the tallies): pending and review signatures are
+  filed with the county all the same, so they are part of what it samples.
+* decided = valid + invalid + duplicate. Our rates are taken over decided
+  signatures only: validity rate = valid / decided, duplicate rate =
+  duplicate / decided (stored as ``validity_rate`` and ``duplicate_rate``).
+  Pending and review signatures are assumed to resolve at those same rates.
+  When nothing is decided yet the rates are unknown and the county is not
+  projected (its row is stored with ``sample = 0``, see ``NOT_PROJECTED``);
+  the statewide total then counts it as 0, which the dashboard says.
+* Our rates are not what the county's sample will show. The county finds a
+  duplicate only when *both* signatures of a voter are in its sample (hence
+  the heavy weight A x (A - 1) of 2 CCR 20531). With f = n / R the share of
+  the county that is sampled, a duplicate of ours is drawn with probability
+  f, and its counted original is also drawn with probability about f. So
+  the sample is expected to show, per signature drawn:
+
+      valid:      (valid + duplicate x (1 - f)) / decided
+      duplicates: duplicate x f / decided
+
+  (a drawn duplicate whose original was not drawn looks valid to the
+  county). These are the rates handed to
+  :func:`petitions.projection.expected_projection`, which draws the sample
+  size itself and applies the regulation's rounding. In expectation the
+  county's projection then lands on our own valid count scaled to R; feeding
+  our duplicate rate in directly would charge every duplicate about A times
+  over (with a 3 % sample, 1 % duplicates would cut a third of the county).
+  With a full check (500 signatures or fewer, f = 1) the rates are simply
+  ours.
+
+Known limits: review signatures may well be harder cases than average (the
+estimate is then optimistic); a duplicate whose counted original is an
+unreturned online pledge is alone in the filing and will look valid to the
+county (the estimate is then slightly pessimistic); the estimate is the
+result of a typical sample, not a risk band: each duplicate a real sample
+happens to catch costs about A x (A - 1) signatures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Context, Decimal, localcontext
+
+from django.db import transaction
+from django.utils import timezone
+
+from petitions.models import CountyProjection, Petition, Signature, Tally
+from petitions.projection import expected_projection, sample_size
+
+Status = Signature.Status
+
+#: ``sample`` of a stored row whose county has nothing decided yet: rates
+#: unknown, nothing projected. A real sample is never 0 for a non-empty county.
+NOT_PROJECTED = 0
+
+_CONTEXT = Context(prec=60)
+
+
+def sample_rates(*, raw: int, valid: int, duplicate: int, decided: int) -> tuple[Decimal, Decimal]:
+    """The valid and duplicate rates the county's random sample is expected to
+    show, from our own counts (see the module docstring for why they differ
+    from valid / decided and duplicate / decided)."""
+    n = sample_size(raw)
+    with localcontext(_CONTEXT):
+        drawn = Decimal(n) / Decimal(raw)  # f: each signature's chance to be in the sample
+        valid_rate = (valid + duplicate * (1 - drawn)) / decided
+        duplicate_rate = duplicate * drawn / decided
+    # Guard the last digit of a 60-digit division against leaving 0..1.
+    return min(valid_rate, Decimal(1)), min(duplicate_rate, Decimal(1))
+
+
+def projections_compute(*, petition: Petition) -> list[CountyProjection]:
+    """Recompute and store the petition's expected county projections.
+
+    Reads only the tallies (one query, no COUNT over signature rows). Upserts
+    one ``CountyProjection`` per county holding filed signatures and deletes
+    the rows of counties that no longer hold any, in one transaction, all
+    rows stamped with the same ``computed_at``. Safe to run twice or
+    concurrently: the same tallies give the same rows. Returns the stored
+    rows in county order."""
+    buckets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for county_id, status, count in Tally.objects.filter(petition=petition, filed=True).exclude(
+        status=Status.UNCONFIRMED
+    ).values_list("county_id", "status", "count"):
+        buckets[county_id][status] += count
+
+    now = timezone.now()
+    rows = []
+    for county_id, counts in sorted(buckets.items()):
+        raw = sum(counts.values())
+        if raw <= 0:
+            continue
+        valid, invalid, duplicate = counts[Status.VALID], counts[Status.INVALID], counts[Status.DUPLICATE]
+        decided = valid + invalid + duplicate
+        if decided == 0:
+            rows.append(CountyProjection(
+                petition=petition, county_id=county_id, raw=raw, sample=NOT_PROJECTED,
+                validity_rate=0.0, duplicate_rate=0.0, projected_valid=0, computed_at=now,
+            ))
+            continue
+        valid_in_sample, duplicates_in_sample = sample_rates(raw=raw, valid=valid, duplicate=duplicate, decided=decided)
+        rows.append(CountyProjection(
+            petition=petition, county_id=county_id, raw=raw, sample=sample_size(raw),
+            validity_rate=valid / decided, duplicate_rate=duplicate / decided,
+            projected_valid=expected_projection(raw, valid_in_sample, duplicates_in_sample),
+            computed_at=now,
+        ))
+
+    with transaction.atomic():
+        CountyProjection.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["petition", "county"],
+            update_fields=["raw", "sample", "validity_rate", "duplicate_rate", "projected_valid", "computed_at"],
+        )
+        CountyProjection.objects.filter(petition=petition).exclude(
+            county_id__in=[row.county_id for row in rows]
+        ).delete()
+    return list(CountyProjection.objects.filter(petition=petition).order_by("county_id"))
