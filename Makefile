@@ -35,5 +35,16 @@ test: export DEBUG ?= 1
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks (BENCHMARKS.md), separate from `make test`. They run on PostgreSQL and
+# Redis (BENCH_DATABASE_URL or DATABASE_URL, default postgres://postgres@127.0.0.1:5432;
+# BENCH_REDIS_URL, default redis://127.0.0.1:6379/5 for accuracy, /6 for throughput)
+# in scratch databases named calexit_bench_*, dropped at the end; output in bench-out/.
+# `SEED=n make bench-accuracy` repeats a run; `SIZES=1000000 make bench` shortens one.
+bench-accuracy: $(VENV)/.installed
+	$(PY) -m bench.accuracy $(if $(SEED),--seed $(SEED))
+
+bench: $(VENV)/.installed
+	$(PY) -m bench.throughput $(if $(SIZES),--sizes $(SIZES))
+
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -19,6 +19,7 @@ def _run_forever(stop: threading.Event) -> None:
     schedule = [
         (settings.COUNT_INTERVAL, tasks.count_signatures),
         (settings.SWEEP_INTERVAL, tasks.sweep_stuck_work),
+        (settings.PROJECTION_INTERVAL, tasks.project_signatures),
     ]
     next_run = [0.0 for _ in schedule]
     while not stop.is_set():

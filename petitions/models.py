@@ -119,6 +119,10 @@ class Voter(models.Model):
             models.Index(fields=["key_last", "key_first", "key_house"], name="voter_statewide_key"),
             models.Index(fields=["key_last_phonetic", "key_zip"], name="voter_phonetic_zip_key"),
             models.Index(fields=["county", "key_last", "key_first_initial"], name="voter_surname_initial_key"),
+            # A street written so differently that its key differs: the house
+            # number with the surname's sound, or with the ZIP.
+            models.Index(fields=["county", "key_house", "key_last_phonetic"], name="voter_house_phonetic_key"),
+            models.Index(fields=["key_zip", "key_house"], name="voter_zip_house_key"),
         ]
 
     def __str__(self) -> str:
@@ -226,6 +230,13 @@ class Signature(models.Model):
                 fields=["petition", "voter"],
                 condition=Q(status="valid"),
                 name="signature_one_valid_per_voter",
+            ),
+            # One unregistered person's signatures: the first the machine finds
+            # not registered stands for them; later ones become its duplicates.
+            models.UniqueConstraint(
+                fields=["petition", "person_key"],
+                condition=Q(status="invalid", reason="not_registered", decided_by__isnull=True) & ~Q(person_key=""),
+                name="signature_one_unregistered_original_per_person",
             ),
             models.CheckConstraint(
                 condition=Q(status="invalid", reason__gt="") | (~Q(status="invalid") & Q(reason="")),

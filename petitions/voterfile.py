@@ -33,6 +33,14 @@ Values are stripped of surrounding white space. The file has no quoting; if the
 header's names are wrapped in double quotes, every value's surrounding quotes
 are removed as well.
 
+write_synthetic_voter_file() writes a made-up file in this layout (realistic
+California names, streets, cities and ZIPs per county; deterministic by seed;
+streamed, so 5 million rows take no memory; gzip when the name ends in .gz) for
+the demo, the tests and the benchmarks. Its first rows are DEMO_VOTERS, people a
+new user can sign as, e.g. "Maria Garcia, 1200 J St, Sacramento 95814, county
+34 Sacramento" (DemoVoter.describe()). Names and streets are written in mixed
+case; real files are often upper case, which the matching keys ignore.
+
 This module has no Django imports so that scripts and benchmarks can use the
 writer without settings; `tests/test_import_voters.py` checks the column lengths
 below against `petitions.models.Voter`.
@@ -289,8 +297,7 @@ class DemoVoter:
 
 DEMO_VOTERS: tuple[DemoVoter, ...] = (
     DemoVoter("999000001", "34", "Maria", "Garcia", "1200", "", "J", "St", "Sacramento", "95814", "1984-03-12"),
-    DemoVoter("999000002", "19", "Robert", "Smith", "100", "N", "Main", "St", "Los Angeles", "90012", "1961-11-02",
-              middle="James"),
+    DemoVoter("999000002", "19", "Robert", "Smith", "100", "N", "Main", "St", "Los Angeles", "90012", "1961-11-02"),
     DemoVoter("999000003", "38", "Mai", "Nguyen", "4500", "", "Mission", "St", "San Francisco", "94112", "1992-06-30",
               unit_type="Apt", unit="3"),
     DemoVoter("999000004", "37", "James", "O'Brien", "2100", "", "5th", "Ave", "San Diego", "92101", "1975-01-20",

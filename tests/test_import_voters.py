@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from petitions.matching.keys import voter_keys
 from petitions.models import AuditLog, Voter
@@ -207,6 +207,38 @@ def test_a_damaged_gzip_file_is_refused_and_changes_nothing(tmp_path):
 
     with pytest.raises(VoterFileRefused, match="damaged"):
         voters_import(damaged, replace=True)
+    assert snapshot() == before
+
+
+def test_an_error_during_the_import_changes_nothing(tmp_path, monkeypatch):
+    voters_import(generated(tmp_path, count=50))
+    before = snapshot()
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit log is unwritable")
+
+    monkeypatch.setattr(voter_import, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        voters_import(generated(tmp_path, "more.tsv", count=80, seed=8), replace=True)
+    assert snapshot() == before
+
+
+def test_a_failed_copy_is_raised_and_changes_nothing(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    voters_import(generated(tmp_path, count=50))
+    before = snapshot()
+    monkeypatch.setattr(voter_import, "COPY_BATCH_ROWS", 100)
+    real_init = voter_import._PostgresStager.__init__
+
+    def init(self, cursor):
+        real_init(self, cursor)
+        self.copy_sql = self.copy_sql.replace("FROM STDIN", "FROM STDIN WITH (FORMAT nonsense)")
+
+    monkeypatch.setattr(voter_import._PostgresStager, "__init__", init)
+
+    with pytest.raises(DatabaseError):
+        voters_import(generated(tmp_path, "more.tsv", count=1000, seed=8), replace=True)
     assert snapshot() == before
 
 

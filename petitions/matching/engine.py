@@ -1,19 +1,60 @@
 """Deciding a signature: find the voters it could be, then apply the county's rules.
 
-Candidate search works on keys computed once at import (petitions.matching.keys)
-and indexed, so each signature compares against a handful of voters whatever
-the size of the file.
+Candidate search works on keys computed once at import and indexed
+(petitions.matching.candidates: one query, each block LIMITed), so each
+signature compares against a few dozen voters whatever the size of the file.
+Candidates are scored in Python (petitions.matching.scoring) and the county's
+rules decide:
+
+- a required item missing (a name, a house number or street) -> invalid/incomplete;
+- the house number must match; the street may be abbreviated or misspelled;
+  a missing or wrong unit number does not matter;
+- exactly one plausible voter at the written address in the signature's county,
+  above the confidence bar -> valid (`match_score`); where several people of
+  one name live at one address, suffix, middle name and birth date tell them
+  apart, and a voter matching exactly is preferred to one matching only
+  through a typo;
+- two or more plausible voters, or one below the bar -> review, with
+  `match_candidates`;
+- nobody plausible at the address, but the same person (the name matches
+  strongly) registered at that address in another county -> wrong_county;
+  registered elsewhere in the signature's county -> address_mismatch;
+- nobody -> not_registered (voters no longer registered are never candidates).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from petitions.matching.keys import NAME_SUFFIXES, fold, name_key, parse_street_address, suffix_key
+from petitions.matching.addresses import parse_address
+from petitions.matching.candidates import SearchKeys, VoterRow, candidate_voters
+from petitions.matching.keys import zip_key
+from petitions.matching.names import (
+    NameParts,
+    canonical_given_name,
+    given_name_relatives,
+    name_key,
+    parse_printed_name,
+    suffix_key,
+    surname_parts,
+    surname_phonetic,
+)
+from petitions.matching.scoring import Fit, NameReading, WrittenSignature, fit
 from petitions.models import Signature, Voter
+
+__all__ = ["Decision", "NameParts", "decide", "parse_printed_name", "person_key", "signature_name"]
 
 Status = Signature.Status
 Reason = Signature.Reason
+
+# Thresholds on Fit.score (0-1); see docs in the module docstring and tests/test_matching_engine.py.
+PLAUSIBLE = 0.75  # worth a person's look
+VALID_BAR = 0.88  # the one plausible voter at the address is accepted without a look
+STRONG = 0.95  # exact or nickname given name, exact surname: preferred over weaker look-alikes
+MARGIN = 0.03  # how far the best must lead the second for a preference
+SAME_PERSON = 0.92  # name match strong enough to call a voter at another address "the same person"
+MAX_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -22,78 +63,137 @@ class Decision:
     reason: str = ""
     voter: Voter | None = None
     candidates: list[Voter] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class NameParts:
-    first: str
-    middle: str
-    last: str
-    suffix: str
-
-
-def parse_printed_name(text: str) -> NameParts:
-    """A printed name as written on paper: 'Robert J. Smith Jr.' or 'Smith, Robert J'."""
-    if "," in text:
-        last, _, rest = text.partition(",")
-        words = fold(rest).split()
-        suffix = ""
-        if words and words[-1] in NAME_SUFFIXES:
-            suffix = words.pop()
-        return NameParts(first=words[0] if words else "", middle=" ".join(words[1:]), last=fold(last), suffix=suffix)
-    words = fold(text).split()
-    suffix = ""
-    if len(words) > 2 and words[-1] in NAME_SUFFIXES:
-        suffix = words.pop()
-    if len(words) < 2:
-        return NameParts(first="", middle="", last=words[0] if words else "", suffix=suffix)
-    return NameParts(first=words[0], middle=" ".join(words[1:-1]), last=words[-1], suffix=suffix)
+    score: float | None = None
+    scored: list[dict] = field(default_factory=list)  # [{"voter": id, "score": 0-1}], best first, for match_candidates
+    person_key: str = ""
+    by_matcher: bool = False  # the matcher's: its score, candidates and person key are recorded
 
 
 def signature_name(signature: Signature) -> NameParts:
     if signature.first_name or signature.last_name:
-        return NameParts(signature.first_name, signature.middle_name, signature.last_name, signature.suffix)
+        return NameParts(
+            first=" ".join(name_key(w) for w in signature.first_name.split()),
+            middle=" ".join(name_key(w) for w in signature.middle_name.split()),
+            last=" ".join(name_key(w) for w in signature.last_name.replace("-", " ").split()),
+            suffix=suffix_key(signature.suffix),
+        )
     return parse_printed_name(signature.name_as_written)
 
 
-def _narrow(signature: Signature, name: NameParts, voters: list[Voter]) -> list[Voter]:
-    """Tell apart people of one name at one address (father and son): suffix, then birth date, then middle initial."""
-    if len(voters) < 2:
-        return voters
-    if name.suffix:
-        voters = [v for v in voters if suffix_key(v.suffix) == suffix_key(name.suffix)] or voters
-    else:
-        without = [v for v in voters if not v.suffix]
-        voters = without if len(without) == 1 else voters
-    if signature.dob and len(voters) > 1:
-        voters = [v for v in voters if v.dob == signature.dob] or voters
-    initial = name_key(name.middle)[:1]
-    if initial and len(voters) > 1:
-        voters = [v for v in voters if name_key(v.middle_name)[:1] == initial] or voters
-    return voters
+def _readings(name: NameParts) -> tuple[NameReading, ...]:
+    given, middle = name_key(name.first), name_key(name.middle)
+    readings = [NameReading(given=given, middle=middle, surname=name.last)]
+    middle_words = name.middle.split()
+    if len(middle_words) == 1 and len(middle_words[0]) > 1:
+        # "Jose Garcia Lopez": Garcia may be the first of two surnames.
+        readings.append(NameReading(given=given, middle="", surname=f"{name.middle} {name.last}"))
+    if given and name.last and not middle:
+        readings.append(NameReading(given=name_key(name.last), middle="", surname=name.first, penalty=0.04))
+    return tuple(readings)
+
+
+def person_key(*, county: str, house: str, street: str, name: NameParts) -> str:
+    """One unregistered person's signatures share this key: surname, given name
+    (nickname mapped: Bob -> ROBERT), house, street, county."""
+    surname, given = name_key(name.last), canonical_given_name(name.first)
+    if not (surname and house and street):
+        return ""
+    return f"{surname}|{given}|{house}|{street}|{county}"[:200]
+
+
+def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
+    address = written.address
+    houses = tuple(dict.fromkeys(h for h in (address.house, address.house_number) if h))
+    surnames, phonetics = [], []
+    for reading in written.readings:
+        key = name_key(reading.surname)
+        if key:
+            surnames.append(key)
+            phonetics.append(surname_phonetic(reading.surname))
+        if len(surname_parts(reading.surname)) > 1:
+            surnames.append(name_key(surname_parts(reading.surname)[0]))
+    given = name_key(name.first)
+    relatives = sorted(given_name_relatives(given)) if given else []
+    if given and len(given) == 1:
+        relatives = []  # an initial: only the county-wide surname block can use it
+    initials = sorted({n[0] for n in relatives} | ({given[0]} if given else set()))
+    return SearchKeys(
+        county=written.county,
+        houses=houses,
+        street=address.street.key,
+        zip=written.zip,
+        surnames=tuple(dict.fromkeys(surnames))[:4],
+        phonetics=tuple(dict.fromkeys(p for p in phonetics if p))[:4],
+        given_names=tuple(relatives[:12]) or ((given,) if given else ()),
+        initials=tuple(initials[:12]),
+    )
+
+
+def _as_voter(row: VoterRow) -> Voter:
+    return Voter(id=row.id, county_id=row.county_id, last_name=row.last_name, first_name=row.first_name,
+                 middle_name=row.middle_name, suffix=row.suffix, address_number=row.address_number,
+                 street_name=row.street_name, zip=row.zip, dob=row.dob)
+
+
+def _scored(fits: list[Fit], key) -> list[dict]:
+    return [{"voter": f.voter.id, "score": round(key(f), 3)} for f in fits[:MAX_CANDIDATES]]
+
+
+def _choose(plausible: list[Fit], name: NameParts) -> Fit | None:
+    """The voter the signature means, if it says: the one plausible voter above
+    the bar, or, among people of one name at one address, the one that leads."""
+    best = plausible[0]
+    if best.score < STRONG:
+        return best if len(plausible) == 1 and best.score >= VALID_BAR else None
+    leaders = [f for f in plausible if best.score - f.score < MARGIN]
+    if len(leaders) == 1:
+        return best
+    if not name.suffix:
+        # Father and son, the son registered "Jr": a name written without a suffix is the father's.
+        without = [f for f in leaders if not suffix_key(f.voter.suffix)]
+        if len(without) == 1 and without[0].score >= STRONG:
+            return without[0]
+    return None
 
 
 def decide(signature: Signature) -> Decision:
     name = signature_name(signature)
-    address = parse_street_address(signature.address, signature.unit)
-    last, first = name_key(name.last), name_key(name.first)
-    if not (last and first and address.house and address.street and signature.county_id):
-        return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE)
+    address = parse_address(signature.address, signature.unit)
+    if not (name.last and address.house and address.street.name and signature.county_id):
+        return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
+    written = WrittenSignature(
+        readings=_readings(name), suffix=name.suffix, address=address, county=signature.county_id,
+        zip=zip_key(signature.zip), dob=signature.dob if isinstance(signature.dob, date) else None,
+    )
+    key = person_key(county=signature.county_id, house=address.house_number, street=address.street.key, name=name)
+    fits = [fit(written, voter) for voter in candidate_voters(_search_keys(written, name))]
 
-    same_person_here = list(
-        Voter.objects.filter(registered=True, key_last=last, key_first=first, key_house=address.house, key_street=address.street)
-    )
-    in_county = [v for v in same_person_here if v.county_id == signature.county_id]
-    if in_county:
-        narrowed = _narrow(signature, name, in_county)
-        if len(narrowed) == 1:
-            return Decision(status=Status.VALID, voter=narrowed[0], candidates=in_county)
-        return Decision(status=Status.REVIEW, candidates=narrowed)
-    if same_person_here:
-        return Decision(status=Status.INVALID, reason=Reason.WRONG_COUNTY, candidates=same_person_here)
-    elsewhere_in_county = list(
-        Voter.objects.filter(registered=True, county_id=signature.county_id, key_last=last, key_first=first)[:5]
-    )
-    if elsewhere_in_county:
-        return Decision(status=Status.INVALID, reason=Reason.ADDRESS_MISMATCH, candidates=elsewhere_in_county)
-    return Decision(status=Status.INVALID, reason=Reason.NOT_REGISTERED)
+    here = sorted((f for f in fits if f.same_county and f.at_address and not f.dob_conflict),
+                  key=lambda f: (-f.score, f.voter.id))
+    plausible = [f for f in here if f.score >= PLAUSIBLE]
+    if plausible:
+        chosen = _choose(plausible, name)
+        if chosen is not None:
+            return Decision(status=Status.VALID, voter=_as_voter(chosen.voter), score=round(chosen.score, 3),
+                            scored=_scored(plausible, lambda f: f.score), person_key=key, by_matcher=True)
+        return Decision(status=Status.REVIEW, score=round(plausible[0].score, 3),
+                        scored=_scored(plausible, lambda f: f.score), person_key=key, by_matcher=True)
+
+    same_person = sorted((f for f in fits if f.name >= SAME_PERSON and not f.dob_conflict),
+                         key=lambda f: (-f.name, f.voter.id))
+    elsewhere = [f for f in same_person if not f.same_county and f.at_address]
+    if elsewhere:
+        return _invalid(Reason.WRONG_COUNTY, elsewhere, key)
+    moved = [f for f in same_person if f.same_county]
+    if moved:
+        return _invalid(Reason.ADDRESS_MISMATCH, moved, key)
+    return Decision(status=Status.INVALID, reason=Reason.NOT_REGISTERED, person_key=key, by_matcher=True)
+
+
+def _invalid(reason: str, fits: list[Fit], key: str) -> Decision:
+    """Invalid, naming the registered voter when one stands out."""
+    clear = len(fits) == 1 or fits[0].name - fits[1].name >= MARGIN
+    return Decision(status=Status.INVALID, reason=reason, voter=_as_voter(fits[0].voter) if clear else None,
+                    candidates=[_as_voter(f.voter) for f in fits[:MAX_CANDIDATES]],
+                    score=round(fits[0].name, 3), scored=_scored(fits, lambda f: f.name), person_key=key,
+                    by_matcher=True)

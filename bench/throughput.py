@@ -1,0 +1,201 @@
+"""`make bench`: voter import and signature validation throughput at 1 and 5 million voters.
+
+    .venv/bin/python -m bench.throughput [--sizes 1000000,5000000] [--signatures 5000] [--plain]
+    SIZES=1000000 make bench
+
+For each size, in a fresh scratch PostgreSQL database (calexit_bench_throughput,
+dropped afterwards however the run ends):
+
+1. The voter file: petitions.voterfile.write_synthetic_voter_file (the streaming
+   writer), seed 2026, gzip-compressed (--plain: uncompressed), kept in
+   bench-out/ and reused by later runs.
+2. Import: `manage.py import_voters FILE` in its own process: wall time, rows per
+   second, and the process's peak resident memory (ru_maxrss from wait4; the
+   PostgreSQL server's memory is not included).
+3. Validation, in-process: 5,000 keyed paper signatures (bench.throughput_work:
+   70 % as people write, 10 % typos, 5 % nicknames, 15 % not registered) are
+   imported with `manage.py import_signatures` while no worker runs (their tasks
+   are then dropped from the benchmark's Redis database), and validated one after
+   the other by ONE process calling `signature_validate`, the service the Celery
+   task calls: the engine and the database, without the broker.
+4. Validation through Celery: another 5,000 (other voters), validated by the
+   compose file's worker command with `--concurrency 1` (one pool process), sent
+   and awaited by `manage.py validate_signatures`. Rate = signatures / (last
+   validated_at - first validated_at); the command's wall time (which includes
+   sending the tasks, a 1 s ping and 0.5 s polling) is reported beside it.
+
+Results: a table on stdout and bench-out/throughput-<UTC time>.json.
+Target (issue 3, item 9): at least 1,000 signatures per second per worker process,
+not falling as the file grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.scratch import (
+    ROOT,
+    ScratchDatabase,
+    Worker,
+    child_env,
+    code_state,
+    exit_cleanly_on_sigterm,
+    machine,
+    manage,
+    redis_flush,
+    run,
+)
+from petitions.voterfile import write_synthetic_voter_file
+
+DATABASE_NAME = "calexit_bench_throughput"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
+VOTER_FILE_SEED = 2026
+TARGET_PER_SECOND = 1000
+
+
+def voter_file(size: int, *, plain: bool, out: Path) -> tuple[Path, float | None]:
+    path = out / f"voters-{size}-seed{VOTER_FILE_SEED}.tsv{'' if plain else '.gz'}"
+    if path.exists():
+        return path, None
+    started = time.monotonic()
+    partial = path.with_name(path.name.replace(".tsv", ".partial.tsv"))
+    write_synthetic_voter_file(partial, count=size, seed=VOTER_FILE_SEED)
+    partial.replace(path)
+    return path, time.monotonic() - started
+
+
+def _json_line(text: str) -> dict:
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: str) -> dict:
+    path, generated = voter_file(size, plain=plain, out=out)
+    print(f"\n== {size:,} voters: {path.name} ({path.stat().st_size / 2**20:,.0f} MiB"
+          + (f", written in {generated:.0f} s)" if generated is not None else ", reused)"))
+    result: dict = {"voters": size, "file": path.name, "file_bytes": path.stat().st_size,
+                    "compressed": not plain, "file_written_seconds": generated}
+    database = ScratchDatabase(DATABASE_NAME)
+    queued_env = child_env(database.url, redis_url)  # tasks go to Redis, where no worker listens yet
+    worker = Worker(queued_env, log_path=out / f"throughput-worker-{size}.log", node="bench-throughput", concurrency=1)
+    try:
+        redis_flush(redis_url)
+        database.create()
+        manage("migrate", "--noinput", env=queued_env)
+
+        result["load_average_before_import"] = os.getloadavg()[0]
+        imported = manage("import_voters", str(path), env=queued_env)
+        summary = imported.stdout.strip().splitlines()[-1]
+        rows = int(re.search(r"([\d,]+) rows", summary).group(1).replace(",", ""))
+        result["import"] = {
+            "rows": rows, "seconds": round(imported.seconds, 1), "rows_per_second": round(rows / imported.seconds),
+            "peak_rss_mib": round(imported.max_rss_kib / 1024), "user_seconds": round(imported.user_seconds, 1),
+            "system_seconds": round(imported.system_seconds, 1), "summary": summary,
+            "database_size_mib": round(database.query("SELECT pg_database_size(current_database())")[0][0] / 2**20),
+        }
+        print(f"  import_voters: {summary}")
+        print(f"    {rows / imported.seconds:,.0f} rows/s, peak RSS {imported.max_rss_kib / 1024:,.0f} MiB, "
+              f"database {result['import']['database_size_mib']:,} MiB")
+
+        # In-process loop.
+        batch_a = out / f"throughput-signatures-{size}-A.csv"
+        made = _json_line(run([sys.executable, "-m", "bench.throughput_work", "signatures", str(batch_a),
+                               "--count", str(signatures), "--seed", "1", "--batch", "A", "--skip", "0"],
+                              queued_env).stdout)
+        manage("import_signatures", str(batch_a), "--petition", "calexit", env=queued_env)
+        redis_flush(redis_url)  # the queued validations: this process does them instead
+        result["load_average_before_loop"] = os.getloadavg()[0]
+        loop_env = child_env(database.url)  # no broker: nothing is sent anywhere
+        looped = _json_line(run([sys.executable, "-m", "bench.throughput_work", "validate", "--petition", "calexit"],
+                                loop_env).stdout)
+        result["in_process"] = {"signatures": made, **looped}
+        print(f"  in-process signature_validate: {looped['validated']:,} in {looped['seconds']:.1f} s = "
+              f"{looped['per_second']:,.0f}/s (p50 {looped['ms_p50']} ms, p95 {looped['ms_p95']} ms, "
+              f"{looped['statements_per_signature']} SQL statements taking {looped['sql_ms_per_signature']} ms each) "
+              f"{looped['outcomes']}")
+
+        # One Celery worker process.
+        batch_b = out / f"throughput-signatures-{size}-B.csv"
+        made = _json_line(run([sys.executable, "-m", "bench.throughput_work", "signatures", str(batch_b),
+                               "--count", str(signatures), "--seed", "2", "--batch", "B", "--skip", "1"],
+                              queued_env).stdout)
+        manage("import_signatures", str(batch_b), "--petition", "calexit", env=queued_env)
+        redis_flush(redis_url)  # validate_signatures sends them again, to the worker
+        worker.start()
+        result["load_average_before_celery"] = os.getloadavg()[0]
+        command = manage("validate_signatures", "--petition", "calexit", "--timeout", "3600", env=queued_env)
+        first, last, count = database.query(
+            "SELECT min(s.validated_at), max(s.validated_at), count(*) FROM petitions_signature s "
+            "JOIN petitions_petitionsection p ON p.id = s.section_id WHERE p.number LIKE 'B-%%'"
+        )[0]
+        span = (last - first).total_seconds() if first and last else 0.0
+        result["celery_one_process"] = {
+            "signatures": made, "validated": count, "validated_at_span_seconds": round(span, 2),
+            "per_second": round(count / span, 1) if span else None,
+            "command_seconds": round(command.seconds, 1),
+            "per_second_by_command": round(count / command.seconds, 1), "summary": command.stdout.strip(),
+        }
+        print(f"  Celery worker --concurrency 1: {count:,} validated in {span:.1f} s = "
+              f"{result['celery_one_process']['per_second'] or 0:,.0f}/s ({command.stdout.strip()})")
+    finally:
+        worker.stop()
+        database.drop()
+        redis_flush(redis_url)
+    return result
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        f"{'voters':>10}  {'import s':>8}  {'rows/s':>8}  {'peak RSS':>9}  {'loop sig/s':>10}  {'p50 ms':>7}  "
+        f"{'p95 ms':>7}  {'SQL/sig':>7}  {'celery sig/s':>12}  target >= {TARGET_PER_SECOND:,}/s",
+    ]
+    for r in results:
+        loop, celery, imp = r["in_process"], r["celery_one_process"], r["import"]
+        best = max(loop["per_second"] or 0, celery["per_second"] or 0)
+        lines.append(
+            f"{r['voters']:>10,}  {imp['seconds']:>8,.0f}  {imp['rows_per_second']:>8,}  {imp['peak_rss_mib']:>6,} MiB  "
+            f"{loop['per_second'] or 0:>10,.0f}  {loop['ms_p50']:>7}  {loop['ms_p95']:>7}  "
+            f"{loop['statements_per_signature'] or 0:>7}  {celery['per_second'] or 0:>12,.0f}  "
+            f"{'PASS' if best >= TARGET_PER_SECOND else 'FAIL'}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Voter import and validation throughput.")
+    parser.add_argument("--sizes", default=os.environ.get("SIZES") or "1000000,5000000",
+                        help="comma-separated voter file sizes (default $SIZES, else 1000000,5000000)")
+    parser.add_argument("--signatures", type=int, default=5000, help="signatures per validation measurement")
+    parser.add_argument("--plain", action="store_true", help="uncompressed voter files (default: .tsv.gz)")
+    args = parser.parse_args(argv)
+    exit_cleanly_on_sigterm()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    out = ROOT / "bench-out"
+    out.mkdir(exist_ok=True)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    started = datetime.now(timezone.utc)
+    about = machine()
+    code = code_state()
+    print(f"Throughput benchmark, {started:%Y-%m-%d %H:%M} UTC, sizes {', '.join(f'{s:,}' for s in sizes)}")
+    print("Machine: " + ", ".join(f"{k} {v}" for k, v in about.items()))
+    print("Code: " + ", ".join(f"{k} {v}" for k, v in code.items()))
+    results = [measure(size, signatures=args.signatures, plain=args.plain, out=out, redis_url=redis_url)
+               for size in sizes]
+    print()
+    print(table(results))
+    report = {"benchmark": "throughput", "date": started.isoformat(timespec="seconds"), "machine": about, "code": code,
+              "load_average_after": os.getloadavg(), "results": results}
+    path = out / f"throughput-{started:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(f"\nWrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The Django side of `make bench` (bench.throughput runs it in a scratch database).
+
+    .venv/bin/python -m bench.throughput_work signatures OUT.csv --count 5000 --seed N --batch A
+    .venv/bin/python -m bench.throughput_work validate --petition calexit
+
+`signatures` samples voters from the imported file and writes keyed paper
+signatures for them (bench.generate's Pen: the ways people write names and
+addresses): 70 % written as people write (middle initial or none, St/Street,
+units as #4 or left out ...), 10 % with a typo in the name, 5 % with a nickname
+where one exists, 15 % by made-up people who are not in the file. The sections
+are named <batch>-<county>-<n>.
+
+`validate` validates every pending signature in this process, one after the
+other, with the service the Celery task calls (`signature_validate`), and prints
+one JSON line: how many, how long, the time per signature (percentiles) and the
+SQL statements per signature.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import time
+from dataclasses import replace
+from datetime import date
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calexit.settings")
+    import django
+
+    django.setup()
+
+
+def write_signatures(path: str, *, count: int, seed: int, batch: str, skip: int = 0) -> dict:
+    from bench.generate import NICKNAMES, Pen
+    from bench.synthetic import Address, Draw, Person, unregistered_person
+    from petitions.models import Voter
+
+    rng = random.Random(seed)
+    pen = Pen(rng)
+    draw = Draw(rng)
+    low, high = Voter.objects.order_by("pk").values_list("pk", flat=True).first(), \
+        Voter.objects.order_by("-pk").values_list("pk", flat=True).first()
+    # Two batches must not share voters: batch A takes even draws, B odd ones (skip).
+    wanted = set()
+    while len(wanted) < count:
+        pk = rng.randint(low, high)
+        if pk % 2 == skip:
+            wanted.add(pk)
+    voters = list(Voter.objects.filter(pk__in=sorted(wanted)).order_by("pk"))
+    rng.shuffle(voters)
+    rows = []
+    kinds = {"clean": 0, "typo": 0, "nickname": 0, "not_registered": 0}
+    for index, voter in enumerate(voters):
+        address = Address(county=voter.county_id, number=voter.address_number, street=voter.street_name,
+                          street_type=voter.street_type, prefix=voter.street_dir_prefix if voter.street_dir_prefix in ("N", "S", "E", "W") else "",
+                          fraction=voter.house_fraction, number_suffix=voter.address_number_suffix,
+                          unit_type=voter.unit_type, unit=voter.unit_number, city=voter.city, zip=voter.zip)
+        person = Person(pid=voter.registrant_id, registered=True, first=voter.first_name, middle=voter.middle_name,
+                        last=voter.last_name, suffix=voter.suffix, sex="", dob=voter.dob or date(1970, 1, 1),
+                        address=address, community="", household=0)
+        roll = rng.random()
+        first = None
+        if roll < 0.15:
+            kind = "not_registered"
+            person = unregistered_person(draw, f"U{index}", voter.county_id, 0, avoid=set())
+        elif roll < 0.25 and len(person.last) >= 4:
+            kind = "typo"
+            person = replace(person, last=pen.typo(person.last))
+        elif roll < 0.30 and person.first in NICKNAMES:
+            kind = "nickname"
+            first = rng.choice(NICKNAMES[person.first])
+        else:
+            kind = "clean"
+        kinds[kind] += 1
+        tags: list[str] = []
+        parts = pen.name_parts(person, tags, first=first)
+        street = pen.street(person.address, tags)
+        unit = pen.unit(person.address, tags)
+        rows.append((person.address.county, pen.printed_name(parts, tags), f"{street} {unit}".strip(),
+                     person.address.city, person.address.zip))
+    rows.sort(key=lambda row: row[0])
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["section", "line", "county", "name", "address", "city", "zip", "date_signed"])
+        section, line, current = 0, 0, None
+        for county, name, street, city, zip_code in rows:
+            if county != current or line == 20:
+                section, line, current = section + 1, 0, county
+            line += 1
+            writer.writerow([f"{batch}-{county}-{section:05d}", line, county, name, street, city, zip_code, "2026-03-02"])
+    return {"signatures": len(rows), **kinds}
+
+
+def validate_all(petition_slug: str) -> dict:
+    from collections import Counter
+
+    from django.db import connection
+
+    from petitions.models import Petition, Signature
+    from petitions.services.signatures import pending_signature_ids, signature_validate
+
+    petition = Petition.objects.get(slug=petition_slug)
+    ids = pending_signature_ids(petition=petition)
+    statements = 0
+    in_sql = 0.0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements, in_sql
+        statements += 1
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_sql += time.perf_counter() - began
+
+    durations = []
+    started = time.perf_counter()
+    with connection.execute_wrapper(count):
+        for signature_id in ids:
+            began = time.perf_counter()
+            signature_validate(signature_id=signature_id)
+            durations.append(time.perf_counter() - began)
+    seconds = time.perf_counter() - started
+    durations.sort()
+
+    def percentile(p: float) -> float:
+        return round(1000 * durations[min(len(durations) - 1, int(p * len(durations)))], 3) if durations else 0.0
+
+    outcomes = Counter(Signature.objects.filter(pk__in=ids).values_list("status", flat=True))
+    return {
+        "validated": len(ids), "seconds": round(seconds, 3),
+        "per_second": round(len(ids) / seconds, 1) if seconds else None,
+        "ms_p50": percentile(0.50), "ms_p95": percentile(0.95), "ms_p99": percentile(0.99),
+        "ms_max": round(1000 * durations[-1], 3) if durations else 0.0,
+        "statements_per_signature": round(statements / len(ids), 2) if ids else None,
+        # Time inside cursor.execute (the database's work and the round trips), the rest being Python;
+        # the COMMIT of each signature's transaction is not a statement Django runs through execute.
+        "sql_ms_per_signature": round(1000 * in_sql / len(ids), 3) if ids else None,
+        "outcomes": dict(outcomes),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Signatures for the throughput benchmark, and an in-process validation loop.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("signatures")
+    make.add_argument("out")
+    make.add_argument("--count", type=int, default=5000)
+    make.add_argument("--seed", type=int, default=1)
+    make.add_argument("--batch", default="A")
+    make.add_argument("--skip", type=int, default=0, choices=(0, 1))
+    loop = sub.add_parser("validate")
+    loop.add_argument("--petition", default="calexit")
+    args = parser.parse_args(argv)
+    _setup()
+    if args.command == "signatures":
+        result = write_signatures(args.out, count=args.count, seed=args.seed, batch=args.batch, skip=args.skip)
+    else:
+        result = validate_all(args.petition)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

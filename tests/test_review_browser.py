@@ -1,0 +1,97 @@
+"""A reviewer clears the review queue from the keyboard, in headless Chromium."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+
+from petitions.models import AuditLog, Signature
+from tests.factories import SignatureFactory, VoterFactory
+from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "correct horse battery staple"  # tests/conftest.py
+HIGHLIGHT = "rgb(255, 243, 205)"  # .table-warning: the differing fields
+
+
+@pytest.fixture(autouse=True)
+def _no_leases_from_other_tests(settings):
+    """Reviewers' leases live in the cache: give each test an empty one of its own
+    (clearing the Redis cache would also empty the Celery broker's database)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "review-tests"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _in_review(*voters, **fields) -> Signature:
+    return SignatureFactory(
+        status="review", match_candidates=[{"voter": v.pk, "score": 0.8 - n / 10} for n, v in enumerate(voters)], **fields
+    )
+
+
+def _sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/")
+
+
+def _shown(page) -> int:
+    return int(page.get_attribute("#review", "data-signature"))
+
+
+def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page, reviewer, screenshots):  # noqa: F811
+    maria = VoterFactory(first_name="MARIA", middle_name="LUCIA", dob=datetime.date(1980, 2, 3))
+    marta = VoterFactory(first_name="MARTA", address_number="1210", dob=datetime.date(1979, 6, 1), unit_type="APT", unit_number="2")
+    first = _in_review(maria, marta, middle_name="L", dob=datetime.date(1979, 6, 1))
+    second = _in_review(maria, first_name="Mara", last_name="Garcia")
+    third = _in_review(marta)
+
+    _sign_in(page, reviewer)
+    page.get_by_role("link", name="Review queue").click()
+    page.wait_for_url("**/dashboard/review/?petition=calexit")
+    assert _background_color(page, "nav.navbar") == BOOTSTRAP_DARK
+    assert _shown(page) == first.pk
+    assert page.locator("#queue-left").inner_text() == "3 left"
+    assert page.evaluate("document.activeElement.id") == "review"  # keys work at once
+    assert _background_color(page, 'td[data-field="house"][data-candidate="2"]') == HIGHLIGHT
+    assert _background_color(page, 'td[data-field="house"][data-candidate="1"]') != HIGHLIGHT
+    assert page.locator("#keys-legend").is_visible()
+    page.screenshot(path=screenshots / "review-queue.png", full_page=True)
+
+    with page.expect_navigation():
+        page.keyboard.press("2")
+
+    first.refresh_from_db()
+    assert (first.status, first.voter, first.decided_by) == ("valid", marta, reviewer)
+    assert page.locator("[data-flash]").inner_text().strip() == f"Signature #{first.pk}: valid (voter {marta.registrant_id})"
+    assert _shown(page) == second.pk
+    assert page.locator("#queue-left").inner_text() == "2 left"
+
+    # Typing in a text field is not a decision.
+    page.evaluate("""() => { const input = document.createElement('input'); input.id = 'probe';
+                             document.querySelector('#review').prepend(input); input.focus(); }""")
+    page.keyboard.type("n")
+    page.wait_for_timeout(300)
+    assert page.input_value("#probe") == "n"
+    second.refresh_from_db()
+    assert second.status == "review"
+    page.evaluate("document.getElementById('probe').blur()")
+
+    with page.expect_navigation():
+        page.keyboard.press("n")
+
+    second.refresh_from_db()
+    assert (second.status, second.reason, second.voter, second.decided_by) == ("invalid", "not_registered", None, reviewer)
+    assert page.locator("[data-flash]").inner_text().strip() == f"Signature #{second.pk}: invalid (not_registered)"
+    assert _shown(page) == third.pk
+    page.screenshot(path=screenshots / "review-queue-after-two-decisions.png", full_page=True)
+    assert AuditLog.objects.filter(action="signature.decide", user=reviewer).count() == 2
+    assert set(AuditLog.objects.filter(action="signature.review_view").values_list("object_id", flat=True)) == {
+        str(first.pk), str(second.pk), str(third.pk)
+    }
