@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signatures", type=int, default=5_000)
     parser.add_argument("--concurrency", type=int, help="worker processes (default: the compose command's, one per CPU)")
     parser.add_argument("--out", type=Path, help="where to write the data and the report (default bench-out/accuracy-<seed>)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {DATABASE_NAME} database afterwards")
+    parser.add_argument("--database", default=DATABASE_NAME,
+                        help=f"scratch database name, calexit_bench_* (default {DATABASE_NAME})")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args(argv)
     exit_cleanly_on_sigterm()
 
@@ -90,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({manifest['paper']:,} paper in {manifest['sections']:,} sections, {manifest['online']:,} online)")
     phase("generate", started)
 
-    database = ScratchDatabase(DATABASE_NAME)
+    database = ScratchDatabase(args.database)
     env = child_env(database.url, redis_url)
     worker = Worker(env, log_path=out / "worker.log", node="bench-accuracy", concurrency=args.concurrency)
     export_path = out / "export.csv"

@@ -88,6 +88,7 @@ class Report:
     statuses: Counter
     by_category: dict[str, Counter]
     confusion: dict[str, Counter]  # expected outcome -> observed outcome
+    precision_misses: Counter = field(default_factory=Counter)  # why a `valid` was wrong
     errors: list[dict[str, str]] = field(default_factory=list)
 
     def passed(self) -> dict[str, bool]:
@@ -147,6 +148,7 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
     statuses: Counter = Counter()
     by_category: dict[str, Counter] = defaultdict(Counter)
     confusion: dict[str, Counter] = defaultdict(Counter)
+    precision_misses: Counter = Counter()
     errors: list[dict[str, str]] = []
     missing = [t["key"] for t in truth if t["key"] not in observed]
     unexpected = [o.key for o in export if o.key not in truth_by_key]
@@ -161,7 +163,14 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
         confusion[_outcome(t["expected_status"], t["expected_reason"])][seen] += 1
         if o is not None and o.status == "valid":
             measures["precision"].total += 1
-            measures["precision"].hits += seen == "valid" and group_base["expected_status"] == "valid"
+            if seen == "valid" and group_base["expected_status"] == "valid":
+                measures["precision"].hits += 1
+            elif not t["registrant_id"]:
+                precision_misses["for someone not registered"] += 1
+            elif seen != "valid":
+                precision_misses["for another voter"] += 1
+            else:
+                precision_misses[f"for the right voter where {expected_base} is expected"] += 1
         if o is not None and o.status == "duplicate":
             measures["duplicate_precision"].total += 1
             measures["duplicate_precision"].hits += seen == "duplicate"
@@ -199,7 +208,8 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
             measures["duplicate_recall"].hits += min(right, len(rows) - 1)
 
     return Report(measures=measures, signatures=len(truth), missing=missing, unexpected=unexpected,
-                  statuses=statuses, by_category=dict(by_category), confusion=dict(confusion), errors=errors)
+                  statuses=statuses, by_category=dict(by_category), confusion=dict(confusion),
+                  precision_misses=precision_misses, errors=errors)
 
 
 def _percent(value: float | None) -> str:
@@ -216,6 +226,8 @@ def format_report(report: Report) -> str:
         goal = f"{target.direction} {100 * target.threshold:g} %"
         lines.append(f"{target.label:<38} {_percent(m.value):>9}  {count:>15}  {goal:>10}  "
                      f"{'PASS' if passed[target.name] else 'FAIL'}")
+    if report.precision_misses:
+        lines.append("  wrong valid: " + ", ".join(f"{n} {why}" for why, n in report.precision_misses.most_common()))
     lines.append("")
     lines.append("Observed statuses: " + ", ".join(f"{s} {n:,}" for s, n in sorted(report.statuses.items())))
     if report.missing:
@@ -251,6 +263,7 @@ def report_as_dict(report: Report) -> dict:
         "statuses": dict(report.statuses),
         "by_category": {k: dict(v) for k, v in sorted(report.by_category.items())},
         "confusion": {k: dict(v) for k, v in sorted(report.confusion.items())},
+        "precision_misses": dict(report.precision_misses),
         "missing": len(report.missing),
         "unexpected": len(report.unexpected),
         "errors": len(report.errors),

@@ -75,13 +75,13 @@ def _json_line(text: str) -> dict:
     return json.loads(text.strip().splitlines()[-1])
 
 
-def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: str) -> dict:
+def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: str, database_name: str) -> dict:
     path, generated = voter_file(size, plain=plain, out=out)
     print(f"\n== {size:,} voters: {path.name} ({path.stat().st_size / 2**20:,.0f} MiB"
           + (f", written in {generated:.0f} s)" if generated is not None else ", reused)"))
     result: dict = {"voters": size, "file": path.name, "file_bytes": path.stat().st_size,
                     "compressed": not plain, "file_written_seconds": generated}
-    database = ScratchDatabase(DATABASE_NAME)
+    database = ScratchDatabase(database_name)
     queued_env = child_env(database.url, redis_url)  # tasks go to Redis, where no worker listens yet
     worker = Worker(queued_env, log_path=out / f"throughput-worker-{size}.log", node="bench-throughput", concurrency=1)
     try:
@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated voter file sizes (default $SIZES, else 1000000,5000000)")
     parser.add_argument("--signatures", type=int, default=5000, help="signatures per validation measurement")
     parser.add_argument("--plain", action="store_true", help="uncompressed voter files (default: .tsv.gz)")
+    parser.add_argument("--database", default=DATABASE_NAME,
+                        help=f"scratch database name, calexit_bench_* (default {DATABASE_NAME})")
     args = parser.parse_args(argv)
     exit_cleanly_on_sigterm()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -185,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Throughput benchmark, {started:%Y-%m-%d %H:%M} UTC, sizes {', '.join(f'{s:,}' for s in sizes)}")
     print("Machine: " + ", ".join(f"{k} {v}" for k, v in about.items()))
     print("Code: " + ", ".join(f"{k} {v}" for k, v in code.items()))
-    results = [measure(size, signatures=args.signatures, plain=args.plain, out=out, redis_url=redis_url)
-               for size in sizes]
+    results = [measure(size, signatures=args.signatures, plain=args.plain, out=out, redis_url=redis_url,
+                       database_name=args.database) for size in sizes]
     print()
     print(table(results))
     report = {"benchmark": "throughput", "date": started.isoformat(timespec="seconds"), "machine": about, "code": code,

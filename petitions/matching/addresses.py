@@ -105,7 +105,7 @@ UNIT_DESIGNATORS = {
 }
 _UNIT_WITHOUT_NUMBER = {"REAR", "FRNT", "UPPR", "LOWR", "BSMT", "PH", "OFC"}
 _HOUSE = re.compile(r"^(\d+)([A-Z]?)$")
-_HOUSE_FALLBACK = re.compile(r"^\s*(\d+)")
+_HOUSE_FALLBACK = re.compile(r"^\s*(\d+)[A-Z]?(?=\s|$)")  # not the "14" of "14th Ave"
 
 
 def fold(text: str) -> str:
@@ -168,14 +168,18 @@ class Street:
         return (self.name + _SUFFIX_LONG.get(self.type, self.type)).replace(" ", "")
 
 
+def _is_type(word: str) -> bool:
+    return word in STREET_SUFFIXES or word in STREET_SUFFIX_CODES
+
+
 def _street_from_words(words: list[str]) -> Street:
     words = _ordinals(words)
     predirectional = postdirectional = kind = ""
-    if len(words) > 1 and words[0] in DIRECTIONALS:
-        predirectional = DIRECTIONALS[words.pop(0)]
+    if len(words) > 1 and words[0] in DIRECTIONALS and not (len(words) == 2 and _is_type(words[1])):
+        predirectional = DIRECTIONALS[words.pop(0)]  # but "North St" is a street named North
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words.pop()]
-    if len(words) > 1 and (words[-1] in STREET_SUFFIXES or words[-1] in STREET_SUFFIX_CODES):
+    if len(words) > 1 and _is_type(words[-1]):
         last = words.pop()
         kind = STREET_SUFFIXES.get(last, last)
     if len(words) > 1 and words[0] == "SAINT":

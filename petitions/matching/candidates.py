@@ -6,6 +6,8 @@ size of the voter file; the blocks are combined with UNION into one round
 trip. Blocks that need a value the signature lacks (a ZIP) are left out.
 
   address       county + house number + standardised street  (voter_address_key)
+  street_start  county + house number + the street's first letters: a misspelled
+                street whose start is right                   (voter_address_key, a range)
   house_name    county + house number + phonetic surname     (voter_house_phonetic_key)
   zip_house     ZIP + house number: a misspelled street and surname (voter_zip_house_key)
   zip_name      phonetic surname + ZIP: moved, or registered across a county line (voter_phonetic_zip_key)
@@ -17,12 +19,13 @@ Voters no longer registered are never candidates.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
 
-LIMITS = {"address": 30, "house_name": 20, "zip_house": 30, "zip_name": 20, "county_name": 20, "statewide": 10}
+LIMITS = {"address": 30, "street_start": 20, "house_name": 20, "zip_house": 30, "zip_name": 20, "county_name": 20, "statewide": 10}
 
 COLUMNS = (
     "id", "county_id", "last_name", "first_name", "middle_name", "suffix", "address_number", "house_fraction",
@@ -61,6 +64,7 @@ class SearchKeys:
     county: str
     houses: tuple[str, ...]  # the house number as written, and its digits alone
     street: str
+    street_start: str  # the standardised street up to its name's second letter: 'N MA' for 'N MAIN ST'
     zip: str
     surnames: tuple[str, ...]  # surname keys to look up exactly
     phonetics: tuple[str, ...]  # surname codes (the written surname, a compound's first part, a swapped name)
@@ -74,10 +78,18 @@ def _in(values: tuple[str, ...]) -> str:
 
 def candidate_voters(keys: SearchKeys) -> list[VoterRow]:
     """The registered voters any block finds, each once."""
+    if connection.vendor == "postgresql":
+        return _candidates_prepared(keys)
     blocks: list[tuple[str, str, list]] = []
     if keys.houses and keys.street:
         blocks.append(("address", f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_street = %s",
                        [keys.county, *keys.houses, keys.street]))
+    if keys.houses and len(keys.street_start) >= 2:
+        # Every key starting with street_start sorts between it and the same with its last letter's successor.
+        after = keys.street_start[:-1] + chr(ord(keys.street_start[-1]) + 1)
+        blocks.append(("street_start",
+                       f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_street >= %s AND key_street < %s",
+                       [keys.county, *keys.houses, keys.street_start, after]))
     if keys.houses and keys.phonetics:
         blocks.append(("house_name",
                        f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_last_phonetic IN {_in(keys.phonetics)}",
@@ -110,6 +122,64 @@ def candidate_voters(keys: SearchKeys) -> list[VoterRow]:
     if connection.vendor != "postgresql":
         rows = [_sqlite_row(row) for row in rows]
     return [VoterRow(*row) for row in rows]
+
+
+# PostgreSQL: one prepared statement per connection. Planning the seven-block
+# UNION costs about 1 ms, three times what running it costs; a prepared
+# statement is planned once (its generic plan keeps every block's index) and
+# blocks without the values they need are switched off by a parameter.
+_PREPARED_NAME = "calexit_voter_candidates"
+_prepared_on: weakref.WeakSet = weakref.WeakSet()
+
+
+def _prepared_sql() -> str:
+    columns = ", ".join(COLUMNS)
+    blocks = {
+        "address": "county_id = $1 AND key_house = ANY($2) AND key_street = $3",
+        "street_start": "county_id = $1 AND key_house = ANY($2) AND key_street >= $4 AND key_street < $5",
+        "house_name": "county_id = $1 AND key_house = ANY($2) AND key_last_phonetic = ANY($7)",
+        "zip_house": "key_zip = $6 AND key_house = ANY($2)",
+        "zip_name": "key_last_phonetic = ANY($7) AND key_zip = $6",
+        "county_name": "county_id = $1 AND key_last = ANY($8) AND key_first_initial = ANY($9)",
+        "statewide": "key_last = ANY($8) AND key_first = ANY($10) AND key_house = ANY($2)",
+    }
+    parts = [
+        f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND {where} "
+        f"LIMIT {LIMITS[name]}) b{number}"
+        for number, (name, where) in enumerate(blocks.items())
+    ]
+    types = "text, text[], text, text, text, text, text[], text[], text[], text[]" + ", boolean" * len(blocks)
+    return f"PREPARE {_PREPARED_NAME} ({types}) AS " + " UNION ".join(parts)
+
+
+def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
+    start = keys.street_start
+    after = start[:-1] + chr(ord(start[-1]) + 1) if len(start) >= 2 else ""
+    houses, phonetics, surnames = list(keys.houses), list(keys.phonetics), list(keys.surnames)
+    switches = [
+        bool(houses and keys.street),
+        bool(houses and after),
+        bool(houses and phonetics),
+        bool(houses and keys.zip),
+        bool(keys.zip and phonetics),
+        bool(surnames and keys.initials),
+        bool(surnames and keys.given_names and houses),
+    ]
+    if not any(switches):
+        return []
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        if raw is None or raw not in _prepared_on:
+            cursor.execute(_prepared_sql())  # a session object: it outlives a rolled-back transaction
+            _prepared_on.add(connection.connection)
+        # The generic plan, not one planned again for each signature's values (PostgreSQL's
+        # default after five runs only if it guesses the generic plan no dearer).
+        cursor.execute(
+            f"SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * 17)})",
+            [keys.county, houses, keys.street, start, after, keys.zip, phonetics, surnames, list(keys.initials),
+             list(keys.given_names), *switches],
+        )
+        return [VoterRow(*row) for row in cursor.fetchall()]
 
 
 def _sqlite_row(row: tuple) -> tuple:

@@ -31,6 +31,7 @@ from petitions.matching.addresses import parse_address
 from petitions.matching.candidates import SearchKeys, VoterRow, candidate_voters
 from petitions.matching.keys import zip_key
 from petitions.matching.names import (
+    SURNAME_PARTICLES,
     NameParts,
     canonical_given_name,
     given_name_relatives,
@@ -40,7 +41,7 @@ from petitions.matching.names import (
     surname_parts,
     surname_phonetic,
 )
-from petitions.matching.scoring import Fit, NameReading, WrittenSignature, fit
+from petitions.matching.scoring import SWAPPED_PENALTY, Fit, NameReading, WrittenSignature, fit
 from petitions.models import Signature, Voter
 
 __all__ = ["Decision", "NameParts", "decide", "parse_printed_name", "person_key", "signature_name"]
@@ -81,20 +82,37 @@ def signature_name(signature: Signature) -> NameParts:
 
 
 def _readings(name: NameParts) -> tuple[NameReading, ...]:
-    given, middle = name_key(name.first), name_key(name.middle)
-    readings = [NameReading(given=given, middle=middle, surname=name.last)]
+    """The ways a written name can be read. "Ana Maria G Hernandez Vasquez": the
+    given name may be one word or two (Ana / Ana Maria), the surname one word or
+    two (Vasquez / Hernandez Vasquez), what is left between is the middle name;
+    and the surname may have been written first ("Nguyen Linh")."""
+    readings = []
     middle_words = name.middle.split()
-    if len(middle_words) == 1 and len(middle_words[0]) > 1:
-        # "Jose Garcia Lopez": Garcia may be the first of two surnames.
-        readings.append(NameReading(given=given, middle="", surname=f"{name.middle} {name.last}"))
-    if given and name.last and not middle:
-        readings.append(NameReading(given=name_key(name.last), middle="", surname=name.first, penalty=0.04))
+    givens = [(name.first, middle_words)]
+    if middle_words and len(middle_words[0]) > 1:
+        givens.append((f"{name.first} {middle_words[0]}", middle_words[1:]))
+    for given, rest in givens:
+        surnames = [(name.last, rest)]
+        if rest and len(rest[-1]) > 1:
+            surnames.append((f"{rest[-1]} {name.last}", rest[:-1]))
+        last_words = name.last.split()
+        if len(last_words) > 1 and last_words[0] in SURNAME_PARTICLES and not rest:
+            # "Hieu Van Vu": Van may be a middle name rather than a particle of the surname.
+            surnames.append((" ".join(last_words[1:]), [last_words[0]]))
+        for surname, middle in surnames:
+            readings.append(NameReading(given=name_key(given), middle=name_key(middle[0]) if middle else "", surname=surname))
+    if name.first and name.last:
+        # Written surname first ("Nguyen Linh", "Nguyen Thi Linh") or the two fields swapped.
+        readings.append(NameReading(given=name_key(name.last), middle="", surname=f"{name.first} {name.middle}".strip(),
+                                    penalty=SWAPPED_PENALTY))
     return tuple(readings)
 
 
 def person_key(*, county: str, house: str, street: str, name: NameParts) -> str:
     """One unregistered person's signatures share this key: surname, given name
-    (nickname mapped: Bob -> ROBERT), house, street, county."""
+    (nickname mapped: Bob -> ROBERT), house number, the street's name (without
+    direction or type, which signers leave out: '9710 Sequoia' is '9710
+    Sequoia Dr'), county."""
     surname, given = name_key(name.last), canonical_given_name(name.first)
     if not (surname and house and street):
         return ""
@@ -110,21 +128,24 @@ def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
         if key:
             surnames.append(key)
             phonetics.append(surname_phonetic(reading.surname))
-        if len(surname_parts(reading.surname)) > 1:
-            surnames.append(name_key(surname_parts(reading.surname)[0]))
-    given = name_key(name.first)
-    relatives = sorted(given_name_relatives(given)) if given else []
-    if given and len(given) == 1:
-        relatives = []  # an initial: only the county-wide surname block can use it
-    initials = sorted({n[0] for n in relatives} | ({given[0]} if given else set()))
+        parts = surname_parts(reading.surname)
+        if len(parts) > 1:
+            surnames.append(name_key(parts[0]))
+        if key and name_key(" ".join(parts)) != key:
+            surnames.append(name_key(" ".join(parts)))  # "De La Cruz" may be registered "Cruz"
+    first_word = name_key(name.first.split()[0]) if name.first.split() else ""
+    relatives = sorted(given_name_relatives(first_word)) if len(first_word) > 1 else []
+    givens = list(dict.fromkeys([r.given for r in written.readings if not r.penalty and len(r.given) > 1] + relatives))
+    initials = sorted({n[0] for n in relatives} | ({first_word[0]} if first_word else set()))
     return SearchKeys(
         county=written.county,
         houses=houses,
         street=address.street.key,
+        street_start=" ".join(p for p in (address.street.predirectional, address.street.name[:2]) if p),
         zip=written.zip,
-        surnames=tuple(dict.fromkeys(surnames))[:4],
+        surnames=tuple(dict.fromkeys(surnames))[:6],
         phonetics=tuple(dict.fromkeys(p for p in phonetics if p))[:4],
-        given_names=tuple(relatives[:12]) or ((given,) if given else ()),
+        given_names=tuple(givens[:12]),
         initials=tuple(initials[:12]),
     )
 
@@ -148,6 +169,12 @@ def _choose(plausible: list[Fit], name: NameParts) -> Fit | None:
     leaders = [f for f in plausible if best.score - f.score < MARGIN]
     if len(leaders) == 1:
         return best
+    for exact in ([f for f in leaders if f.exact_name], [f for f in leaders if f.exact_given]):
+        if len(exact) == 1 and exact[0].score >= STRONG:
+            return exact[0]  # "Christina" is Christina, not Christine of the same household
+        if exact:
+            leaders = exact
+            break
     if not name.suffix:
         # Father and son, the son registered "Jr": a name written without a suffix is the father's.
         without = [f for f in leaders if not suffix_key(f.voter.suffix)]
@@ -159,13 +186,16 @@ def _choose(plausible: list[Fit], name: NameParts) -> Fit | None:
 def decide(signature: Signature) -> Decision:
     name = signature_name(signature)
     address = parse_address(signature.address, signature.unit)
-    if not (name.last and address.house and address.street.name and signature.county_id):
+    if not (name.first and name.last and address.house and address.street.name and signature.city.strip()
+            and signature.county_id):
+        # The printed name (given name and surname), the residence address
+        # (number and street) and the city are what a signer must write.
         return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
     written = WrittenSignature(
         readings=_readings(name), suffix=name.suffix, address=address, county=signature.county_id,
         zip=zip_key(signature.zip), dob=signature.dob if isinstance(signature.dob, date) else None,
     )
-    key = person_key(county=signature.county_id, house=address.house_number, street=address.street.key, name=name)
+    key = person_key(county=signature.county_id, house=address.house_number, street=address.street.name, name=name)
     fits = [fit(written, voter) for voter in candidate_voters(_search_keys(written, name))]
 
     here = sorted((f for f in fits if f.same_county and f.at_address and not f.dob_conflict),

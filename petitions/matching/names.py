@@ -21,9 +21,9 @@ from functools import lru_cache
 
 import jellyfish
 from nicknames import NickNamer
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from petitions.matching.nickname_data import COMMON_GIVEN_NAMES, PREFERRED_FORMAL
+from petitions.matching.nickname_data import COMMON_GIVEN_NAMES, EXTRA_NICKNAMES, KNOWN_GIVEN_NAMES, PREFERRED_FORMAL
 
 NAME_SUFFIXES = {"JR": "JR", "JUNIOR": "JR", "SR": "SR", "SENIOR": "SR", "II": "II", "III": "III", "IV": "IV", "V": "V",
                  "2ND": "II", "3RD": "III", "4TH": "IV"}
@@ -128,6 +128,10 @@ _NICKNAMER = NickNamer()
 _NICKNAMES = {k.upper(): {n.upper() for n in v} for k, v in _NICKNAMER.nickname_lookup.items()}
 _CANONICALS = {k.upper(): {n.upper() for n in v} for k, v in _NICKNAMER.canonical_lookup.items()}
 _RANK = {name.upper(): rank for rank, name in enumerate(COMMON_GIVEN_NAMES)}
+_EXTRA = [(nickname, formal) for formal, nicknames in EXTRA_NICKNAMES.items() for nickname in nicknames]
+for _nickname, _formal in [*PREFERRED_FORMAL.items(), *_EXTRA]:  # what the package lacks (Pepe, Lupe, Beto ...)
+    _NICKNAMES.setdefault(_formal, set()).add(_nickname)
+    _CANONICALS.setdefault(_nickname, set()).add(_formal)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -137,8 +141,36 @@ def given_name_relatives(key: str) -> frozenset[str]:
     return frozenset({key} | _NICKNAMES.get(key, set()) | _CANONICALS.get(key, set()))
 
 
+_KNOWN = {n.upper() for n in KNOWN_GIVEN_NAMES} | set(_RANK) | set(_NICKNAMES) | set(_CANONICALS)
+
+
+def looks_like_a_typo(written: str, registered: str) -> bool:
+    """A given name that differs from the registered one by one slip of the pen or
+    the keyboard (two in a name of six letters or more), and is not itself a
+    given name people have: 'Mraia' for Maria is a typo; 'Marta' or 'Sandra'
+    may be someone else."""
+    if written in _KNOWN:
+        return False
+    return DamerauLevenshtein.distance(written, registered) <= (2 if min(len(written), len(registered)) >= 6 else 1)
+
+
+def _spellings(key: str) -> tuple[str, ...]:
+    """Katherine / Catherine, Kristina / Christina: one name, two spellings of its start."""
+    if key.startswith("CH"):
+        return key, "K" + key[2:]
+    if key.startswith("C"):
+        return key, "K" + key[1:]
+    if key.startswith("K"):
+        return key, "C" + key[1:], "CH" + key[1:]
+    return (key,)
+
+
 def are_nicknames(a: str, b: str) -> bool:
-    return b in given_name_relatives(a) or a in given_name_relatives(b)
+    relatives_a = given_name_relatives(a)
+    if any(spelling in relatives_a for spelling in _spellings(b)):
+        return True
+    relatives_b = given_name_relatives(b)
+    return any(spelling in relatives_b for spelling in _spellings(a))
 
 
 def _canonical_step(key: str) -> str:
@@ -172,21 +204,29 @@ def jaro_winkler(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b)
 
 
-def given_name_similarity(written: str, registered: str) -> float:
-    """How well a written given name fits a registered one (keys, no spaces)."""
+GIVEN_EXACT, GIVEN_NICKNAME, GIVEN_PREFIX, GIVEN_INITIAL, GIVEN_SPELLING = 1.0, 0.95, 0.9, 0.85, 0.0
+
+
+def given_name_fit(written: str, registered: str) -> tuple[float, bool]:
+    """How well a written given name fits a registered one (keys, no spaces),
+    and whether it is only a spelling likeness (Jaro-Winkler: a typo or another
+    name) rather than the name, a nickname, an initial or a shortening of it."""
     if not written or not registered:
-        return 0.0
+        return 0.0, False
     if written == registered:
-        return 1.0
+        return GIVEN_EXACT, False
     if len(written) == 1 or len(registered) == 1:
-        return 0.85 if written[0] == registered[0] else 0.0
+        return (GIVEN_INITIAL if written[0] == registered[0] else 0.0), False
     if are_nicknames(written, registered):
-        return 0.95
-    score = jaro_winkler(written, registered)
+        return GIVEN_NICKNAME, False
     shorter, longer = sorted((written, registered), key=len)
-    if len(shorter) >= 3 and longer.startswith(shorter):  # Chris / Christopher, Alex / Alexander
-        score = max(score, 0.9)
-    return score
+    if len(shorter) >= 3 and longer.startswith(shorter):  # Chris / Christopher, Mary / Maryann
+        return GIVEN_PREFIX, False
+    return jaro_winkler(written, registered), True
+
+
+def given_name_similarity(written: str, registered: str) -> float:
+    return given_name_fit(written, registered)[0]
 
 
 def surname_similarity(written: str, registered: str) -> float:

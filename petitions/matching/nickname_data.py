@@ -69,3 +69,43 @@ PREFERRED_FORMAL: dict[str, str] = {
     "LUPE": "GUADALUPE", "CHUY": "JESUS", "MEMO": "GUILLERMO", "BETO": "ALBERTO", "LALO": "EDUARDO",
     "NACHO": "IGNACIO", "CHEPE": "JOSE", "QUIQUE": "ENRIQUE", "TOÑO": "ANTONIO", "TONO": "ANTONIO",
 }
+
+# Diminutives common in California that the package (English usage) lacks:
+# formal given name -> its nicknames. They count as related names in matching.
+EXTRA_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "ALEJANDRO": ("ALEX", "ALE"), "ALEJANDRA": ("ALEX", "ALE"), "ROBERTO": ("BETO", "ROBERT", "BOB"),
+    "ALBERTO": ("BETO", "AL"), "HUMBERTO": ("BETO",), "FRANCISCO": ("PANCHO", "PACO", "FRANK", "FRANCIS"),
+    "FRANCISCA": ("PACA", "PAQUITA", "FRANCES"), "JOSE": ("PEPE", "CHEPE", "JOE", "JOSEPH"),
+    "GUADALUPE": ("LUPE", "LUPITA"), "JESUS": ("CHUY", "CHUCHO"), "GUILLERMO": ("MEMO", "WILLIAM", "WILL"),
+    "IGNACIO": ("NACHO",), "EDUARDO": ("LALO", "EDDIE", "ED", "EDWARD"), "RAFAEL": ("RAFA", "RALPH"),
+    "TERESA": ("TERE", "TERRY"), "MANUEL": ("MANNY", "MANOLO"), "ENRIQUE": ("QUIQUE", "KIKE", "HENRY"),
+    "ANTONIO": ("TONO", "TONY", "TONIO"), "SALVADOR": ("CHAVA", "CHAVO", "SAL"), "CONSUELO": ("CHELO",),
+    "ROSARIO": ("CHAYO",), "CONCEPCION": ("CONCHA", "CONCHITA"), "DOLORES": ("LOLA", "LOLITA"),
+    "LUIS": ("LUCHO", "LOUIS"), "FERNANDO": ("NANDO", "FER"), "RICARDO": ("RICKY", "RICK", "RICHARD"),
+    "MIGUEL": ("MIKE", "MICHAEL"), "JAVIER": ("JAVI",), "DANIELA": ("DANI",), "GABRIELA": ("GABY", "GABI"),
+    "VERONICA": ("VERO", "RONNIE"), "ADRIANA": ("ADRI",), "MONICA": ("MONI",), "JUAN": ("JOHN", "JUANITO"),
+    "PEDRO": ("PETER",), "CARLOS": ("CHARLES", "CHARLIE"), "ELIZABETH": ("ELIZA", "ISABEL"),
+    "CATHERINE": ("KATE", "KATIE", "KATHY", "KATHIE", "CATHIE"), "KATHLEEN": ("KATE", "KATHY", "KATIE", "KATHIE"),
+    "KATHERINE": ("KATHIE", "KATHI"),
+    "CHRISTINA": ("CHRIS", "TINA", "KRISTINA"), "CHRISTOPHER": ("CHRIS", "TOPHER"),
+}
+
+# Further given names common among California voters, beyond the package's
+# (English) list: a written name that is itself a known given name, close to
+# but not the registered one (Marta / Maria, Sandra / Sarah), may be another
+# person of the household rather than a typo, so a person decides.
+KNOWN_GIVEN_NAMES: tuple[str, ...] = (
+    "marta", "mario", "maria", "mariana", "marisol", "maribel", "maricela", "marcela", "marco", "marcos",
+    "josefina", "josue", "jose", "juana", "juanita", "julio", "julia", "julian", "juliana", "lucia", "luz",
+    "daniela", "gabriel", "gabriela", "alejandra", "andrea", "andres", "angel", "angelica", "araceli", "arturo",
+    "blanca", "brenda", "cesar", "claudia", "cristina", "cristian", "diego", "elena", "elsa", "emilio", "enrique",
+    "erika", "ernesto", "esperanza", "esteban", "fabiola", "felipe", "gerardo", "gloria", "graciela", "hector",
+    "hugo", "irma", "isabel", "ivan", "jaime", "jorge", "karina", "laura", "leticia", "lorena", "lourdes",
+    "luisa", "marisa", "martin", "mateo", "nancy", "norma", "octavio", "olga", "pablo", "patricia", "paola",
+    "ramon", "raquel", "rebeca", "reyna", "rocio", "rodrigo", "rogelio", "ruben", "sandra", "santiago", "silvia",
+    "sofia", "susana", "tomas", "valeria", "vanessa", "yesenia", "yolanda", "ximena", "chelsea", "mariam",
+    "miriam", "anh", "bao", "duc", "hoa", "hung", "huong", "lan", "linh", "mai", "minh", "nam", "ngoc", "phuong",
+    "quang", "thanh", "thao", "thuy", "trang", "tuan", "wei", "ying", "yan", "jun", "jin", "li", "ming", "hui",
+    "priya", "raj", "ravi", "sanjay", "sunil", "anil", "deepak", "amit", "neha", "pooja", "harpreet", "gurpreet",
+    "jasmine", "kiana", "tayla", "mason", "liam", "noah", "aiden", "jayden", "brayden", "kayden", "madison",
+)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from petitions.matching.addresses import ParsedAddress, Street, street_parts
+from petitions.matching.addresses import _SUFFIX_LONG, DIRECTIONALS, ParsedAddress, Street, street_parts
 from petitions.matching.candidates import VoterRow
 from petitions.matching.names import (
-    given_name_similarity,
+    given_name_fit,
     jaro_winkler,
+    looks_like_a_typo,
     name_key,
     suffix_key,
     surname_similarity,
@@ -25,6 +26,9 @@ from petitions.matching.names import (
 SURNAME_WEIGHT = 0.55
 GIVEN_WEIGHT = 0.45
 SWAPPED_PENALTY = 0.04  # given name and surname written the other way round
+GIVEN_DIFFERENT = 0.75  # below: another given name, not a typo, nickname or initial of it
+UNSURE = 0.86  # the most such a name scores: under the bar, so it goes to review
+ANOTHER_PERSON = 0.6  # the most a name with another given name scores: a relative at the address, not the voter
 ONE_NAME_FACTOR = 0.8  # only a surname written (or registered): never enough by itself
 MIDDLE_CONFLICT = 0.2  # "Robert J Smith" is not "Robert M Smith"
 SUFFIX_CONFLICT = 0.3  # Jr is not Sr
@@ -63,6 +67,8 @@ class Fit:
     same_county: bool
     zip_agrees: bool
     dob_conflict: bool
+    exact_name: bool = False  # given name and surname exactly as registered (after folding)
+    exact_given: bool = False  # the given name exactly as registered
 
     @property
     def at_address(self) -> bool:
@@ -81,22 +87,35 @@ def _voter_street(prefix: str, name: str, kind: str, suffix: str) -> Street:
     return street_parts(prefix, name, kind, suffix)
 
 
+def _street_readings(street: Street) -> list[tuple[str, str, bool]]:
+    """(letters of the street's name, predirectional, read as parsed): a street whose
+    name is also a street type ("N River", "W Hill") written without its own type
+    is parsed as direction + type; it is read as that name as well."""
+    readings = [(street.name.replace(" ", ""), street.predirectional, True)]
+    if street.type:
+        readings.append((street.compact, street.predirectional, False))
+        if street.name in DIRECTIONALS and not street.predirectional:
+            readings.append((_SUFFIX_LONG.get(street.type, street.type), DIRECTIONALS[street.name], False))
+    return readings
+
+
 def street_similarity(written: Street, registered: Street) -> float:
     if written.key == registered.key:
         return 1.0
     if not written.name or not registered.name:
         return 0.0
-    score = max(
-        jaro_winkler(written.name.replace(" ", ""), registered.name.replace(" ", "")),
-        jaro_winkler(written.compact, registered.compact),
-    )
-    if written.type and registered.type and written.type != registered.type and written.compact != registered.compact:
-        score -= 0.08  # Main Ave is not quite Main St
-    if written.predirectional and registered.predirectional and written.predirectional != registered.predirectional:
-        score -= 0.3  # N Main St and S Main St are different streets
+    best = 0.0
+    for name_w, pre_w, parsed_w in _street_readings(written):
+        for name_r, pre_r, parsed_r in _street_readings(registered):
+            score = jaro_winkler(name_w, name_r)
+            if parsed_w and parsed_r and written.type and registered.type and written.type != registered.type:
+                score -= 0.08  # Main Ave is not quite Main St
+            if pre_w and pre_r and pre_w != pre_r:
+                score -= 0.3  # N Main St and S Main St are different streets
+            best = max(best, score)
     if written.postdirectional and registered.postdirectional and written.postdirectional != registered.postdirectional:
-        score -= 0.3
-    return max(score, 0.0)
+        best -= 0.3
+    return max(best, 0.0)
 
 
 def _house_agrees(address: ParsedAddress, voter: VoterRow) -> bool:
@@ -110,12 +129,26 @@ def _house_agrees(address: ParsedAddress, voter: VoterRow) -> bool:
     return not (address.fraction and voter.house_fraction and address.fraction != voter.house_fraction.replace(" ", ""))
 
 
-def _given_fit(reading: NameReading, voter: VoterRow) -> float:
-    fit = given_name_similarity(reading.given, voter.key_first)
+def _given_fit(reading: NameReading, voter: VoterRow) -> tuple[float, bool]:
+    fit, spelling_only = given_name_fit(reading.given, voter.key_first)
     if fit < 0.95 and voter.middle_name and len(reading.given) > 1:
         # Known by the middle name: "J Robert Smith" signs "Robert Smith".
-        fit = max(fit, 0.9 * given_name_similarity(reading.given, name_key(voter.middle_name)))
-    return fit
+        by_middle, middle_spelling_only = given_name_fit(reading.given, name_key(voter.middle_name))
+        if 0.9 * by_middle > fit:
+            fit, spelling_only = 0.9 * by_middle, middle_spelling_only
+    return fit, spelling_only
+
+
+def exact_given(written: WrittenSignature, voter: VoterRow) -> bool:
+    return any(reading.given and not reading.penalty and reading.given == voter.key_first for reading in written.readings)
+
+
+def exact_name(written: WrittenSignature, voter: VoterRow) -> bool:
+    return any(
+        reading.given and not reading.penalty and reading.given == voter.key_first
+        and name_key(reading.surname) == voter.key_last
+        for reading in written.readings
+    )
 
 
 def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
@@ -123,7 +156,14 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
     for reading in written.readings:
         surname = surname_similarity(reading.surname, voter.last_name)
         if reading.given and voter.key_first:
-            score = SURNAME_WEIGHT * surname + GIVEN_WEIGHT * _given_fit(reading, voter)
+            given, spelling_only = _given_fit(reading, voter)
+            score = SURNAME_WEIGHT * surname + GIVEN_WEIGHT * given
+            if given < GIVEN_DIFFERENT:
+                score = min(score, ANOTHER_PERSON)
+            elif spelling_only and not looks_like_a_typo(reading.given, voter.key_first):
+                # Close to the registered name but not it, its nickname or initial: a typo ('Mraia')
+                # is accepted; another name ('Marta' for Maria, 'Sandra' for Sarah) goes to a person.
+                score = min(score, UNSURE)
         else:
             score = ONE_NAME_FACTOR * surname
         if reading.middle and voter.middle_name:
@@ -153,4 +193,6 @@ def fit(written: WrittenSignature, voter: VoterRow) -> Fit:
         same_county=voter.county_id == written.county,
         zip_agrees=bool(written.zip) and voter.zip[:5] == written.zip,
         dob_conflict=bool(written.dob and voter.dob and written.dob != voter.dob),
+        exact_name=exact_name(written, voter),
+        exact_given=exact_given(written, voter),
     )

@@ -27,6 +27,11 @@ How it works, on both databases:
      counts as present: a malformed birth date must not de-register anyone.
      A file without a single data row is refused under replace.
   6. One AuditLog row (action "voters.import").
+  7. After the commit, when voters were added or changed: people register
+     during the campaign, so the signatures the machine found not registered,
+     registered elsewhere, or could not decide (review) go back to validation
+     (petitions.services.signatures.signatures_revalidate); a person's decision
+     is never touched. `revalidation_queued` says how many.
 Any database error, or a damaged gzip stream, rolls the whole import back.
 
 Why a staging table on SQLite too, rather than bulk_create(update_conflicts=True):
@@ -37,9 +42,11 @@ Encoding: each line is decoded as UTF-8; a line that is not valid UTF-8 is
 decoded as Windows-1252 (what older exports use), failing that as Latin-1, and
 counted in `recoded_lines`. A voter is never rejected for an accent.
 
-Matching keys are those of petitions.matching.keys.voter_keys; its component
-functions are memoised per import (names and streets repeat a great deal in a
-voter file, and Unicode folding is the costliest part of a row).
+Matching keys are those of petitions.matching.keys.voter_keys (surname, given
+name, house, street, the surname's phonetic code, the given name's initial,
+the ZIP); its component functions are memoised per import (names and streets
+repeat a great deal in a voter file, and Unicode folding is the costliest part
+of a row).
 tests/test_import_voters.py checks the stored keys equal voter_keys.
 """
 
@@ -190,23 +197,23 @@ class _Keys:
     never wrong."""
 
     def __init__(self) -> None:
-        self.name = lru_cache(maxsize=1 << 18)(name_key)
+        self.surname = lru_cache(maxsize=1 << 18)(lambda last: (name_key(last), surname_phonetic(last)))
+        self.given = lru_cache(maxsize=1 << 18)(lambda first: (key := name_key(first), key[:1]))
         self.house = lru_cache(maxsize=1 << 16)(house_key)
         self.street = lru_cache(maxsize=1 << 18)(street_key)
-        self.phonetic = lru_cache(maxsize=1 << 18)(surname_phonetic)
         self.zip = lru_cache(maxsize=1 << 16)(zip_key)
 
     def __call__(self, values: list) -> tuple[str, ...]:
         prefix, street, kind, suffix = _STREET
-        last = values[_LAST]
-        first = self.name(values[_FIRST])
+        last, phonetic = self.surname(values[_LAST])
+        first, initial = self.given(values[_FIRST])
         return (
-            self.name(last),
+            last,
             first,
             self.house(values[_HOUSE]),
             self.street(values[prefix], values[street], values[kind], values[suffix]),
-            self.phonetic(last),
-            first[:1],
+            phonetic,
+            initial,
             self.zip(values[_ZIP]),
         )
 

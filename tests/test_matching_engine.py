@@ -1,0 +1,325 @@
+"""Deciding a signature by the county's rules, with fuzzy matching of names and addresses."""
+
+import inspect
+from datetime import date
+
+import pytest
+
+from petitions.matching.keys import voter_keys
+from petitions.models import PetitionSection, Signature, Voter
+from petitions.services.signatures import signature_validate
+from tests.factories import SignatureFactory, VoterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def voter(**fields) -> Voter:
+    """A voter with every matching key computed as the import computes it (ZIP included)."""
+    made = VoterFactory(**fields)
+    keys = voter_keys(**{name: getattr(made, name) for name in inspect.signature(voter_keys).parameters})
+    Voter.objects.filter(pk=made.pk).update(**vars(keys))
+    made.refresh_from_db()
+    return made
+
+
+def validated(**fields) -> Signature:
+    signature = SignatureFactory(**fields)
+    signature_validate(signature_id=signature.pk)
+    signature.refresh_from_db()
+    return signature
+
+
+def paper(calexit, *, name: str, address: str, county: str = "34", zip: str = "", line: int = 1) -> Signature:
+    section, _ = PetitionSection.objects.get_or_create(petition=calexit, number=f"S-{county}", defaults={"county_id": county})
+    return validated(channel="paper", section=section, line=line, county_id=county, first_name="", last_name="",
+                     name_as_written=name, address=address, zip=zip, email="")
+
+
+# --- Names ----------------------------------------------------------------------------------
+
+
+def test_a_voter_who_wrote_bob_matches_robert():
+    robert = voter(first_name="Robert", last_name="Smith")
+    assert validated(first_name="Bob", last_name="Smith").voter == robert
+
+
+def test_a_voter_who_wrote_peggy_matches_margaret():
+    margaret = voter(first_name="Margaret", last_name="Jones")
+    signature = validated(first_name="Peggy", last_name="Jones")
+    assert (signature.status, signature.voter) == ("valid", margaret)
+
+
+def test_a_typo_in_the_surname_is_tolerated():
+    maria = voter()
+    signature = validated(last_name="Garica")
+    assert (signature.status, signature.voter) == ("valid", maria)
+
+
+def test_a_typo_in_the_given_name_is_tolerated_when_nobody_else_at_the_address_fits():
+    maria = voter()
+    assert validated(first_name="Mraia").voter == maria
+
+
+def test_a_printed_name_in_last_first_form_matches(calexit):
+    maria = voter()
+    assert paper(calexit, name="GARCIA, MARIA", address="1200 J St").voter == maria
+
+
+def test_a_name_written_surname_first_matches(calexit):
+    linh = voter(first_name="Linh", last_name="Nguyen")
+    assert paper(calexit, name="Nguyen Linh", address="1200 J St").voter == linh
+
+
+def test_a_hyphenated_surname_matches_the_two_surnames_of_the_voter_file(calexit):
+    jose = voter(first_name="JOSE", last_name="GARCIA LOPEZ")
+    assert paper(calexit, name="José García-López", address="1200 J St").voter == jose
+
+
+def test_one_of_two_surnames_is_enough(calexit):
+    jose = voter(first_name="JOSE", last_name="GARCIA LOPEZ")
+    assert paper(calexit, name="Jose Garcia", address="1200 J St").voter == jose
+
+
+def test_two_surnames_written_apart_match_the_compound_surname(calexit):
+    jose = voter(first_name="JOSE", last_name="GARCIA LOPEZ")
+    assert paper(calexit, name="Jose Garcia Lopez", address="1200 J St").voter == jose
+
+
+def test_a_compound_surname_with_particles_matches_written_together(calexit):
+    maria = voter(first_name="Maria", last_name="De La Cruz")
+    assert paper(calexit, name="Maria Delacruz", address="1200 J St").voter == maria
+
+
+def test_an_initial_for_the_given_name_is_accepted():
+    james = voter(first_name="James", last_name="Smith")
+    assert validated(first_name="J", last_name="Smith").voter == james
+
+
+def test_another_given_name_at_the_voter_address_is_another_person():
+    voter(first_name="Aidan", last_name="Leslie")
+    signature = validated(first_name="Shenae", last_name="Leslie")
+    assert (signature.status, signature.reason) == ("invalid", "not_registered")
+
+
+@pytest.mark.parametrize("printed", ["Garcia", "Maria", "Garcia,"])
+def test_a_printed_name_without_given_name_or_surname_is_incomplete(calexit, printed):
+    voter()
+    assert paper(calexit, name=printed, address="1200 J St").reason == "incomplete"
+
+
+def test_a_compound_given_name_and_two_surnames_with_a_middle_initial_match(calexit):
+    ana = voter(first_name="Ana Maria", middle_name="G", last_name="Hernandez-Vasquez")
+    assert paper(calexit, name="Ana Maria G Hernandez Vasquez", address="1200 J St").voter == ana
+
+
+def test_a_compound_given_name_registered_as_given_and_middle_matches(calexit):
+    maria = voter(first_name="Maria", middle_name="Elena", last_name="Rojas")
+    assert paper(calexit, name="Maria Elena Rojas", address="1200 J St").voter == maria
+
+
+# --- Addresses --------------------------------------------------------------------------------
+
+
+def test_an_abbreviated_or_spelt_out_street_matches():
+    maria = voter(street_name="Sunset", street_type="BLVD", address_number="100")
+    assert validated(address="100 Sunset Boulevard").voter == maria
+
+
+def test_a_misspelled_street_matches():
+    maria = voter(street_name="Washington", street_type="ST", address_number="100")
+    assert validated(address="100 Washingotn St").voter == maria
+
+
+def test_a_misspelled_street_and_a_surname_typo_match_through_the_zip():
+    maria = voter(last_name="Thompson", street_name="Washington", street_type="ST", address_number="100")
+    assert validated(last_name="Tomsen", address="100 Wshington St", zip="95814").voter == maria
+
+
+def test_a_street_named_like_a_street_type_matches_without_its_type():
+    marcus = voter(first_name="Marcus", last_name="Harris", street_dir_prefix="N", street_name="River", street_type="DR")
+    assert validated(first_name="Marcus", last_name="Harris", address="1200 N River").voter == marcus
+
+
+def test_a_missing_directional_or_street_type_matches():
+    maria = voter(street_dir_prefix="N", street_name="Main", street_type="ST", address_number="100")
+    assert validated(address="100 Main").voter == maria
+
+
+def test_a_missing_or_wrong_apartment_number_is_no_reason_to_reject():
+    maria = voter(unit_type="APT", unit_number="4")
+    assert validated(address="1200 J St").voter == maria
+    assert validated(address="1200 J St Apt 9", email="second@example.com").status == "duplicate"
+
+
+def test_a_half_house_number_written_as_the_voter_file_has_it():
+    maria = voter(address_number="123", house_fraction="1/2")
+    assert validated(address="123 1/2 J St").voter == maria
+
+
+def test_the_house_number_must_match():
+    voter(address_number="1201")
+    signature = validated(address="1200 J St")
+    assert (signature.status, signature.reason) == ("invalid", "address_mismatch")
+
+
+def test_a_voter_at_another_address_in_the_county_is_address_mismatch_and_named():
+    maria = voter(address_number="99", street_name="K")
+    signature = validated()
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "address_mismatch", maria)
+
+
+def test_a_voter_registered_at_the_address_in_another_county_is_wrong_county():
+    maria = voter(county_id="19")
+    signature = validated(county_id="34")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "wrong_county", maria)
+
+
+def test_a_paper_signature_is_judged_by_its_section_county(calexit):
+    voter(county_id="34")
+    signature = paper(calexit, name="Maria Garcia", address="1200 J St", county="19")
+    assert (signature.status, signature.reason) == ("invalid", "wrong_county")
+
+
+@pytest.mark.parametrize("fields", [
+    {"address": ""},
+    {"city": ""},
+    {"first_name": ""},
+    {"address": "J Street"},
+    {"address": "1200"},
+    {"first_name": "", "last_name": ""},
+])
+def test_a_required_item_missing_is_incomplete(fields):
+    voter()
+    signature = validated(**fields)
+    assert (signature.status, signature.reason) == ("invalid", "incomplete")
+
+
+def test_a_paper_signature_without_a_printed_name_is_incomplete(calexit):
+    voter()
+    assert paper(calexit, name="", address="1200 J St").reason == "incomplete"
+
+
+def test_nobody_plausible_is_not_registered():
+    voter()
+    assert validated(first_name="Nobody", last_name="Known").reason == "not_registered"
+
+
+def test_a_voter_no_longer_registered_is_never_a_candidate():
+    voter(registered=False)
+    signature = validated()
+    assert (signature.reason, signature.voter) == ("not_registered", None)
+
+
+# --- Several people of one name ---------------------------------------------------------------
+
+
+def test_father_and_son_are_told_apart_by_the_suffix():
+    father = voter(first_name="Robert", last_name="Smith")
+    son = voter(first_name="Robert", last_name="Smith", suffix="JR")
+    assert validated(first_name="Robert", last_name="Smith", suffix="Jr.").voter == son
+    assert validated(first_name="Robert", last_name="Smith", email="dad@example.com").voter == father
+
+
+def test_jr_and_sr_both_registered_and_no_suffix_written_goes_to_review():
+    voter(first_name="Robert", last_name="Smith", suffix="SR")
+    voter(first_name="Robert", last_name="Smith", suffix="JR")
+    assert validated(first_name="Robert", last_name="Smith").status == "review"
+
+
+def test_father_and_son_are_told_apart_by_the_middle_initial():
+    voter(first_name="Robert", middle_name="James", last_name="Smith")
+    son = voter(first_name="Robert", middle_name="Michael", last_name="Smith")
+    assert validated(first_name="Robert", middle_name="M", last_name="Smith").voter == son
+
+
+def test_father_and_son_are_told_apart_by_the_birth_date_given_online():
+    voter(first_name="Robert", last_name="Smith", dob=date(1960, 1, 1))
+    son = voter(first_name="Robert", last_name="Smith", dob=date(1990, 1, 1))
+    assert validated(first_name="Robert", last_name="Smith", dob=date(1990, 1, 1)).voter == son
+
+
+def test_a_birth_date_that_differs_excludes_the_voter():
+    voter(first_name="Robert", last_name="Smith", dob=date(1960, 1, 1))
+    assert validated(first_name="Robert", last_name="Smith", dob=date(1990, 1, 1)).reason == "not_registered"
+
+
+def test_an_exact_name_is_preferred_to_a_look_alike_in_the_household():
+    maria = voter(first_name="Maria")
+    voter(first_name="Mario")
+    assert validated(first_name="Maria").voter == maria
+
+
+def test_two_plausible_voters_go_to_review_with_their_candidates_best_first():
+    a = voter(middle_name="A")
+    b = voter(middle_name="B")
+    signature = validated()
+    assert signature.status == "review" and signature.voter is None
+    assert [c["voter"] for c in signature.match_candidates] == sorted([a.pk, b.pk])
+    assert all(0 <= c["score"] <= 1 for c in signature.match_candidates)
+    assert signature.match_score == signature.match_candidates[0]["score"]
+
+
+def test_a_typo_in_the_given_name_between_two_household_look_alikes_goes_to_review():
+    voter(first_name="Maria")
+    voter(first_name="Marta")
+    assert validated(first_name="Marla").status == "review"
+
+
+def test_one_plausible_voter_below_the_bar_goes_to_review(calexit):
+    voter(first_name="James", last_name="Clarke")
+    signature = paper(calexit, name="Jaemo Clatke", address="1200 J St")
+    assert signature.status == "review"
+    assert len(signature.match_candidates) == 1
+
+
+def test_at_most_five_candidates_are_kept():
+    for letter in "ABCDEFG":
+        voter(middle_name=letter)
+    assert len(validated().match_candidates) == 5
+
+
+def test_a_valid_match_records_its_score():
+    voter()
+    exact = validated()
+    assert exact.match_score == 1.0
+    typo = validated(first_name="Mraia", last_name="Garcia", email="typo@example.com")
+    assert 0.88 <= typo.match_score < 1.0
+
+
+def test_validation_costs_a_fixed_handful_of_queries(django_assert_max_num_queries):
+    for number in range(40):
+        voter(address_number=str(1000 + number), first_name=f"Maria{number}")
+    signatures = [SignatureFactory(first_name="Maria7", address="1007 J St"), SignatureFactory(first_name="Nobody"),
+                  SignatureFactory(first_name="Maria9", address="1200 K St")]
+    for signature in signatures:
+        with django_assert_max_num_queries(9):
+            signature_validate(signature_id=signature.pk)
+
+
+def test_an_exact_name_is_preferred_even_to_a_very_close_one():
+    christina = voter(first_name="Christina")
+    voter(first_name="Christine")
+    assert validated(first_name="Christina").voter == christina
+
+
+def test_a_similar_but_different_given_name_goes_to_review_rather_than_valid():
+    voter(first_name="Sarah", middle_name="J", last_name="Olsen")
+    assert validated(first_name="Sandra", middle_name="Jean", last_name="Olsen").status == "review"
+
+
+def test_van_as_a_vietnamese_middle_name_is_not_taken_for_a_surname_particle(calexit):
+    hieu = voter(first_name="Hieu", middle_name="Van", last_name="Vu", address_number="9", street_name="K")
+    signature = paper(calexit, name="HIEU VAN VU", address="3125 Lemon Blvd")
+    assert (signature.reason, signature.voter) == ("address_mismatch", hieu)
+
+
+def test_a_moved_voter_without_zip_is_found_in_the_county(calexit):
+    grace = voter(first_name="Grace", middle_name="Y", last_name="Tsai", county_id="36", address_number="3822",
+                  street_name="Orange", street_type="AVE", zip="92335")
+    signature = paper(calexit, name="Grace Y Tsai", address="3550 Herndon St. Unit 321", county="36")
+    assert (signature.reason, signature.voter) == ("address_mismatch", grace)
+
+
+def test_an_ordinal_street_without_house_number_is_incomplete():
+    voter()
+    assert validated(address="14th Ave").reason == "incomplete"
