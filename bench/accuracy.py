@@ -6,11 +6,12 @@
 1. bench.generate writes a voter file, keyed paper signatures, online signatures
    and the truth into bench-out/accuracy-<seed>/ (a fresh random seed each run
    unless --seed or SEED is given; the seed is printed).
-2. A scratch PostgreSQL database (calexit_bench_accuracy) is created and
-   migrated; the benchmark's own Redis database (BENCH_REDIS_URL, default
-   redis://127.0.0.1:6379/5) is emptied.
-3. `manage.py import_voters`, then a real Celery worker (the docker-compose.yml
-   worker command, as tests/conftest.py runs it), then
+2. A scratch PostgreSQL database (calexit_bench_accuracy, or --database) is
+   created and migrated; the benchmark's own Redis database (BENCH_REDIS_URL,
+   default redis://127.0.0.1:6379/5) is claimed: a run refuses one that another
+   run, a test session or `make run` is using (bench.scratch.RedisClaim).
+3. `manage.py import_voters`, then a real Celery worker and beat (the
+   docker-compose.yml commands, as tests/conftest.py runs them), then
    `manage.py import_signatures` (paper), bench.load_online (the signing form,
    `signature_create_online`, `signature_confirm`), `manage.py validate_signatures`
    (waits for the worker), `manage.py export_signatures`.
@@ -37,6 +38,8 @@ from bench import score
 from bench.generate import write_files
 from bench.scratch import (
     ROOT,
+    Beat,
+    RedisClaim,
     ScratchDatabase,
     Worker,
     child_env,
@@ -44,7 +47,6 @@ from bench.scratch import (
     exit_cleanly_on_sigterm,
     machine,
     manage,
-    redis_flush,
     run,
 )
 
@@ -93,11 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     phase("generate", started)
 
     database = ScratchDatabase(args.database)
-    env = child_env(database.url, redis_url)
+    claim = RedisClaim(redis_url, "bench-accuracy")
+    # The sweep resends a validation whose message was lost; only after 5 minutes,
+    # so that it does not flood a busy worker with copies of queued tasks.
+    env = child_env(database.url, redis_url, SWEEP_INTERVAL="60", SWEEP_GRACE="300")
     worker = Worker(env, log_path=out / "worker.log", node="bench-accuracy", concurrency=args.concurrency)
+    beat = Beat(env, log_path=out / "beat.log", schedule=out / "celerybeat-schedule")
     export_path = out / "export.csv"
     try:
-        redis_flush(redis_url)
+        claim.acquire()
         started = time.monotonic()
         database.create()
         manage("migrate", "--noinput", env=env)
@@ -109,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 
         started = time.monotonic()
         worker.start()
-        phase(f"start the worker ({' '.join(worker.command[1:])})", started)
+        beat.start()
+        phase(f"start the worker ({' '.join(worker.command[1:])}) and beat", started)
 
         started = time.monotonic()
         manage("import_signatures", str(out / "paper.csv"), "--petition", "calexit", env=env, echo=True)
@@ -128,12 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         manage("export_signatures", "--petition", "calexit", "--output", str(export_path), env=env)
         phase("export_signatures", started)
     finally:
+        beat.stop()
         worker.stop()
         if args.keep:
             print(f"Kept the database: {database.url}")
         else:
             database.drop()
-        redis_flush(redis_url)
+        claim.release()
 
     report = score.score(score.read_truth(out / "truth.csv"), score.read_export(export_path))
     print()

@@ -69,6 +69,7 @@ from bench.synthetic import (
     Person,
     Population,
     accented,
+    NICKNAMES,
     build_population,
     distance,
     fold,
@@ -109,26 +110,6 @@ TRUTH_HEADER = [
     "registered_as",  # the voter file's row, for reading errors
 ]
 
-# Obvious nicknames a county would accept (DOMAIN.md: "Bob = Robert").
-NICKNAMES: dict[str, tuple[str, ...]] = {
-    "Robert": ("Bob", "Rob", "Bobby"), "William": ("Bill", "Will", "Billy"), "Elizabeth": ("Liz", "Beth", "Betty"),
-    "Katherine": ("Kathy", "Kate", "Katie"), "Catherine": ("Cathy", "Kate"), "Kathleen": ("Kathy", "Kathie"),
-    "James": ("Jim", "Jimmy"), "Anthony": ("Tony",), "Michael": ("Mike",), "Richard": ("Rick", "Rich", "Dick"),
-    "Thomas": ("Tom", "Tommy"), "Joseph": ("Joe",), "Christopher": ("Chris",), "Daniel": ("Dan", "Danny"),
-    "David": ("Dave",), "Jennifer": ("Jenny", "Jen"), "Patricia": ("Pat", "Patty", "Trish"),
-    "Margaret": ("Peggy", "Maggie"), "Susan": ("Sue", "Susie"), "Steven": ("Steve",), "Stephen": ("Steve",),
-    "Andrew": ("Andy", "Drew"), "Matthew": ("Matt",), "Edward": ("Ed", "Eddie"), "Samantha": ("Sam",),
-    "Samuel": ("Sam",), "Alexander": ("Alex",), "Nicholas": ("Nick",), "Benjamin": ("Ben",), "Jonathan": ("Jon",),
-    "Kenneth": ("Ken", "Kenny"), "Ronald": ("Ron", "Ronnie"), "Donald": ("Don",), "Timothy": ("Tim",),
-    "Gregory": ("Greg",), "Jeffrey": ("Jeff",), "Rebecca": ("Becky",), "Deborah": ("Debbie", "Deb"),
-    "Debra": ("Debbie",), "Kimberly": ("Kim",), "Victoria": ("Vicky", "Tori"), "Pamela": ("Pam",),
-    "Cynthia": ("Cindy",), "Barbara": ("Barb",), "Charles": ("Chuck", "Charlie"), "Raymond": ("Ray",),
-    "Douglas": ("Doug",), "Zachary": ("Zach",), "Joshua": ("Josh",), "Nathan": ("Nate",), "Patrick": ("Pat",),
-    "Jacob": ("Jake",), "Christine": ("Chris",), "Christina": ("Tina",),
-    "Jose": ("Pepe",), "Francisco": ("Paco", "Pancho"), "Guadalupe": ("Lupe",), "Jesus": ("Chuy",),
-    "Eduardo": ("Lalo",), "Roberto": ("Beto",), "Alejandro": ("Alex",), "Ignacio": ("Nacho",),
-    "Guillermo": ("Memo",), "Manuel": ("Manny",), "Rafael": ("Rafa",), "Antonio": ("Tony",),
-}
 ORDINAL_WORDS = {
     "1st": "First", "2nd": "Second", "3rd": "Third", "4th": "Fourth", "5th": "Fifth", "6th": "Sixth",
     "7th": "Seventh", "8th": "Eighth", "9th": "Ninth", "10th": "Tenth", "11th": "Eleventh", "12th": "Twelfth",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -101,11 +102,65 @@ class ScratchDatabase:
             return cursor.fetchall() if cursor.description else []
 
 
-def redis_flush(url: str) -> None:
-    """Empty the benchmark's own Redis database (queued tasks of an earlier run)."""
-    import redis
+class RedisInUse(RuntimeError):
+    pass
 
-    redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+
+class RedisClaim:
+    """The benchmark's own Redis database, claimed for the length of a run.
+
+    Celery's queue is a list in one Redis database: two runs (or a test session)
+    sharing it take each other's tasks, and a task run against the wrong
+    database is simply lost. So a run refuses a database that holds keys of
+    someone else, marks it as its own while it runs, and empties it at the end.
+    A claim left by a process that no longer exists on this host is taken over.
+    """
+
+    KEY = "calexit-bench:owner"
+
+    def __init__(self, url: str, purpose: str):
+        import redis
+
+        self.url = url
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, decode_responses=True)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{purpose}:{time.strftime('%Y-%m-%dT%H:%M:%S')}"
+        self.held = False
+
+    def _stale(self, owner: str) -> bool:
+        host, _, rest = owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host != socket.gethostname() or not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def acquire(self) -> None:
+        owner = self.client.get(self.KEY)
+        if owner and not self._stale(owner):
+            raise RedisInUse(f"Redis {self.url} is in use by another benchmark ({owner}); wait for it, or choose "
+                             f"a free database with BENCH_REDIS_URL=redis://127.0.0.1:6379/<n>")
+        if not owner and self.client.dbsize():
+            raise RedisInUse(f"Redis {self.url} holds {self.client.dbsize()} keys of someone else (a test run, "
+                             f"`make run`?); choose a free database with BENCH_REDIS_URL=redis://127.0.0.1:6379/<n>")
+        self.client.flushdb()
+        self.client.set(self.KEY, self.owner)
+        self.held = True
+
+    def flush(self) -> None:
+        """Drop everything queued (keeping the claim)."""
+        if self.held:
+            self.client.flushdb()
+            self.client.set(self.KEY, self.owner)
+
+    def release(self) -> None:
+        if self.held and self.client.get(self.KEY) == self.owner:
+            self.client.flushdb()
+        self.held = False
 
 
 def child_env(database_url: str, redis_url: str | None = None, **extra: str) -> dict[str, str]:
@@ -144,7 +199,16 @@ def run(command: list[str], env: dict[str, str], *, check: bool = True, echo: bo
     """Run a command to completion; measure its wall time and its own peak memory (wait4)."""
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stdout, stderr = _communicate(process)
+    try:
+        stdout, stderr = _communicate(process)
+    except BaseException:  # interrupted: do not leave the command running against a database about to be dropped
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
     seconds = time.monotonic() - started
     rusage = process.rusage  # set by _communicate
     result = Run(command=command, returncode=process.returncode, stdout=stdout, stderr=stderr, seconds=seconds,
@@ -183,35 +247,21 @@ def manage(*args: str, env: dict[str, str], check: bool = True, echo: bool = Fal
     return run([sys.executable, "manage.py", *args], env, check=check, echo=echo)
 
 
-class Worker:
-    """The compose file's Celery worker, started natively with a node name of its own."""
+class _Service:
+    """A long-running process started from a docker-compose.yml command."""
 
-    def __init__(self, env: dict[str, str], *, log_path: Path, node: str, concurrency: int | None = None):
-        from tests.compose import native_command
+    command: list[str]
 
-        extra = ["--hostname", f"{node}@%h"]
-        if concurrency:
-            extra += ["--concurrency", str(concurrency)]
-        self.command = native_command("worker", extra=extra)
+    def __init__(self, env: dict[str, str], *, log_path: Path):
         self.env = env
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
         self._log = None
 
-    def start(self, *, timeout: float = 60.0) -> None:
-        from celery import Celery
-
+    def _spawn(self) -> None:
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self._log,
                                         stderr=subprocess.STDOUT)
-        control = Celery(broker=self.env["REDIS_URL"]).control
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Celery worker exited with {self.process.returncode}; see {self.log_path}")
-            if control.ping(timeout=0.5):
-                return
-        raise RuntimeError(f"the Celery worker did not answer within {timeout:.0f} s; see {self.log_path}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -225,6 +275,51 @@ class Worker:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class Beat(_Service):
+    """The compose file's Celery beat, with its schedule file in `schedule`.
+
+    With it the periodic sweep resends validations whose message never reached
+    the worker, as in production."""
+
+    def __init__(self, env: dict[str, str], *, log_path: Path, schedule: Path):
+        from tests.compose import native_command
+
+        super().__init__(env, log_path=log_path)
+        self.command = native_command("beat", replace={"--schedule": str(schedule)})
+
+    def start(self) -> None:
+        self._spawn()
+        time.sleep(1.0)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"Celery beat exited with {self.process.returncode}; see {self.log_path}")
+
+
+class Worker(_Service):
+    """The compose file's Celery worker, started natively with a node name of its own."""
+
+    def __init__(self, env: dict[str, str], *, log_path: Path, node: str, concurrency: int | None = None):
+        from tests.compose import native_command
+
+        super().__init__(env, log_path=log_path)
+        extra = ["--hostname", f"{node}@%h"]
+        if concurrency:
+            extra += ["--concurrency", str(concurrency)]
+        self.command = native_command("worker", extra=extra)
+
+    def start(self, *, timeout: float = 60.0) -> None:
+        from celery import Celery
+
+        self._spawn()
+        control = Celery(broker=self.env["REDIS_URL"]).control
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with {self.process.returncode}; see {self.log_path}")
+            if control.ping(timeout=0.5):
+                return
+        raise RuntimeError(f"the Celery worker did not answer within {timeout:.0f} s; see {self.log_path}")
 
 
 def exit_cleanly_on_sigterm() -> None:

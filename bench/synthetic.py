@@ -28,6 +28,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from petitions.voterfile import COUNTY_PLACES
 
@@ -203,6 +204,39 @@ SIMILAR_GIVEN_NAMES = (
 
 SIMILAR_NAME_COMMUNITIES = ("hispanic", "anglo", "filipino", "black")
 
+# Obvious nicknames a county would accept (DOMAIN.md: "Bob = Robert").
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "Robert": ("Bob", "Rob", "Bobby"), "William": ("Bill", "Will", "Billy"), "Elizabeth": ("Liz", "Beth", "Betty"),
+    "Katherine": ("Kathy", "Kate", "Katie"), "Catherine": ("Cathy", "Kate"), "Kathleen": ("Kathy", "Kathie"),
+    "James": ("Jim", "Jimmy"), "Anthony": ("Tony",), "Michael": ("Mike",), "Richard": ("Rick", "Rich", "Dick"),
+    "Thomas": ("Tom", "Tommy"), "Joseph": ("Joe",), "Christopher": ("Chris",), "Daniel": ("Dan", "Danny"),
+    "David": ("Dave",), "Jennifer": ("Jenny", "Jen"), "Patricia": ("Pat", "Patty", "Trish"),
+    "Margaret": ("Peggy", "Maggie"), "Susan": ("Sue", "Susie"), "Steven": ("Steve",), "Stephen": ("Steve",),
+    "Andrew": ("Andy", "Drew"), "Matthew": ("Matt",), "Edward": ("Ed", "Eddie"), "Samantha": ("Sam",),
+    "Samuel": ("Sam",), "Alexander": ("Alex",), "Nicholas": ("Nick",), "Benjamin": ("Ben",), "Jonathan": ("Jon",),
+    "Kenneth": ("Ken", "Kenny"), "Ronald": ("Ron", "Ronnie"), "Donald": ("Don",), "Timothy": ("Tim",),
+    "Gregory": ("Greg",), "Jeffrey": ("Jeff",), "Rebecca": ("Becky",), "Deborah": ("Debbie", "Deb"),
+    "Debra": ("Debbie",), "Kimberly": ("Kim",), "Victoria": ("Vicky", "Tori"), "Pamela": ("Pam",),
+    "Cynthia": ("Cindy",), "Barbara": ("Barb",), "Charles": ("Chuck", "Charlie"), "Raymond": ("Ray",),
+    "Douglas": ("Doug",), "Zachary": ("Zach",), "Joshua": ("Josh",), "Nathan": ("Nate",), "Patrick": ("Pat",),
+    "Jacob": ("Jake",), "Christine": ("Chris",), "Christina": ("Tina",),
+    "Jose": ("Pepe",), "Francisco": ("Paco", "Pancho"), "Guadalupe": ("Lupe",), "Jesus": ("Chuy",),
+    "Eduardo": ("Lalo",), "Roberto": ("Beto",), "Alejandro": ("Alex",), "Ignacio": ("Nacho",),
+    "Guillermo": ("Memo",), "Manuel": ("Manny",), "Rafael": ("Rafa",), "Antonio": ("Tony",),
+}
+# The same given name in Spanish and English: a reader could take one for the other.
+EQUIVALENT_GIVEN_NAMES = (
+    ("Ricardo", "Richard"), ("Jose", "Joseph"), ("Juan", "John"), ("Miguel", "Michael"), ("Guillermo", "William"),
+    ("Pedro", "Peter"), ("Pablo", "Paul"), ("Roberto", "Robert"), ("Tomas", "Thomas"), ("Antonio", "Anthony"),
+    ("Alejandro", "Alexander"), ("Andres", "Andrew"), ("Enrique", "Henry"), ("Jorge", "George"),
+    ("Eduardo", "Edward"), ("Francisco", "Francis"), ("Luis", "Louis"), ("Mateo", "Matthew"), ("Esteban", "Stephen"),
+    ("Esteban", "Steven"), ("Patricio", "Patrick"), ("Maria", "Mary"), ("Juana", "Jane"), ("Isabel", "Elizabeth"),
+    ("Catalina", "Catherine"), ("Margarita", "Margaret"), ("Susana", "Susan"), ("Teresa", "Theresa"),
+    ("Ana", "Anne"), ("Ana", "Anna"), ("Josefina", "Josephine"), ("Carolina", "Caroline"), ("Cristina", "Christina"),
+    ("Cristina", "Christine"), ("Raul", "Ralph"), ("Ramon", "Raymond"), ("Joaquin", "Jack"),
+)
+
+
 # --- Streets ------------------------------------------------------------------------
 
 STREET_NAMES = (
@@ -282,12 +316,41 @@ def first_given(name: str) -> str:
     return fold(name.replace("-", " ").split(" ")[0])
 
 
+@lru_cache(maxsize=None)
+def given_equivalents(name: str) -> frozenset[str]:
+    """The given names (folded) a reader could take `name` for: itself (its first
+    given name, or all of them), its nicknames and what it is a nickname of (ours
+    in NICKNAMES and the `nicknames` package's), its Spanish or English form."""
+    names = {first_given(name), fold(name)}
+    forms = {name, name.replace("-", " ").split(" ")[0]}
+    for form in forms:
+        names.update(fold(n) for n in NICKNAMES.get(form, ()))
+        names.update(fold(formal) for formal, nicks in NICKNAMES.items() if form in nicks)
+        for a, b in EQUIVALENT_GIVEN_NAMES:
+            if form == a:
+                names.add(fold(b))
+            elif form == b:
+                names.add(fold(a))
+        names.update(fold(n) for n in _nicknamer().nicknames_of(form))
+        names.update(fold(n) for n in _nicknamer().canonicals_of(form))
+    names.discard("")
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _nicknamer():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
 def name_keys(first: str, last: str) -> set[tuple[str, str]]:
-    """Every (given name, surname) a reader could take a name for: the first
-    given name or all of them, the whole surname or one of its words of three
-    letters or more ('De La Cruz' -> DELACRUZ, CRUZ; 'Garcia-Lopez' -> GARCIALOPEZ,
-    GARCIA, LOPEZ). Two people sharing a key are not told apart by name alone."""
-    firsts = {first_given(first), fold(first)}
+    """Every (given name, surname) a reader could take a name for: the given name
+    or any of its equivalents (given_equivalents: Bob for Robert, Ricardo for
+    Richard), the whole surname or one of its words of three letters or more
+    ('De La Cruz' -> DELACRUZ, CRUZ; 'Garcia-Lopez' -> GARCIALOPEZ, GARCIA, LOPEZ).
+    Two people sharing a key are not told apart by name alone."""
+    firsts = given_equivalents(first)
     words = last.replace("-", " ").split(" ")
     lasts = {fold(last)} | {fold(w) for w in words if len(fold(w)) >= 3}
     return {(f, s) for f in firsts for s in lasts}
@@ -414,7 +477,7 @@ def build_population(count: int, rng: random.Random, *, first_registrant_id: int
             address = draw.address(county, unit=apartment)
             if apartment:
                 buildings.setdefault(county, []).append(address)
-        # Who already lives in the building, as (first given name, surname): a
+        # Who already lives in the building, as name_keys (given name, surname): a
         # second "Minh Nguyen" in another unit would make a missing unit number
         # ambiguous, and the truth a guess.
         in_building = building_names.setdefault(address.building, set())
@@ -422,17 +485,22 @@ def build_population(count: int, rng: random.Random, *, first_registrant_id: int
         size = min(size, count - len(population.voters))
         surname, surname_tags = draw.surname(community)
         members: list[Person] = []
-        taken: set[str] = set()  # first given names in this household (Min J / Min Jung would be one name)
+        taken: set[str] = set()  # given names in this household and their equivalents (Min J / Min Jung, Bob / Robert)
 
         def add(first: str, middle: str, last: str, suffix: str, sex: str, dob: date, tags: tuple[str, ...]) -> Person:
             person = new_person(household_index, address, community, first, middle, last, suffix, sex, dob, tags)
             members.append(person)
-            taken.add(first_given(first))
-            in_building.add((first_given(first), fold(last)))
+            taken.update(given_equivalents(first))
+            in_building.update(name_keys(first, last))
             return person
 
-        def free(name: str, last: str) -> bool:
-            return first_given(name) not in taken and (first_given(name), fold(last)) not in in_building
+        def free(name: str, last: str, *, exact: bool = False) -> bool:
+            """Nobody in the household or the building goes by this name (exact: by
+            this very name; for the deliberate Mario / Maria pairs, whose nicknames may meet)."""
+            if exact:
+                keys = {(first_given(name), surname) for _, surname in name_keys(name, last)}
+                return first_given(name) not in taken and not (keys & in_building)
+            return not (given_equivalents(name) & taken) and not (name_keys(name, last) & in_building)
 
         def fresh_given(sex: str, last: str) -> str:
             for attempt in range(200):
@@ -471,7 +539,7 @@ def build_population(count: int, rng: random.Random, *, first_registrant_id: int
                 continue
             if roll < 0.24 and len(members) + 2 <= size and community.name in SIMILAR_NAME_COMMUNITIES:
                 pair = draw.pick(SIMILAR_GIVEN_NAMES)
-                if not (free(pair[0], surname) and free(pair[1], surname)):
+                if not (free(pair[0], surname, exact=True) and free(pair[1], surname, exact=True)):
                     continue
                 twins = rng.random() < 0.15
                 brother_dob = draw.dob(child_low, child_high)
@@ -498,7 +566,8 @@ def unregistered_person(draw: Draw, pid: str, county: str, household: int, *, av
                         housemates: list[Person] | None = None) -> Person:
     """Someone who is not in the voter file: a new name in `county`, or, with
     `housemates`, a relative living with registered voters (same address and
-    surname, a given name at least two letters away from each of theirs).
+    surname, a given name at least two letters away from each of theirs and
+    not one of their equivalents: no Ricardo beside a registered Richard).
 
     `avoid` holds (county, given, surname) name_keys of everyone in the file:
     nobody in the county may share a key with the new person, or a reader
@@ -511,7 +580,8 @@ def unregistered_person(draw: Draw, pid: str, county: str, household: int, *, av
         if housemates:
             head = housemates[0]
             last, address = head.last, head.address
-            if any(distance(first_given(first), first_given(m.first)) < 2 for m in housemates):
+            if any(distance(first_given(first), first_given(m.first)) < 2
+                   or given_equivalents(first) & given_equivalents(m.first) for m in housemates):
                 continue
         else:
             last = draw.surname(community)[0]

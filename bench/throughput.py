@@ -42,6 +42,7 @@ from pathlib import Path
 
 from bench.scratch import (
     ROOT,
+    RedisClaim,
     ScratchDatabase,
     Worker,
     child_env,
@@ -49,7 +50,6 @@ from bench.scratch import (
     exit_cleanly_on_sigterm,
     machine,
     manage,
-    redis_flush,
     run,
 )
 from petitions.voterfile import write_synthetic_voter_file
@@ -82,10 +82,11 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
     result: dict = {"voters": size, "file": path.name, "file_bytes": path.stat().st_size,
                     "compressed": not plain, "file_written_seconds": generated}
     database = ScratchDatabase(database_name)
+    claim = RedisClaim(redis_url, "bench-throughput")
     queued_env = child_env(database.url, redis_url)  # tasks go to Redis, where no worker listens yet
     worker = Worker(queued_env, log_path=out / f"throughput-worker-{size}.log", node="bench-throughput", concurrency=1)
     try:
-        redis_flush(redis_url)
+        claim.acquire()
         database.create()
         manage("migrate", "--noinput", env=queued_env)
 
@@ -109,7 +110,7 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
                                "--count", str(signatures), "--seed", "1", "--batch", "A", "--skip", "0"],
                               queued_env).stdout)
         manage("import_signatures", str(batch_a), "--petition", "calexit", env=queued_env)
-        redis_flush(redis_url)  # the queued validations: this process does them instead
+        claim.flush()  # the queued validations: this process does them instead
         result["load_average_before_loop"] = os.getloadavg()[0]
         loop_env = child_env(database.url)  # no broker: nothing is sent anywhere
         looped = _json_line(run([sys.executable, "-m", "bench.throughput_work", "validate", "--petition", "calexit"],
@@ -126,7 +127,7 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
                                "--count", str(signatures), "--seed", "2", "--batch", "B", "--skip", "1"],
                               queued_env).stdout)
         manage("import_signatures", str(batch_b), "--petition", "calexit", env=queued_env)
-        redis_flush(redis_url)  # validate_signatures sends them again, to the worker
+        claim.flush()  # validate_signatures sends them again, to the worker
         worker.start()
         result["load_average_before_celery"] = os.getloadavg()[0]
         command = manage("validate_signatures", "--petition", "calexit", "--timeout", "3600", env=queued_env)
@@ -146,7 +147,7 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
     finally:
         worker.stop()
         database.drop()
-        redis_flush(redis_url)
+        claim.release()
     return result
 
 
