@@ -337,10 +337,14 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
     codes = draw.counties
     upper_counties = sorted(rng.sample(codes, round(len(codes) * UPPER_CASE_COUNTIES)))
 
-    # How many voters of a county answer to each name key (bench.synthetic.name_keys).
+    # How many voters of a county answer to each name key (bench.synthetic.name_keys),
+    # by their given name or by a middle name they may go by (Arturo Antonio -> Antonio).
     name_count: dict[tuple[str, str, str], int] = {}
     for v in population.voters:
-        for key in name_keys(v.first, v.last):
+        keys = name_keys(v.first, v.last)
+        if len(fold(v.middle)) > 1:
+            keys |= name_keys(v.middle, v.last)
+        for key in keys:
             k = (v.address.county, *key)
             name_count[k] = name_count.get(k, 0) + 1
     household_of = {v.pid: population.households[v.household] for v in population.voters}
