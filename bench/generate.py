@@ -32,13 +32,17 @@ The mix (share of signatures, MIX):
                     (never the first letter, never the house number)
   nickname 2.5 %    Bob for Robert, Liz for Elizabeth, Pepe for Jose, ...
   moved 4 %         a registered voter signing at a new address in the same county:
-                    invalid / address_mismatch (only voters whose name is unique
-                    in their county, so that "the same person" is knowable)
+                    invalid / address_mismatch (only voters nobody else in the
+                    county answers to by name: bench.synthetic.name_keys, with
+                    nicknames, Spanish/English forms, middle names, surname words)
   wrong_county 2 %  registered in county X, signing a section (or the online form)
-                    of county Y with their real address: invalid / wrong_county
-  unregistered 6 %  people not in the file (some living with registered relatives,
-                    given names at least two letters from theirs); about one in
-                    eight signs twice: invalid / not_registered, then duplicate
+                    of county Y, where nobody answers to their name, with their
+                    real address: invalid / wrong_county
+  unregistered 6 %  people not in the file and sharing no name key with anyone in
+                    their county; 30 % live with registered relatives (same address
+                    and surname, a given name neither within two letters of nor
+                    equivalent to theirs); about one in eight signs twice:
+                    invalid / not_registered, then duplicate
   repeat 4 %        a second signature of a registered voter who signed already
                     (paper and online, or two paper sections): duplicate
   incomplete 1.5 %  paper lines missing the address, the house number, the surname
@@ -64,12 +68,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.synthetic import (
+    NICKNAMES,
     Address,
     Draw,
     Person,
     Population,
     accented,
-    NICKNAMES,
     build_population,
     distance,
     fold,
