@@ -76,6 +76,7 @@ from bench.synthetic import (
     accented,
     build_population,
     distance,
+    first_given,
     fold,
     name_keys,
     unregistered_person,
@@ -341,16 +342,45 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
     codes = draw.counties
     upper_counties = sorted(rng.sample(codes, round(len(codes) * UPPER_CASE_COUNTIES)))
 
-    # How many voters of a county answer to each name key (bench.synthetic.name_keys),
-    # by their given name or by a middle name they may go by (Arturo Antonio -> Antonio).
-    name_count: dict[tuple[str, str, str], int] = {}
-    for v in population.voters:
+    # Who could be taken for whom. A voter answers to the name keys
+    # (bench.synthetic.name_keys) of their given name and of a middle name they may
+    # go by (Arturo Antonio -> Antonio); name_count counts the voters of a county
+    # per key, namesakes lists the given names under each surname key.
+    def voter_keys(v: Person) -> set[tuple[str, str]]:
         keys = name_keys(v.first, v.last)
         if len(fold(v.middle)) > 1:
             keys |= name_keys(v.middle, v.last)
-        for key in keys:
+        return keys
+
+    name_count: dict[tuple[str, str, str], int] = {}
+    namesakes: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for v in population.voters:
+        for key in voter_keys(v):
             k = (v.address.county, *key)
             name_count[k] = name_count.get(k, 0) + 1
+        givens = {first_given(v.first)} | ({first_given(v.middle)} if len(fold(v.middle)) > 1 else set())
+        for surname in sorted({surname for _, surname in name_keys(v.first, v.last)}):
+            for given in sorted(givens):
+                namesakes.setdefault((v.address.county, surname), []).append((given, v.pid))
+    unregistered_keys: set[tuple[str, str, str]] = set()
+
+    def clashes(county: str, first: str, middle: str, last: str, own: Person | None = None) -> bool:
+        """Could a reader of `first middle last` in `county` take it for someone
+        else: a voter answering to one of its name keys, read as written or with
+        the middle name as a surname ("Anjali Kaur Van Der Berg" -> Anjali Kaur);
+        a voter of the same surname whose given name is one letter away (Luisa /
+        Luis); an unregistered signer already made up? `own` is the signer, who
+        does not clash with themself."""
+        keys = name_keys(first, last) | (name_keys(first, middle) if len(fold(middle)) > 1 else set())
+        mine = voter_keys(own) if own is not None and own.address.county == county else set()
+        if any(name_count.get((county, *key), 0) > (1 if key in mine else 0) for key in keys):
+            return True
+        if any((county, *key) in unregistered_keys for key in keys):
+            return True
+        given, me = first_given(first), own.pid if own is not None else ""
+        return any(other != me and distance(given, theirs) <= 1
+                   for surname in {surname for _, surname in keys}
+                   for theirs, other in namesakes.get((county, surname), ()))
     household_of = {v.pid: population.households[v.household] for v in population.voters}
 
     counts = {cat: round(signatures * share) for cat, share in MIX.items() if cat != "clean"}
@@ -467,9 +497,8 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
 
     # Moved within the county: a name unique in the county, a new address there.
     def unique_in(county: str, p: Person) -> bool:
-        """Nobody else in `county` answers to any form of p's name."""
-        own = 1 if p.address.county == county else 0
-        return all(name_count.get((county, *key), 0) == own for key in name_keys(p.first, p.last))
+        """Nobody else in `county` could be taken for p."""
+        return not clashes(county, p.first, p.middle, p.last, own=p)
 
     def unique_here(p: Person) -> bool:
         return unique_in(p.address.county, p) and not p.partner
@@ -514,7 +543,6 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
         made.append(s)
 
     # Not registered: some live with registered relatives; some sign twice.
-    avoid = set(name_count)  # (county, given, surname) keys of every voter
     n_unregistered = counts["unregistered"]
     n_second = round(n_unregistered * UNREGISTERED_REPEAT_SHARE)
     unregistered: list[Person] = []
@@ -523,11 +551,11 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
         household = len(population.households) + index
         if rng.random() < HOUSEMATE_SHARE:
             members = population.households[rng.randrange(len(population.households))]
-            person = unregistered_person(draw, pid, members[0].address.county, household, avoid=avoid,
+            person = unregistered_person(draw, pid, members[0].address.county, household, rejects=clashes,
                                          housemates=members)
         else:
-            person = unregistered_person(draw, pid, draw.county(), household, avoid=avoid)
-        avoid.update((person.address.county, *key) for key in name_keys(person.first, person.last))
+            person = unregistered_person(draw, pid, draw.county(), household, rejects=clashes)
+        unregistered_keys.update((person.address.county, *key) for key in name_keys(person.first, person.last))
         unregistered.append(person)
         s = sig(person, "unregistered", channel(), person.address.county)
         s.base_status, s.base_reason = "invalid", "not_registered"

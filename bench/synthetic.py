@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Callable
 
 from petitions.voterfile import COUNTY_PLACES
 
@@ -562,16 +563,17 @@ def build_population(count: int, rng: random.Random, *, first_registrant_id: int
     return population
 
 
-def unregistered_person(draw: Draw, pid: str, county: str, household: int, *, avoid: set[tuple[str, str, str]],
+def unregistered_person(draw: Draw, pid: str, county: str, household: int, *,
+                        rejects: Callable[[str, str, str, str], bool] = lambda *name: False,
                         housemates: list[Person] | None = None) -> Person:
     """Someone who is not in the voter file: a new name in `county`, or, with
     `housemates`, a relative living with registered voters (same address and
     surname, a given name at least two letters away from each of theirs and
     not one of their equivalents: no Ricardo beside a registered Richard).
 
-    `avoid` holds (county, given, surname) name_keys of everyone in the file:
-    nobody in the county may share a key with the new person, or a reader
-    could fairly take them for that voter having moved."""
+    `rejects(county, first, middle, last)` says whether a reader could take the
+    name for someone else (bench.generate: a voter of the county, another
+    unregistered signer); such names are drawn again."""
     rng = draw.rng
     for _ in range(500):
         community = draw.community()
@@ -586,13 +588,15 @@ def unregistered_person(draw: Draw, pid: str, county: str, household: int, *, av
         else:
             last = draw.surname(community)[0]
             address = draw.address(county)
-        if any((county, *key) in avoid for key in name_keys(first, last)):
+        middle = draw.middle(community, sex)
+        if fold(middle) == fold(first):
+            middle = ""
+        if rejects(county, first, middle, last):
             continue
         dob = draw.dob(date(1940, 1, 1), CHILD_LATEST_DOB)
-        middle = draw.middle(community, sex)
-        return Person(pid=pid, registered=False, first=first, middle="" if fold(middle) == fold(first) else middle,
-                      last=last, suffix="", sex=sex, dob=dob, address=address, community=community.name,
-                      household=household, tags=("housemate",) if housemates else ())
+        return Person(pid=pid, registered=False, first=first, middle=middle, last=last, suffix="", sex=sex, dob=dob,
+                      address=address, community=community.name, household=household,
+                      tags=("housemate",) if housemates else ())
     raise RuntimeError("could not make up an unregistered person; the voter file is too dense")
 
 

@@ -68,7 +68,7 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, skip: int 
         first = None
         if roll < 0.15:
             kind = "not_registered"
-            person = unregistered_person(draw, f"U{index}", voter.county_id, 0, avoid=set())
+            person = unregistered_person(draw, f"U{index}", voter.county_id, 0)
         elif roll < 0.25 and len(person.last) >= 4:
             kind = "typo"
             person = replace(person, last=pen.typo(person.last))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import MIX, ONLINE_HEADER, PAPER_HEADER, write_files
-from bench.synthetic import name_keys
+from bench.synthetic import distance, first_given, name_keys
 from petitions.voterfile import Layout, county_names
 
 VOTERS, SIGNATURES = 4000, 800
@@ -104,19 +104,28 @@ def test_wrong_county_signatures_are_in_another_county_than_the_registration(gen
             assert voters[row["registrant_id"]]["CountyCode"] == row["county"]
 
 
-def test_unregistered_signers_share_no_name_with_a_voter_of_their_county(generated):
+def test_nobody_in_the_county_could_be_taken_for_an_unregistered_signer(generated):
     truth = _rows(generated / "truth.csv")
     keys = set()
+    givens_by_surname = defaultdict(set)
     for voter in _rows(generated / "voters.tsv", delimiter="\t"):
         keys.update((voter["CountyCode"], *key) for key in name_keys(voter["FirstName"], voter["LastName"]))
-    paper = {f"P:{r['section']}:{r['line']}": r for r in _rows(generated / "paper.csv")}
+        for _, surname in name_keys(voter["FirstName"], voter["LastName"]):
+            givens_by_surname[(voter["CountyCode"], surname)].add(first_given(voter["FirstName"]))
     online = {f"O:{r['email']}": r for r in _rows(generated / "online.csv")}
-    unregistered = [row for row in truth if not row["registrant_id"]]
-    assert unregistered
-    for row in unregistered:
-        if row["key"] in online:
-            first, last = online[row["key"]]["first_name"], online[row["key"]]["last_name"]
-            assert not any((row["county"], *key) in keys for key in name_keys(first, last)), row["written"]
+    checked = 0
+    for row in truth:
+        if row["registrant_id"] or row["key"] not in online:
+            continue
+        signed = online[row["key"]]
+        first, middle, last = signed["first_name"], signed["middle_name"], signed["last_name"]
+        readings = name_keys(first, last) | (name_keys(first, middle) if len(middle) > 1 else set())
+        assert not any((row["county"], *key) in keys for key in readings), row["written"]
+        for _, surname in readings:
+            near = [g for g in givens_by_surname[(row["county"], surname)] if distance(g, first_given(first)) <= 1]
+            assert near == [], (row["written"], near)
+        checked += 1
+    assert checked > 10
 
 
 @pytest.mark.django_db
