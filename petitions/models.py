@@ -78,8 +78,11 @@ class PetitionSection(models.Model):
 class Voter(models.Model):
     """A row of the Secretary of State's voter file, plus matching keys computed at import."""
 
-    registrant_id = models.CharField(max_length=20, unique=True)
-    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL a unique
+    # CharField also gets a varchar_pattern_ops (LIKE) index nobody uses.
+    registrant_id = models.CharField(max_length=20)
+    # No index of its own: the composite indexes below begin with county.
+    county = models.ForeignKey(County, on_delete=models.PROTECT, db_index=False)
     last_name = models.CharField(max_length=100)
     first_name = models.CharField(max_length=100)
     middle_name = models.CharField(max_length=100, blank=True)
@@ -113,6 +116,10 @@ class Voter(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [
+            # The voter import's upsert is ON CONFLICT (registrant_id): it needs this.
+            models.UniqueConstraint(fields=["registrant_id"], name="voter_registrant_id_unique"),
+        ]
         indexes = [
             models.Index(fields=["county", "key_house", "key_street"], name="voter_address_key"),
             models.Index(fields=["county", "key_last", "key_first"], name="voter_name_key"),

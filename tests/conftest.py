@@ -69,6 +69,21 @@ def _tasks_in_process(request):
 
 
 @pytest.fixture
+def private_cache(settings):
+    """An empty in-memory cache of this test's own, emptied again afterwards.
+
+    Reviewers' leases live in the cache, so the review tests use it to see no
+    leases from other tests (clearing the Redis cache instead would also empty
+    the Celery broker's database)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "review-tests"}}
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def calexit(db):
     from petitions.models import Petition
 

@@ -1,10 +1,14 @@
 """factory_boy factories for voters and signatures."""
 
+import inspect
+
 import factory
 
 from petitions.matching.keys import voter_keys
 from petitions.models import Petition, Signature, Voter
 from petitions.services.tallies import bucket_of, tally_change_record
+
+_VOTER_KEYS_ARGUMENTS = tuple(inspect.signature(voter_keys).parameters)
 
 
 class VoterFactory(factory.django.DjangoModelFactory):
@@ -27,11 +31,9 @@ class VoterFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        keys = voter_keys(
-            last_name=kwargs["last_name"], first_name=kwargs["first_name"], address_number=kwargs["address_number"],
-            street_dir_prefix=kwargs.get("street_dir_prefix", ""), street_name=kwargs["street_name"],
-            street_type=kwargs.get("street_type", ""), street_dir_suffix=kwargs.get("street_dir_suffix", ""),
-        )
+        # voter_keys' parameters are Voter field names: pass every one of them, as the
+        # import does (petitions.services.voter_import), ZIP included; a field not given is "".
+        keys = voter_keys(**{name: kwargs.get(name) or "" for name in _VOTER_KEYS_ARGUMENTS})
         kwargs.update(vars(keys))
         return super()._create(model_class, *args, **kwargs)
 

@@ -5,26 +5,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from petitions.models import AuditLog, Signature
 from tests.factories import SignatureFactory, VoterFactory
 from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("private_cache"),  # reviewers' leases: tests/conftest.py
+]
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py
 HIGHLIGHT = "rgb(255, 243, 205)"  # .table-warning: the differing fields
-
-
-@pytest.fixture(autouse=True)
-def _no_leases_from_other_tests(settings):
-    """Reviewers' leases live in the cache: give each test an empty one of its own
-    (clearing the Redis cache would also empty the Celery broker's database)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "review-tests"}}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _in_review(*voters, **fields) -> Signature:

@@ -9,7 +9,6 @@ import time
 from html.parser import HTMLParser
 
 import pytest
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.test import Client
 
@@ -19,17 +18,9 @@ from petitions.services.signatures import SignatureNotInReview, signature_decide
 from petitions.services.tallies import tallies_count
 from tests.factories import SignatureFactory, VoterFactory
 
+pytestmark = pytest.mark.usefixtures("private_cache")  # reviewers' leases: tests/conftest.py
+
 QUEUE = "/dashboard/review/"
-
-
-@pytest.fixture(autouse=True)
-def _no_leases_from_other_tests(settings):
-    """Reviewers' leases live in the cache: give each test an empty one of its own
-    (clearing the Redis cache would also empty the Celery broker's database)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "review-tests"}}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def in_review(*voters, **fields) -> Signature:
