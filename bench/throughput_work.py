@@ -1,7 +1,7 @@
 """The Django side of `make bench` (bench.throughput runs it in a scratch database).
 
-    .venv/bin/python -m bench.throughput_work signatures OUT.csv --count 5000 --seed N --batch A
-    .venv/bin/python -m bench.throughput_work validate --petition calexit
+    .venv/bin/python -m bench.throughput_work signatures OUT.csv --count 5000 --seed N --batch A [--part 0]
+    .venv/bin/python -m bench.throughput_work validate --petition calexit [--batch-size N]
 
 `signatures` samples voters from the imported file and writes keyed paper
 signatures for them (bench.generate's Pen: the ways people write names and
@@ -10,10 +10,12 @@ units as #4 or left out ...), 10 % with a typo in the name, 5 % with a nickname
 where one exists, 15 % by made-up people who are not in the file. The sections
 are named <batch>-<county>-<n>.
 
-`validate` validates every pending signature in this process, one after the
-other, with the service the Celery task calls (`signature_validate`), and prints
-one JSON line: how many, how long, the time per signature (percentiles) and the
-SQL statements per signature.
+`validate` validates every pending signature in this process with the service
+the Celery task calls: in batches of --batch-size (`signatures_validate`, the
+`validate_signatures` task's service; default its VALIDATE_BATCH), or one after
+the other with --batch-size 1 (`signature_validate`, the one-signature path).
+It prints one JSON line: how many, how long, the time per call (percentiles)
+and the SQL statements per signature.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from dataclasses import replace
 from datetime import date
 
 
+PARTS = 3
+
+
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calexit.settings")
     import django
@@ -36,7 +41,7 @@ def _setup() -> None:
     django.setup()
 
 
-def write_signatures(path: str, *, count: int, seed: int, batch: str, skip: int = 0) -> dict:
+def write_signatures(path: str, *, count: int, seed: int, batch: str, part: int = 0) -> dict:
     from bench.generate import NICKNAMES, Pen
     from bench.synthetic import Address, Draw, Person, unregistered_person
     from petitions.models import Voter
@@ -46,11 +51,11 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, skip: int 
     draw = Draw(rng)
     low, high = Voter.objects.order_by("pk").values_list("pk", flat=True).first(), \
         Voter.objects.order_by("-pk").values_list("pk", flat=True).first()
-    # Two batches must not share voters: batch A takes even draws, B odd ones (skip).
+    # Batches must not share voters: each takes the voters whose id leaves `part` divided by PARTS.
     wanted = set()
     while len(wanted) < count:
         pk = rng.randint(low, high)
-        if pk % 2 == skip:
+        if pk % PARTS == part:
             wanted.add(pk)
     voters = list(Voter.objects.filter(pk__in=sorted(wanted)).order_by("pk"))
     rng.shuffle(voters)
@@ -97,14 +102,20 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, skip: int 
     return {"signatures": len(rows), **kinds}
 
 
-def validate_all(petition_slug: str) -> dict:
+def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
     from collections import Counter
 
     from django.db import connection
 
     from petitions.models import Petition, Signature
-    from petitions.services.signatures import pending_signature_ids, signature_validate
+    from petitions.services.signatures import (
+        VALIDATE_BATCH,
+        pending_signature_ids,
+        signature_validate,
+        signatures_validate,
+    )
 
+    size = batch_size or VALIDATE_BATCH
     petition = Petition.objects.get(slug=petition_slug)
     ids = pending_signature_ids(petition=petition)
     statements = 0
@@ -121,12 +132,17 @@ def validate_all(petition_slug: str) -> dict:
 
     durations = []
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with connection.execute_wrapper(count):
-        for signature_id in ids:
+        for start in range(0, len(ids), size):
             began = time.perf_counter()
-            signature_validate(signature_id=signature_id)
+            if size == 1:
+                signature_validate(signature_id=ids[start])
+            else:
+                signatures_validate(signature_ids=ids[start:start + size])
             durations.append(time.perf_counter() - began)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     durations.sort()
 
     def percentile(p: float) -> float:
@@ -134,13 +150,17 @@ def validate_all(petition_slug: str) -> dict:
 
     outcomes = Counter(Signature.objects.filter(pk__in=ids).values_list("status", flat=True))
     return {
-        "validated": len(ids), "seconds": round(seconds, 3),
+        "validated": len(ids), "batch_size": size, "calls": len(durations), "seconds": round(seconds, 3),
         "per_second": round(len(ids) / seconds, 1) if seconds else None,
+        # This process's own CPU (the engine and the driver); the rest of the wall time is
+        # PostgreSQL's work and the round trips.
+        "process_cpu_seconds": round(cpu_seconds, 3),
+        "ms_per_signature": round(1000 * seconds / len(ids), 3) if ids else None,
         "ms_p50": percentile(0.50), "ms_p95": percentile(0.95), "ms_p99": percentile(0.99),
         "ms_max": round(1000 * durations[-1], 3) if durations else 0.0,
         "statements_per_signature": round(statements / len(ids), 2) if ids else None,
         # Time inside cursor.execute (the database's work and the round trips), the rest being Python;
-        # the COMMIT of each signature's transaction is not a statement Django runs through execute.
+        # the COMMIT of each transaction is not a statement Django runs through execute.
         "sql_ms_per_signature": round(1000 * in_sql / len(ids), 3) if ids else None,
         "outcomes": dict(outcomes),
     }
@@ -154,15 +174,18 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--count", type=int, default=5000)
     make.add_argument("--seed", type=int, default=1)
     make.add_argument("--batch", default="A")
-    make.add_argument("--skip", type=int, default=0, choices=(0, 1))
+    make.add_argument("--part", type=int, default=0, choices=range(PARTS),
+                      help=f"which of {PARTS} disjoint sets of voters to sign for")
     loop = sub.add_parser("validate")
     loop.add_argument("--petition", default="calexit")
+    loop.add_argument("--batch-size", type=int, default=None,
+                      help="signatures per call (default: the batch task's VALIDATE_BATCH; 1: one at a time)")
     args = parser.parse_args(argv)
     _setup()
     if args.command == "signatures":
-        result = write_signatures(args.out, count=args.count, seed=args.seed, batch=args.batch, skip=args.skip)
+        result = write_signatures(args.out, count=args.count, seed=args.seed, batch=args.batch, part=args.part)
     else:
-        result = validate_all(args.petition)
+        result = validate_all(args.petition, batch_size=args.batch_size)
     print(json.dumps(result))
     return 0
 

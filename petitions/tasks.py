@@ -31,6 +31,32 @@ def validate_signature(self, signature_id: int) -> str | None:
     return signature.status if signature else None
 
 
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
+def validate_signatures(self, signature_ids: list[int]) -> int:
+    """Validate a batch of signatures (signatures.VALIDATE_BATCH at most) as one
+    set. Returns how many this run validated (signatures no longer pending, or
+    held by another worker, are left alone)."""
+    from django.db import OperationalError
+
+    try:
+        return len(signatures.signatures_validate(signature_ids=signature_ids))
+    except OperationalError as exc:
+        raise self.retry(exc=exc)
+
+
+def queue_validation(signature_ids: list[int], *, on_commit: bool = True) -> None:
+    """Send signatures to the workers in batches (after the transaction commits
+    when `on_commit`; a broker that is down loses nothing, the sweep resends)."""
+    from petitions.services.tasks_queue import enqueue_on_commit
+
+    for start in range(0, len(signature_ids), signatures.VALIDATE_BATCH):
+        chunk = list(signature_ids[start:start + signatures.VALIDATE_BATCH])
+        if on_commit:
+            enqueue_on_commit(validate_signatures, chunk)
+        else:
+            validate_signatures.delay(chunk)
+
+
 @shared_task(acks_late=True)
 def count_signatures() -> int | None:
     """The one counting job (beat, every COUNT_INTERVAL seconds)."""
@@ -70,8 +96,7 @@ def sweep_stuck_work() -> dict:
     for signature_id in unsent:
         send_confirmation_email.delay(signature_id)
     stuck = signatures.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:5000]
-    for signature_id in stuck:
-        validate_signature.delay(signature_id)
+    queue_validation(stuck, on_commit=False)
     if unsent or stuck:
         logger.info("sweep resent %d confirmation emails and %d validations", len(unsent), len(stuck))
     return {"emails": len(unsent), "validations": len(stuck)}

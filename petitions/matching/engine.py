@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from petitions.matching.addresses import parse_address
-from petitions.matching.candidates import SearchKeys, VoterRow, candidate_voters
+from petitions.matching.candidates import SearchKeys, VoterRow, candidate_voters, candidate_voters_many
 from petitions.matching.keys import zip_key
 from petitions.matching.names import (
     SURNAME_PARTICLES,
@@ -44,7 +44,7 @@ from petitions.matching.names import (
 from petitions.matching.scoring import SWAPPED_PENALTY, Fit, NameReading, WrittenSignature, fit
 from petitions.models import Signature, Voter
 
-__all__ = ["Decision", "NameParts", "decide", "parse_printed_name", "person_key", "signature_name"]
+__all__ = ["Decision", "NameParts", "Prepared", "decide", "decide_many", "judge", "prepare", "parse_printed_name", "person_key", "signature_name"]
 
 Status = Signature.Status
 Reason = Signature.Reason
@@ -183,20 +183,56 @@ def _choose(plausible: list[Fit], name: NameParts) -> Fit | None:
     return None
 
 
-def decide(signature: Signature) -> Decision:
+@dataclass(frozen=True)
+class Prepared:
+    """A signature read once: its name and address normalised, the keys to find
+    its candidates with, or (`early`) a decision that needs no voter file."""
+
+    name: NameParts
+    written: WrittenSignature | None = None
+    keys: SearchKeys | None = None
+    person_key: str = ""
+    early: Decision | None = None
+
+
+def prepare(signature: Signature) -> Prepared:
     name = signature_name(signature)
     address = parse_address(signature.address, signature.unit)
     if not (name.first and name.last and address.house and address.street.name and signature.city.strip()
             and signature.county_id):
         # The printed name (given name and surname), the residence address
         # (number and street) and the city are what a signer must write.
-        return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
+        return Prepared(name=name, early=Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True))
     written = WrittenSignature(
         readings=_readings(name), suffix=name.suffix, address=address, county=signature.county_id,
         zip=zip_key(signature.zip), dob=signature.dob if isinstance(signature.dob, date) else None,
     )
     key = person_key(county=signature.county_id, house=address.house_number, street=address.street.name, name=name)
-    fits = [fit(written, voter) for voter in candidate_voters(_search_keys(written, name))]
+    return Prepared(name=name, written=written, keys=_search_keys(written, name), person_key=key)
+
+
+def decide(signature: Signature) -> Decision:
+    """One signature: prepare, fetch its candidates, judge."""
+    prepared = prepare(signature)
+    if prepared.early is not None:
+        return prepared.early
+    return judge(prepared, candidate_voters(prepared.keys))
+
+
+def decide_many(signatures: list[Signature]) -> list[Decision]:
+    """Many signatures, their candidates fetched in one query (the batch path)."""
+    prepared = [prepare(signature) for signature in signatures]
+    searching = [p for p in prepared if p.early is None]
+    found = iter(candidate_voters_many([p.keys for p in searching]))
+    return [p.early if p.early is not None else judge(p, next(found)) for p in prepared]
+
+
+def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
+    """The county's rules applied to a prepared signature and its candidates."""
+    written, name, key = prepared.written, prepared.name, prepared.person_key
+    # Only a voter whose name scores PLAUSIBLE can matter below (a Fit's score
+    # never exceeds its name score, and SAME_PERSON is higher still).
+    fits = [f for f in (fit(written, voter, least_name=PLAUSIBLE) for voter in candidates) if f is not None]
 
     here = sorted((f for f in fits if f.same_county and f.at_address and not f.dob_conflict),
                   key=lambda f: (-f.score, f.voter.id))

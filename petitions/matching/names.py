@@ -38,8 +38,11 @@ SURNAME_PARTICLES = {
     "DER", "DEN", "TER", "TEN", "Y", "ST", "SAINT", "SAN", "SANTA", "BIN", "BEN", "AL", "EL", "MAC", "MC", "O",
 }
 _NOT_LETTERS = re.compile(r"[^A-Z0-9\- ]+")
+# The string functions below are pure and called for every candidate of every
+# signature with the same few thousand names: each keeps its recent answers.
 
 
+@lru_cache(maxsize=1 << 17)
 def fold_name(text: str) -> str:
     """Upper case ASCII, accents removed, apostrophes and dots dropped, other
     punctuation to spaces; hyphens kept (they join a compound surname)."""
@@ -51,11 +54,13 @@ def fold_name(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+@lru_cache(maxsize=1 << 17)
 def name_key(name: str) -> str:
     """One comparable token: "O'Brien" -> 'OBRIEN', "García-López" -> 'GARCIALOPEZ'."""
     return re.sub(r"[^A-Z0-9]", "", fold_name(name))
 
 
+@lru_cache(maxsize=1 << 17)
 def suffix_key(suffix: str) -> str:
     key = name_key(suffix)
     return NAME_SUFFIXES.get(key, key)
@@ -104,6 +109,7 @@ def parse_printed_name(text: str) -> NameParts:
     return NameParts(first=words[0], middle=" ".join(words[1:start]), last=" ".join(words[start:]), suffix=suffix)
 
 
+@lru_cache(maxsize=1 << 17)
 def surname_parts(surname: str) -> tuple[str, ...]:
     """The words of a surname without its particles: 'DE LA CRUZ' -> ('CRUZ',),
     'Garcia-Lopez' -> ('GARCIA', 'LOPEZ')."""
@@ -144,6 +150,7 @@ def given_name_relatives(key: str) -> frozenset[str]:
 _KNOWN = {n.upper() for n in KNOWN_GIVEN_NAMES} | set(_RANK) | set(_NICKNAMES) | set(_CANONICALS)
 
 
+@lru_cache(maxsize=1 << 17)
 def looks_like_a_typo(written: str, registered: str) -> bool:
     """A given name that differs from the registered one by one slip of the pen or
     the keyboard (two in a name of six letters or more), and is not itself a
@@ -207,6 +214,7 @@ def jaro_winkler(a: str, b: str) -> float:
 GIVEN_EXACT, GIVEN_NICKNAME, GIVEN_PREFIX, GIVEN_INITIAL, GIVEN_SPELLING = 1.0, 0.95, 0.9, 0.85, 0.0
 
 
+@lru_cache(maxsize=1 << 17)
 def given_name_fit(written: str, registered: str) -> tuple[float, bool]:
     """How well a written given name fits a registered one (keys, no spaces),
     and whether it is only a spelling likeness (Jaro-Winkler: a typo or another
@@ -229,6 +237,7 @@ def given_name_similarity(written: str, registered: str) -> float:
     return given_name_fit(written, registered)[0]
 
 
+@lru_cache(maxsize=1 << 17)
 def surname_similarity(written: str, registered: str) -> float:
     """How well a written surname fits a registered one (folded text, spaces kept)."""
     a, b = name_key(written), name_key(registered)

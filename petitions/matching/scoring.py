@@ -129,11 +129,14 @@ def _house_agrees(address: ParsedAddress, voter: VoterRow) -> bool:
     return not (address.fraction and voter.house_fraction and address.fraction != voter.house_fraction.replace(" ", ""))
 
 
-def _given_fit(reading: NameReading, voter: VoterRow) -> tuple[float, bool]:
-    fit, spelling_only = given_name_fit(reading.given, voter.key_first)
-    if fit < 0.95 and voter.middle_name and len(reading.given) > 1:
+@lru_cache(maxsize=1 << 17)
+def _given_fit(given: str, registered: str, registered_middle: str) -> tuple[float, bool]:
+    """given_name_fit of a written given name (key) against a voter's given
+    name (key), or their middle name (folded) when that fits better."""
+    fit, spelling_only = given_name_fit(given, registered)
+    if fit < 0.95 and registered_middle and len(given) > 1:
         # Known by the middle name: "J Robert Smith" signs "Robert Smith".
-        by_middle, middle_spelling_only = given_name_fit(reading.given, name_key(voter.middle_name))
+        by_middle, middle_spelling_only = given_name_fit(given, name_key(registered_middle))
         if 0.9 * by_middle > fit:
             fit, spelling_only = 0.9 * by_middle, middle_spelling_only
     return fit, spelling_only
@@ -153,10 +156,11 @@ def exact_name(written: WrittenSignature, voter: VoterRow) -> bool:
 
 def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
     best = 0.0
+    registered_middle = name_key(voter.middle_name) if voter.middle_name else ""
     for reading in written.readings:
         surname = surname_similarity(reading.surname, voter.last_name)
         if reading.given and voter.key_first:
-            given, spelling_only = _given_fit(reading, voter)
+            given, spelling_only = _given_fit(reading.given, voter.key_first, voter.middle_name)
             score = SURNAME_WEIGHT * surname + GIVEN_WEIGHT * given
             if given < GIVEN_DIFFERENT:
                 score = min(score, ANOTHER_PERSON)
@@ -166,8 +170,7 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
                 score = min(score, UNSURE)
         else:
             score = ONE_NAME_FACTOR * surname
-        if reading.middle and voter.middle_name:
-            registered_middle = name_key(voter.middle_name)
+        if reading.middle and registered_middle:
             if reading.middle[0] != registered_middle[0]:
                 score -= MIDDLE_CONFLICT
             elif len(reading.middle) > 1 and len(registered_middle) > 1 and jaro_winkler(reading.middle, registered_middle) < 0.8:
@@ -183,11 +186,17 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
     return max(best, 0.0)
 
 
-def fit(written: WrittenSignature, voter: VoterRow) -> Fit:
+def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) -> Fit | None:
+    """How `voter` fits the signature; None when the name scores under
+    `least_name` (the address is then not worth comparing: most candidates of
+    a block are neighbours of another name)."""
+    name = name_fit(written, voter)
+    if name < least_name:
+        return None
     registered_street = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
     return Fit(
         voter=voter,
-        name=name_fit(written, voter),
+        name=name,
         street=street_similarity(written.address.street, registered_street),
         house=_house_agrees(written.address, voter),
         same_county=voter.county_id == written.county,

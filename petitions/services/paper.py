@@ -49,7 +49,6 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
     A row that cannot be read is reported with its line number and skipped; a
     (section, line) already imported is not added again."""
     from petitions import tasks
-    from petitions.services.tasks_queue import enqueue_on_commit
 
     counties = {c.code: c for c in County.objects.all()}
     summary = PaperImportSummary()
@@ -117,6 +116,5 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
             "file": str(path), "rows": summary.rows, "created": summary.created,
             "already_present": summary.already_present, "bad_rows": len(summary.bad_rows),
         })
-        for signature_id in summary.created_ids:
-            enqueue_on_commit(tasks.validate_signature, signature_id)
+        tasks.queue_validation(summary.created_ids)
     return summary

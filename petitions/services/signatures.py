@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from petitions.matching.engine import Decision, decide
+from petitions.matching.engine import Decision, decide, decide_many
 from petitions.models import County, Petition, Signature, Voter
 from petitions.services.audit import audit_record
-from petitions.services.tallies import bucket_of, tally_change_record
+from petitions.services.tallies import bucket_of, tally_change_record, tally_changes_record
 from petitions.services.tasks_queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def signature_confirm(*, signature: Signature) -> str:
         tally_change_record(before=None, after=bucket_of(signature, signature.petition))
         from petitions import tasks
 
-        enqueue_on_commit(tasks.validate_signature, signature.pk)
+        tasks.queue_validation([signature.pk])
     return ConfirmResult.CONFIRMED
 
 
@@ -245,20 +246,28 @@ def _apply_decision(signature: Signature, decision: Decision) -> None:
     _set_outcome(signature, status=decision.status, reason=decision.reason, voter_id=voter_id, decision=decision)
 
 
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+VALIDATE_BATCH = 500  # signatures per batch task: candidates fetched in one query, outcomes written at once
+
+
+def _synchronous_commit_off() -> None:
+    """On PostgreSQL the commit does not wait for the disk (for this transaction
+    only): a crash can lose the last fraction of a second of validations, which
+    then are still `pending` and are validated again by the sweep; nothing
+    half-done is ever visible."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def signature_validate(*, signature_id: int) -> Signature | None:
-    """Match a pending signature against the voter file and record the outcome.
+    """Match one pending signature against the voter file and record the outcome.
 
     Safe to run twice: only a `pending` signature is touched, under a row lock.
-
-    On PostgreSQL the commit does not wait for the disk (synchronous_commit
-    off, for this transaction only): a crash can lose the last fraction of a
-    second of validations, which then are still `pending` and are validated
-    again by the sweep; nothing half-done is ever visible. It saves a disk
-    flush per signature, most of a validation's time."""
+    The batch path (signatures_validate) falls back to this one when a
+    concurrent worker wins a race for one of its voters."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        _synchronous_commit_off()
         signature = (
             Signature.objects.select_for_update(of=("self",))
             .select_related("petition")
@@ -269,6 +278,145 @@ def signature_validate(*, signature_id: int) -> Signature | None:
             return None
         _apply_decision(signature, decide(signature))
     return signature
+
+
+def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
+    """Validate pending signatures as one set: their candidates in one query,
+    duplicates resolved among them and against what already counts, every
+    outcome and its tally change written in one transaction. Returns the
+    signatures this call validated.
+
+    Safe to run twice and beside other workers: only `pending` signatures are
+    taken, and rows another worker holds are skipped (that worker records
+    them). The two constraints that keep racing workers honest (one `valid`
+    signature per voter, one unregistered original per person) are checked at
+    the write: if a concurrent worker counted one of this batch's voters in
+    the meantime, the batch is rolled back and each signature is validated on
+    its own, which links it to the winner."""
+    ids = sorted(set(signature_ids))
+    if not ids:
+        return []
+    try:
+        with transaction.atomic():
+            _synchronous_commit_off()
+            batch = list(
+                Signature.objects.select_for_update(of=("self",), skip_locked=True).select_related("petition")
+                .filter(pk__in=ids, status=Status.PENDING).order_by("pk")
+            )
+            if not batch:
+                return []
+            outcomes = _link_duplicates(batch, decide_many(batch))
+            _write_outcomes(batch, outcomes)
+        return batch
+    except (IntegrityError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) != DEADLOCK_DETECTED:
+            raise
+        # A concurrent worker counted a voter (or an unregistered person) of this batch first,
+        # or two batches waited on each other's voters and PostgreSQL broke the tie by failing this one.
+        logger.info("batch of %d lost a race to another worker (%s); validating one by one", len(ids), exc)
+        return [signature for signature in (signature_validate(signature_id=pk) for pk in ids) if signature]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    reason: str
+    voter_id: int | None
+    duplicate_of_id: int | None
+    decision: Decision
+
+
+def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> list[_Outcome]:
+    """Turn decisions into outcomes: a voter who already counts (in the
+    database or earlier in this batch) makes a `valid` decision a duplicate of
+    that signature; an unregistered person who already signed makes a
+    `not_registered` decision a duplicate of their first signature."""
+    voters = {d.voter.pk for d in decisions if d.status == Status.VALID}
+    people = {d.person_key for d in decisions if d.reason == Signature.Reason.NOT_REGISTERED and d.person_key}
+    petitions = {signature.petition_id for signature in batch}
+    counted = {
+        (petition_id, voter_id): pk
+        for petition_id, voter_id, pk in Signature.objects.filter(
+            petition_id__in=petitions, voter_id__in=voters, status=Status.VALID
+        ).values_list("petition_id", "voter_id", "pk")
+    } if voters else {}
+    originals = {
+        (petition_id, key): pk
+        for petition_id, key, pk in Signature.objects.filter(
+            petition_id__in=petitions, person_key__in=people, status=Status.INVALID,
+            reason=Signature.Reason.NOT_REGISTERED, decided_by__isnull=True,
+        ).values_list("petition_id", "person_key", "pk")
+    } if people else {}
+    outcomes = []
+    for signature, decision in zip(batch, decisions):
+        if decision.status == Status.VALID:
+            key = (signature.petition_id, decision.voter.pk)
+            original = counted.setdefault(key, signature.pk)
+            if original == signature.pk:
+                outcomes.append(_Outcome(Status.VALID, "", decision.voter.pk, None, decision))
+            else:
+                outcomes.append(_Outcome(Status.DUPLICATE, "", decision.voter.pk, original, decision))
+        elif decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
+            original = originals.setdefault((signature.petition_id, decision.person_key), signature.pk)
+            if original == signature.pk:
+                outcomes.append(_Outcome(decision.status, decision.reason, None, None, decision))
+            else:
+                outcomes.append(_Outcome(Status.DUPLICATE, "", None, original, decision))
+        else:
+            voter_id = decision.voter.pk if decision.voter else None
+            outcomes.append(_Outcome(decision.status, decision.reason, voter_id, None, decision))
+    return outcomes
+
+
+_OUTCOME_FIELDS = ["status", "reason", "voter", "duplicate_of", "validated_at", "updated_at",
+                   "match_score", "match_candidates", "person_key"]
+
+
+def _write_outcomes(batch: list[Signature], outcomes: list[_Outcome]) -> None:
+    """Every outcome in one UPDATE, the tally changes summed into a few rows."""
+    now = timezone.now()
+    deltas: Counter = Counter()
+    for signature, outcome in zip(batch, outcomes):
+        before = bucket_of(signature, signature.petition)
+        signature.status = outcome.status
+        signature.reason = outcome.reason
+        signature.voter_id = outcome.voter_id
+        signature.duplicate_of_id = outcome.duplicate_of_id
+        signature.validated_at = signature.updated_at = now
+        signature.match_score = outcome.decision.score
+        signature.match_candidates = outcome.decision.scored
+        signature.person_key = outcome.decision.person_key
+        after = bucket_of(signature, signature.petition)
+        for bucket, delta in ((before, -1), (after, 1)):
+            if bucket is not None and before != after:
+                deltas[bucket] += delta
+    if connection.vendor == "postgresql":
+        _update_outcomes_postgresql(batch, now)
+    else:
+        Signature.objects.bulk_update(batch, _OUTCOME_FIELDS, batch_size=VALIDATE_BATCH)
+    tally_changes_record(deltas)
+
+
+def _update_outcomes_postgresql(batch: list[Signature], now) -> None:
+    """One UPDATE ... FROM (VALUES ...): Django's bulk_update builds a CASE per
+    field and row, which costs more Python than the whole match."""
+    from psycopg2.extras import Json, execute_values
+
+    rows = [(s.pk, s.status, s.reason, s.voter_id, s.duplicate_of_id, s.match_score, Json(s.match_candidates),
+             s.person_key, now) for s in batch]
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg2's errors as Django's
+        execute_values(
+            cursor.cursor,
+            "UPDATE petitions_signature AS s SET status = v.status, reason = v.reason, voter_id = v.voter_id, "
+            "duplicate_of_id = v.duplicate_of_id, validated_at = v.at, updated_at = v.at, "
+            "match_score = v.match_score, match_candidates = v.match_candidates, person_key = v.person_key "
+            "FROM (VALUES %s) AS v(id, status, reason, voter_id, duplicate_of_id, match_score, match_candidates, "
+            "person_key, at) WHERE s.id = v.id",
+            rows,
+            template="(%s::bigint, %s::varchar, %s::varchar, %s::bigint, %s::bigint, %s::double precision, "
+                     "%s::jsonb, %s::varchar, %s::timestamptz)",
+            page_size=len(rows),
+        )
 
 
 # Invalid reasons a newer voter file can change: the signer registered, or
@@ -310,7 +458,7 @@ def signatures_revalidate(*, reasons: tuple[str, ...] = REVALIDATED_REASONS, rev
                 break
             for signature in batch:
                 _set_outcome(signature, status=Status.PENDING, decision=Decision(status=Status.PENDING, by_matcher=True))
-                enqueue_on_commit(tasks.validate_signature, signature.pk)
+            tasks.queue_validation([signature.pk for signature in batch])
             moved += len(batch)
             last_id = batch[-1].pk
     return moved

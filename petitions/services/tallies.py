@@ -51,6 +51,17 @@ def tally_change_record(*, before: Bucket | None, after: Bucket | None) -> None:
     TallyChange.objects.bulk_create(rows)
 
 
+def tally_changes_record(deltas: Counter) -> None:
+    """Record many moves at once, summed per bucket: {bucket: +n or -n}. Call
+    inside the transaction that changes the signatures."""
+    rows = [
+        TallyChange(petition_id=petition_id, county_id=county_id, filed=filed, status=status, delta=delta)
+        for (petition_id, county_id, filed, status), delta in deltas.items()
+        if delta
+    ]
+    TallyChange.objects.bulk_create(rows)
+
+
 @contextmanager
 def _counting_lock() -> Iterator[bool]:
     """True when this run holds the counting lock; take it outside a transaction.

@@ -23,8 +23,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         workers = not celery_app.conf.task_always_eager and celery_app.control.ping(timeout=1.0)
         if workers:
-            for signature_id in pending:
-                tasks.validate_signature.delay(signature_id)
+            tasks.queue_validation(pending, on_commit=False)
             left = pending
             while left:
                 if time.monotonic() - started > timeout:
@@ -32,8 +31,8 @@ class Command(BaseCommand):
                 time.sleep(0.5)
                 left = signatures.pending_signature_ids(petition=target)
         else:
-            for signature_id in pending:
-                signatures.signature_validate(signature_id=signature_id)
+            for start in range(0, len(pending), signatures.VALIDATE_BATCH):
+                signatures.signatures_validate(signature_ids=pending[start:start + signatures.VALIDATE_BATCH])
         tallies.tallies_count()
         outcomes = Counter(
             Signature.objects.filter(pk__in=pending).values_list("status", flat=True)

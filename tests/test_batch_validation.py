@@ -1,0 +1,216 @@
+"""Validating signatures as a set (the workers' path): the same decisions as one
+at a time, duplicates resolved inside the batch and against what already
+counts, tallies that agree with a recount, and a lost race that loses nothing."""
+
+import inspect
+import threading
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.db import connections
+
+from petitions import tasks
+from petitions.matching.engine import decide, decide_many
+from petitions.matching.keys import voter_keys
+from petitions.models import PetitionSection, Signature, TallyChange, Voter
+from petitions.services import signatures as service
+from petitions.services.signatures import signature_validate, signatures_validate
+from petitions.services.tallies import tallies_count, tallies_recount
+from tests.factories import SignatureFactory, VoterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def voter(**fields) -> Voter:
+    made = VoterFactory(**fields)
+    keys = voter_keys(**{name: getattr(made, name) for name in inspect.signature(voter_keys).parameters})
+    Voter.objects.filter(pk=made.pk).update(**vars(keys))
+    made.refresh_from_db()
+    return made
+
+
+def paper(calexit, *, name: str, address: str, line: int, county: str = "34", city: str = "Sacramento") -> Signature:
+    section, _ = PetitionSection.objects.get_or_create(petition=calexit, number=f"B-{county}",
+                                                       defaults={"county_id": county})
+    return SignatureFactory(channel="paper", section=section, line=line, county_id=county, first_name="",
+                            last_name="", name_as_written=name, address=address, city=city, email="")
+
+
+@pytest.fixture
+def town(calexit):
+    """A small voter file and a signature of every kind the engine decides."""
+    maria = voter()
+    robert = voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
+    voter(first_name="John", last_name="Lee", suffix="SR", address_number="7", street_name="Elm")
+    junior = voter(first_name="John", last_name="Lee", suffix="JR", address_number="7", street_name="Elm",
+                   dob=date(1990, 5, 1))
+    voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
+    voter(first_name="Luis", last_name="Ortega", county_id="01", city="Oakland", zip="94612",
+          address_number="44", street_name="Broadway", street_type="")
+    voter(first_name="Mario", last_name="Rossi", address_number="9", street_name="Pine")
+    voter(first_name="Maria", last_name="Rossi", address_number="9", street_name="Pine")
+    made = [
+        SignatureFactory(),  # valid
+        SignatureFactory(first_name="Bob", last_name="Smith", address="15 Oak Avenue"),  # nickname, valid
+        SignatureFactory(first_name="John", last_name="Lee", suffix="Jr", address="7 Elm St", dob=date(1990, 5, 1)),
+        SignatureFactory(first_name="Ana", last_name="Reyes", address="12 K St"),  # address_mismatch
+        SignatureFactory(first_name="Luis", last_name="Ortega", address="44 Broadway"),  # wrong_county
+        SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),  # not_registered
+        SignatureFactory(first_name="", last_name="Garcia"),  # incomplete
+        SignatureFactory(first_name="Mari", last_name="Rossi", address="9 Pine St"),  # Mario or Maria: review
+        paper(calexit, name="Robert Smith", address="15 Oak Ave", line=1),  # Robert again: duplicate
+        paper(calexit, name="Nobody Known", address="1 Nowhere Rd", line=2),  # the unregistered person again
+    ]
+    return {"maria": maria, "robert": robert, "junior": junior, "signatures": made}
+
+
+def _summary(decision) -> tuple:
+    return (decision.status, decision.reason, decision.voter.pk if decision.voter else None, decision.score,
+            decision.scored, decision.person_key)
+
+
+def test_a_batch_decides_every_signature_as_it_would_be_decided_alone(town):
+    batch = list(Signature.objects.select_related("petition").filter(pk__in=[s.pk for s in town["signatures"]])
+                 .order_by("pk"))
+    alone = [_summary(decide(signature)) for signature in batch]
+    together = [_summary(decision) for decision in decide_many(batch)]
+    assert together == alone
+    # The fixture covers every outcome the engine gives, so the comparison covers every path.
+    assert {(status, reason) for status, reason, *_ in alone} == {
+        ("valid", ""), ("invalid", "address_mismatch"), ("invalid", "wrong_county"),
+        ("invalid", "not_registered"), ("invalid", "incomplete"), ("review", ""),
+    }
+
+
+def test_a_batch_records_each_outcome_with_voter_duplicates_and_tallies(town):
+    made = town["signatures"]
+    done = signatures_validate(signature_ids=[s.pk for s in made])
+    assert sorted(s.pk for s in done) == sorted(s.pk for s in made)
+    rows = {s.pk: s for s in Signature.objects.filter(pk__in=[s.pk for s in made])}
+    first_robert, second_robert = rows[made[1].pk], rows[made[8].pk]
+    assert (first_robert.status, first_robert.voter) == ("valid", town["robert"])
+    assert (second_robert.status, second_robert.voter_id, second_robert.duplicate_of_id) == (
+        "duplicate", town["robert"].pk, first_robert.pk)
+    unregistered, again = rows[made[5].pk], rows[made[9].pk]
+    assert (unregistered.status, unregistered.reason) == ("invalid", "not_registered")
+    assert (again.status, again.duplicate_of_id, again.voter_id) == ("duplicate", unregistered.pk, None)
+    assert (rows[made[2].pk].status, rows[made[2].pk].voter) == ("valid", town["junior"])
+    assert rows[made[7].pk].status == "review" and len(rows[made[7].pk].match_candidates) == 2
+    assert all(s.validated_at is not None and s.match_score is not None for s in rows.values() if s.status == "valid")
+    tallies_count()
+    run = tallies_recount()
+    assert run is not None and run.drift == []
+
+
+def test_a_voter_who_already_counts_makes_the_batch_signature_a_duplicate(calexit):
+    maria = voter()
+    first = SignatureFactory()
+    signature_validate(signature_id=first.pk)
+    later = [SignatureFactory(), paper(calexit, name="Maria Garcia", address="1200 J Street", line=3)]
+    signatures_validate(signature_ids=[s.pk for s in later])
+    for signature in later:
+        signature.refresh_from_db()
+        assert (signature.status, signature.voter, signature.duplicate_of_id) == ("duplicate", maria, first.pk)
+
+
+def test_a_batch_only_touches_pending_signatures_and_is_safe_to_run_twice():
+    voter()
+    signature = SignatureFactory()
+    assert [s.pk for s in signatures_validate(signature_ids=[signature.pk])] == [signature.pk]
+    TallyChange.objects.all().delete()
+    assert signatures_validate(signature_ids=[signature.pk]) == []
+    assert not TallyChange.objects.exists()
+    assert signatures_validate(signature_ids=[]) == []
+
+
+def test_a_batch_writes_its_tally_changes_summed_per_bucket():
+    voter()
+    made = [SignatureFactory() for _ in range(3)]
+    TallyChange.objects.all().delete()
+    signatures_validate(signature_ids=[s.pk for s in made])
+    assert sorted(TallyChange.objects.values_list("status", "delta")) == [("duplicate", 2), ("pending", -3), ("valid", 1)]
+
+
+def test_a_race_lost_at_the_write_is_decided_again_one_by_one(calexit):
+    """Another worker counted this voter after the batch looked: the constraint
+    refuses the batch's write, nothing of it stays, and each signature is
+    decided on its own, as the duplicate of the one that won."""
+    maria = voter()
+    winner = SignatureFactory()
+    signature_validate(signature_id=winner.pk)
+    late = SignatureFactory()
+    other = SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd")
+
+    def blind(batch, decisions):  # as if the winner had not committed yet when the batch looked
+        with mock.patch.object(Signature.objects, "filter", wraps=Signature.objects.filter) as filtered:
+            filtered.side_effect = lambda *a, **kw: Signature.objects.none() if kw.get("status") else mock.DEFAULT
+            return real(batch, decisions)
+
+    real = service._link_duplicates
+    with mock.patch.object(service, "_link_duplicates", side_effect=blind):
+        done = signatures_validate(signature_ids=[late.pk, other.pk])
+    assert sorted(s.pk for s in done) == sorted([late.pk, other.pk])
+    late.refresh_from_db()
+    other.refresh_from_db()
+    assert (late.status, late.voter, late.duplicate_of_id) == ("duplicate", maria, winner.pk)
+    assert (other.status, other.reason) == ("invalid", "not_registered")
+    tallies_count()
+    assert tallies_recount().drift == []
+
+
+def test_work_is_queued_in_batches(settings, monkeypatch):
+    monkeypatch.setattr(service, "VALIDATE_BATCH", 2)
+    with mock.patch.object(tasks.validate_signatures, "delay") as delay:
+        tasks.queue_validation([5, 6, 7, 8, 9], on_commit=False)
+    assert [call.args for call in delay.call_args_list] == [([5, 6],), ([7, 8],), ([9],)]
+
+
+def test_the_batch_task_validates_and_says_how_many(calexit):
+    voter()
+    made = [SignatureFactory(), SignatureFactory(first_name="Nobody", last_name="Known")]
+    assert tasks.validate_signatures.delay([s.pk for s in made]).get() == 2
+    assert set(Signature.objects.filter(pk__in=[s.pk for s in made]).values_list("status", flat=True)) == {
+        "valid", "invalid"}
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_validating_overlapping_batches_at_once_count_each_voter_once():
+    """Four workers take interleaved batches of signatures by the same 30 voters
+    at once: every signature is decided, each voter counts once, every other
+    signature of theirs points at the one that counts, and the tallies agree
+    with a recount."""
+    voters = [voter(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
+    made = [SignatureFactory(first_name=voters[n % 30].first_name) for n in range(240)]
+    ids = [s.pk for s in made]
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def worker(batches):
+        try:
+            start.wait()
+            for batch in batches:
+                signatures_validate(signature_ids=batch)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    # Worker w takes every fourth signature from w on, in batches of 20, so
+    # every batch holds voters that the other workers' batches hold too.
+    threads = [threading.Thread(target=worker, args=([ids[w::4][i:i + 20] for i in range(0, 60, 20)],))
+               for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    rows = list(Signature.objects.filter(pk__in=ids).values("pk", "status", "voter_id", "duplicate_of_id"))
+    assert {row["status"] for row in rows} == {"valid", "duplicate"}
+    valid = {row["voter_id"]: row["pk"] for row in rows if row["status"] == "valid"}
+    assert sorted(valid) == sorted(v.pk for v in voters)
+    assert all(row["duplicate_of_id"] == valid[row["voter_id"]] for row in rows if row["status"] == "duplicate")
+    tallies_count()
+    assert tallies_recount().drift == []
