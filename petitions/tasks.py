@@ -6,12 +6,21 @@ import logging
 import smtplib
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 
 from petitions.models import Petition, Signature
 from petitions.services import projections, signatures, tallies
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_shutdown.connect
+def _close_candidate_helper(**kwargs) -> None:
+    """A pool process ending closes the connection its candidate-fetching helper thread kept."""
+    from petitions.matching.candidates import ahead_close
+
+    ahead_close()
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(smtplib.SMTPException, OSError), max_retries=5,

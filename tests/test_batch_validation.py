@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 
 from petitions import tasks
-from petitions.matching.engine import decide, decide_many
+from petitions.matching.engine import decide, decide_many, prepare
 from petitions.matching.keys import voter_keys
 from petitions.models import PetitionSection, Signature, TallyChange, Voter
 from petitions.services import signatures as service
@@ -214,3 +214,78 @@ def test_workers_validating_overlapping_batches_at_once_count_each_voter_once():
     assert all(row["duplicate_of_id"] == valid[row["voter_id"]] for row in rows if row["status"] == "duplicate")
     tallies_count()
     assert tallies_recount().drift == []
+
+
+NAMES = ["Maria Garcia", "Mario Garcia", "Maria G Garcia", "Mraia Garcia", "Robert Smith", "Bob Smith",
+         "Rob Smith", "J Robert Smith", "Robert J Smith Jr", "John Lee", "Jon Lee", "John Lee Sr", "Ana Reyes",
+         "Ana Maria Reyes", "Anna Reyes", "Nguyen Linh", "Linh Nguyen", "Hieu Van Vu", "Maria De La Cruz",
+         "Maria Cruz", "Luis Garcia-Lopez", "Luis Lopez", "Luisa Lopez", "Chris Brown", "Christopher Brown",
+         "Kathy Brown", "Katherine Brown", "Catherine Brown", "Garcia", "M Garcia"]
+
+
+def test_setting_a_neighbour_aside_early_never_changes_what_is_plausible():
+    """fit() skips the address work for a voter whose name cannot reach the
+    bar; that shortcut must set aside exactly the voters name_fit scores under it."""
+    from petitions.matching.candidates import VoterRow
+    from petitions.matching.engine import PLAUSIBLE, prepare
+    from petitions.matching.names import name_key, parse_printed_name
+    from petitions.matching.scoring import fit, name_fit
+
+    registered = []
+    for number, text in enumerate(NAMES):
+        parts = parse_printed_name(text)
+        registered.append(VoterRow(
+            id=number, county_id="34", last_name=parts.last, first_name=parts.first, middle_name=parts.middle,
+            suffix=parts.suffix, address_number="1200", house_fraction="", address_number_suffix="",
+            street_dir_prefix="", street_name="J", street_type="ST", street_dir_suffix="", zip="95814", dob=None,
+            key_last=name_key(parts.last), key_first=name_key(parts.first), key_house="1200", key_street="J ST"))
+    set_aside = kept = 0
+    for text in NAMES:
+        written = prepare(Signature(name_as_written=text, address="1200 J St", city="Sacramento", county_id="34")).written
+        if written is None:  # a surname alone is incomplete: nothing is scored
+            continue
+        for voter in registered:
+            if fit(written, voter, least_name=PLAUSIBLE) is None:
+                assert name_fit(written, voter) < PLAUSIBLE, (text, voter.first_name, voter.last_name)
+                set_aside += 1
+            else:
+                assert name_fit(written, voter) >= PLAUSIBLE
+                kept += 1
+    assert set_aside > 100 and kept > 50
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisions(calexit, monkeypatch):
+    """A worker (no transaction of the caller's) fetches each chunk's candidates
+    on a helper thread's connection while it judges the previous chunk: the
+    decisions are those of one signature at a time."""
+    from petitions.matching import candidates
+
+    monkeypatch.setattr(service, "AHEAD_CHUNK", 3)
+    voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
+    voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
+    for number in range(8):
+        voter(first_name=f"Voter{chr(65 + number)}", address_number=str(100 + number))
+    made = [SignatureFactory(first_name=f"Voter{chr(65 + number)}", address=f"{100 + number} J Street")
+            for number in range(8)]
+    made += [SignatureFactory(first_name="Bob", last_name="Smith", address="15 Oak Avenue"),
+             SignatureFactory(first_name="Ana", last_name="Reyes", address="12 K St"),
+             SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),
+             SignatureFactory(first_name="", last_name="Garcia")]
+    expected = {s.pk: _summary(decide(Signature.objects.select_related("petition").get(pk=s.pk))) for s in made}
+    helper_calls = []
+    real_fetch = candidates._fetch_in_helper
+    monkeypatch.setattr(candidates, "_fetch_in_helper", lambda many: helper_calls.append(len(many)) or real_fetch(many))
+    try:
+        done = signatures_validate(signature_ids=[s.pk for s in made])
+    finally:
+        candidates.ahead_close()
+    searched = sum(prepare(Signature.objects.get(pk=s.pk)).early is None for s in made)
+    assert searched >= 11
+    assert helper_calls == [3] * (searched // 3) + ([searched % 3] if searched % 3 else [])  # chunks of 3, in order
+    assert len(done) == 12
+    for signature in Signature.objects.filter(pk__in=[s.pk for s in made]):
+        status, reason, voter_id, *_ = expected[signature.pk]
+        assert (signature.status, signature.reason, signature.voter_id) == (status, reason, voter_id)
+    assert {e[0] for e in expected.values()} == {"valid", "invalid"}

@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 
 from petitions.matching.keys import voter_keys
 from petitions.models import PetitionSection, Signature, TallyChange, Voter
+from petitions.selectors import petition_counts
 from petitions.services.signatures import signature_validate
+from petitions.services.tallies import tallies_count, tallies_recount
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +73,23 @@ def test_two_signatures_by_one_unregistered_person_are_linked(calexit):
     assert (first.status, first.reason) == ("invalid", "not_registered")
     assert (second.status, second.duplicate_of_id, second.voter_id) == ("duplicate", first.pk, None)
     assert first.person_key == second.person_key == "KNOWN|NOBODY|1200|J|34"
+
+
+def test_an_unregistered_persons_second_signature_is_counted_as_invalid_as_the_county_will(calexit):
+    """The county finds duplicates among registered voters only: to it, both
+    lines of someone not registered are invalid. The row stays a duplicate
+    (for the duplicate report); the count says invalid, and a recount agrees."""
+    first = paper(calexit, name="Nobody Known", address="1200 J St", line=1)
+    second = paper(calexit, name="Nobody Known", address="1200 J Street", line=2)
+    maria = voter()
+    counted = paper(calexit, name="Maria Garcia", address="1200 J St", line=3)
+    again = paper(calexit, name="Maria Garcia", address="1200 J St", line=4)
+    assert (second.status, second.duplicate_of_id) == ("duplicate", first.pk)
+    assert (counted.voter, again.status) == (maria, "duplicate")
+    tallies_count()
+    counts = petition_counts(calexit).statewide
+    assert (counts.raw, counts.valid, counts.invalid, counts.duplicate) == (4, 1, 2, 1)
+    assert tallies_recount().drift == []
 
 
 def test_an_unregistered_person_writing_bob_once_and_robert_once_is_linked():

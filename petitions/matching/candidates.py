@@ -19,12 +19,15 @@ Voters no longer registered are never candidates.
 
 from __future__ import annotations
 
+import os
 import weakref
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date
 
-from django.db import connection
+from django.db import connection, connections
 
 LIMITS = {"address": 30, "street_start": 20, "house_name": 20, "zip_house": 30, "zip_name": 20, "county_name": 20, "statewide": 10}
 
@@ -260,6 +263,59 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
 
 
 _MANY_SQL = _many_sql()
+
+
+# --- Fetching ahead -----------------------------------------------------------------
+# A worker spends about a quarter of a batch waiting for PostgreSQL to run the
+# candidate query. With `ahead`, the query for the next chunk of signatures
+# runs on a second connection, in a helper thread of this process, while the
+# caller scores the current chunk: the database works on the other CPU and
+# the worker process does not wait. The helper's connection sees only
+# committed voters, which is all a worker's transaction sees of the voter
+# file too; callers inside a transaction of their own (tests) fetch in line.
+
+_ahead_executor: ThreadPoolExecutor | None = None
+_ahead_pid: int | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    """One helper thread per process, made after a fork (Celery's prefork pool)."""
+    global _ahead_executor, _ahead_pid
+    if _ahead_executor is None or _ahead_pid != os.getpid():
+        _ahead_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="candidates-ahead")
+        _ahead_pid = os.getpid()
+    return _ahead_executor
+
+
+def ahead_close() -> None:
+    """Close the helper thread's database connection (a worker shutting down, a test ending)."""
+    if _ahead_executor is not None and _ahead_pid == os.getpid():
+        _ahead_executor.submit(connections.close_all).result()
+
+
+def _fetch_in_helper(many: list[SearchKeys]) -> list[list[VoterRow]]:
+    connection.close_if_unusable_or_obsolete()  # the helper's own connection, kept between batches
+    return candidate_voters_many(many)
+
+
+def candidate_voters_chunks(chunks: list[list[SearchKeys]], *, ahead: bool) -> Iterator[list[list[VoterRow]]]:
+    """candidate_voters_many of each chunk, in order. With `ahead` (PostgreSQL
+    only), each chunk's query is sent before the previous chunk is handed to
+    the caller, so it runs while the caller works."""
+    if not (ahead and connection.vendor == "postgresql") or len(chunks) < 2:
+        for chunk in chunks:
+            yield candidate_voters_many(chunk)
+        return
+    executor = _executor()
+    pending = executor.submit(_fetch_in_helper, chunks[0])
+    try:
+        for following in [*chunks[1:], None]:
+            found = pending.result()
+            pending = executor.submit(_fetch_in_helper, following) if following is not None else None
+            yield found
+    finally:
+        if pending is not None:
+            pending.cancel() or pending.exception()  # never leave a query running behind a failed caller
 
 
 def _sqlite_row(row: tuple) -> tuple:

@@ -186,10 +186,25 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
     return max(best, 0.0)
 
 
+def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
+    """Every reading of the written name has a given name that is not the
+    voter's (nor a nickname, initial, shortening, typo or middle name of it):
+    name_fit is then at most ANOTHER_PERSON. Cheap (cached), so most of a
+    block's neighbours are set aside before their names are scored."""
+    if not voter.key_first:
+        return False
+    for reading in written.readings:
+        if not reading.given or _given_fit(reading.given, voter.key_first, voter.middle_name)[0] >= GIVEN_DIFFERENT:
+            return False
+    return True
+
+
 def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) -> Fit | None:
     """How `voter` fits the signature; None when the name scores under
     `least_name` (the address is then not worth comparing: most candidates of
     a block are neighbours of another name)."""
+    if least_name > ANOTHER_PERSON and _another_given_name(written, voter):
+        return None
     name = name_fit(written, voter)
     if name < least_name:
         return None

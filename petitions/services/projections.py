@@ -10,6 +10,10 @@ How the estimate is made, per county, from the filed tally buckets:
 * R, the raw count, is every filed signature in any status (``unconfirmed``
   signatures are never in the tallies): pending and review signatures are
   filed with the county all the same, so they are part of what it samples.
+* The tallies count the second signature of someone who is not registered
+  as invalid, not duplicate (tallies.counted_status): the county finds
+  duplicates among registered voters only, so ``duplicate`` below is always
+  a registered voter's second signature.
 * decided = valid + invalid + duplicate. Our rates are taken over decided
   signatures only: validity rate = valid / decided, duplicate rate =
   duplicate / decided (stored as ``validity_rate`` and ``duplicate_rate``).

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from petitions.matching.engine import Decision, decide, decide_many
+from petitions.matching.candidates import candidate_voters_chunks
+from petitions.matching.engine import Decision, decide, judge, prepare
 from petitions.models import County, Petition, Signature, Voter
 from petitions.services.audit import audit_record
 from petitions.services.tallies import bucket_of, tally_change_record, tally_changes_record
@@ -296,6 +297,7 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
     ids = sorted(set(signature_ids))
     if not ids:
         return []
+    ahead = not connection.in_atomic_block  # a caller's transaction: its voters may not be committed
     try:
         with transaction.atomic():
             _synchronous_commit_off()
@@ -305,7 +307,7 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
             )
             if not batch:
                 return []
-            outcomes = _link_duplicates(batch, decide_many(batch))
+            outcomes = _link_duplicates(batch, _decide_batch(batch, ahead=ahead))
             _write_outcomes(batch, outcomes)
         return batch
     except (IntegrityError, OperationalError) as exc:
@@ -315,6 +317,23 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
         # or two batches waited on each other's voters and PostgreSQL broke the tie by failing this one.
         logger.info("batch of %d lost a race to another worker (%s); validating one by one", len(ids), exc)
         return [signature for signature in (signature_validate(signature_id=pk) for pk in ids) if signature]
+
+
+AHEAD_CHUNK = 100  # signatures whose candidates are fetched while the previous ones are judged
+
+
+def _decide_batch(batch: list[Signature], *, ahead: bool) -> list[Decision]:
+    """engine.decide_many, with each chunk's candidates fetched while the
+    previous chunk is judged (candidates.candidate_voters_chunks)."""
+    prepared = [prepare(signature) for signature in batch]
+    searching = [p for p in prepared if p.early is None]
+    chunks = [searching[start:start + AHEAD_CHUNK] for start in range(0, len(searching), AHEAD_CHUNK)]
+    judged: dict[int, Decision] = {}
+    fetched = candidate_voters_chunks([[p.keys for p in chunk] for chunk in chunks], ahead=ahead)
+    for chunk, found in zip(chunks, fetched):
+        for p, candidates in zip(chunk, found):
+            judged[id(p)] = judge(p, candidates)
+    return [p.early if p.early is not None else judged[id(p)] for p in prepared]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 
 from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
@@ -33,10 +33,21 @@ def is_filed(signature: Signature, petition: Petition) -> bool:
     )
 
 
+def counted_status(signature: Signature) -> str:
+    """The status a signature is counted under: its own, except that the second
+    signature of someone who is not registered counts as `invalid`. The county
+    finds a duplicate only among registered voters; to it, each signature of an
+    unregistered person is simply not registered. (The row keeps `duplicate`
+    and `duplicate_of`, so the duplicate report is complete.)"""
+    if signature.status == Signature.Status.DUPLICATE and signature.voter_id is None:
+        return Signature.Status.INVALID
+    return signature.status
+
+
 def bucket_of(signature: Signature, petition: Petition) -> Bucket | None:
     if signature.status == Signature.Status.UNCONFIRMED:
         return None  # never counted
-    return (petition.pk, signature.county_id, is_filed(signature, petition), signature.status)
+    return (petition.pk, signature.county_id, is_filed(signature, petition), counted_status(signature))
 
 
 def tally_change_record(*, before: Bucket | None, after: Bucket | None) -> None:
@@ -123,13 +134,18 @@ def _rows_by_bucket() -> Counter[Bucket]:
     """The truth, from the signature rows."""
     truth: Counter[Bucket] = Counter()
     online_direct = set(Petition.objects.filter(online_counts_directly=True).values_list("pk", flat=True))
+    counted = Case(  # counted_status, in SQL
+        When(status=Signature.Status.DUPLICATE, voter__isnull=True, then=Value(Signature.Status.INVALID)),
+        default=F("status"), output_field=CharField(),
+    )
     grouped = (
         Signature.objects.exclude(status=Signature.Status.UNCONFIRMED)
-        .values("petition_id", "county_id", "channel", "status")
+        .annotate(counted=counted)
+        .values("petition_id", "county_id", "channel", "counted")
         .annotate(returned=Count("id", filter=Q(wet_ink_received_at__isnull=False)), total=Count("id"))
     )
     for row in grouped.iterator():
-        petition_id, county_id, status = row["petition_id"], row["county_id"], row["status"]
+        petition_id, county_id, status = row["petition_id"], row["county_id"], row["counted"]
         if row["channel"] == Signature.Channel.PAPER or petition_id in online_direct:
             truth[(petition_id, county_id, True, status)] += row["total"]
         else:
