@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -201,7 +201,7 @@ _MANY_KEYS = ("county", "houses", "street", "start", "after", "zip", "phonetics"
 
 def _many_sql() -> str:
     columns = ", ".join(COLUMNS)
-    blocks = " UNION ALL ".join(  # a voter several blocks find is kept once, in Python
+    blocks = " UNION ".join(  # a voter several blocks find is kept once, in Python
         f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
         f"LIMIT {LIMITS[name]}) b{number}"
         for number, (name, where) in enumerate(_MANY_BLOCKS.items())
@@ -298,20 +298,25 @@ def _fetch_in_helper(many: list[SearchKeys]) -> list[list[VoterRow]]:
     return candidate_voters_many(many)
 
 
-def candidate_voters_chunks(chunks: list[list[SearchKeys]], *, ahead: bool) -> Iterator[list[list[VoterRow]]]:
+def candidate_voters_chunks(chunks: Iterable[list[SearchKeys]], *, ahead: bool) -> Iterator[list[list[VoterRow]]]:
     """candidate_voters_many of each chunk, in order. With `ahead` (PostgreSQL
-    only), each chunk's query is sent before the previous chunk is handed to
-    the caller, so it runs while the caller works."""
-    if not (ahead and connection.vendor == "postgresql") or len(chunks) < 2:
+    only), each chunk's query is sent as soon as the chunk is known, and the
+    next chunk is asked for (the caller may compute it lazily) while that
+    query runs; each result is handed over once the following query is on
+    its way, so the database works while the caller judges."""
+    if not (ahead and connection.vendor == "postgresql"):
         for chunk in chunks:
             yield candidate_voters_many(chunk)
         return
     executor = _executor()
-    pending = executor.submit(_fetch_in_helper, chunks[0])
+    following = iter(chunks)
+    first = next(following, None)
+    pending = executor.submit(_fetch_in_helper, first) if first is not None else None
     try:
-        for following in [*chunks[1:], None]:
+        while pending is not None:
+            chunk = next(following, None)  # computed by the caller while `pending` runs
             found = pending.result()
-            pending = executor.submit(_fetch_in_helper, following) if following is not None else None
+            pending = executor.submit(_fetch_in_helper, chunk) if chunk is not None else None
             yield found
     finally:
         if pending is not None:

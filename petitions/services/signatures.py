@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from petitions.matching.candidates import candidate_voters_chunks
-from petitions.matching.engine import Decision, decide, judge, prepare
+from petitions.matching.candidates import SearchKeys, candidate_voters_chunks
+from petitions.matching.engine import Decision, Prepared, decide, judge, prepare
 from petitions.models import County, Petition, Signature, Voter
 from petitions.services.audit import audit_record
 from petitions.services.tallies import bucket_of, tally_change_record, tally_changes_record
@@ -302,11 +303,14 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
         with transaction.atomic():
             _synchronous_commit_off()
             batch = list(
-                Signature.objects.select_for_update(of=("self",), skip_locked=True).select_related("petition")
+                Signature.objects.select_for_update(of=("self",), skip_locked=True)
                 .filter(pk__in=ids, status=Status.PENDING).order_by("pk")
             )
             if not batch:
                 return []
+            petitions = Petition.objects.in_bulk({signature.petition_id for signature in batch})
+            for signature in batch:  # one Petition object per petition, not one per row
+                Signature.petition.field.set_cached_value(signature, petitions[signature.petition_id])
             outcomes = _link_duplicates(batch, _decide_batch(batch, ahead=ahead))
             _write_outcomes(batch, outcomes)
         return batch
@@ -324,16 +328,32 @@ AHEAD_CHUNK = 100  # signatures whose candidates are fetched while the previous 
 
 def _decide_batch(batch: list[Signature], *, ahead: bool) -> list[Decision]:
     """engine.decide_many, with each chunk's candidates fetched while the
-    previous chunk is judged (candidates.candidate_voters_chunks)."""
-    prepared = [prepare(signature) for signature in batch]
-    searching = [p for p in prepared if p.early is None]
-    chunks = [searching[start:start + AHEAD_CHUNK] for start in range(0, len(searching), AHEAD_CHUNK)]
-    judged: dict[int, Decision] = {}
-    fetched = candidate_voters_chunks([[p.keys for p in chunk] for chunk in chunks], ahead=ahead)
-    for chunk, found in zip(chunks, fetched):
-        for p, candidates in zip(chunk, found):
-            judged[id(p)] = judge(p, candidates)
-    return [p.early if p.early is not None else judged[id(p)] for p in prepared]
+    previous chunk is judged (candidates.candidate_voters_chunks). Signatures
+    are read (`prepare`) chunk by chunk as the fetches ask for them, so the
+    first fetch already runs while the next chunk is read."""
+    decisions: list[Decision | None] = [None] * len(batch)
+    chunks: list[list[tuple[int, Prepared]]] = []
+
+    def keys_of_chunks() -> Iterator[list[SearchKeys]]:
+        chunk: list[tuple[int, Prepared]] = []
+        for index, signature in enumerate(batch):
+            prepared = prepare(signature)
+            if prepared.early is not None:
+                decisions[index] = prepared.early
+                continue
+            chunk.append((index, prepared))
+            if len(chunk) == AHEAD_CHUNK:
+                chunks.append(chunk)
+                yield [p.keys for _, p in chunk]
+                chunk = []
+        if chunk:
+            chunks.append(chunk)
+            yield [p.keys for _, p in chunk]
+
+    for number, found in enumerate(candidate_voters_chunks(keys_of_chunks(), ahead=ahead)):
+        for (index, prepared), candidates in zip(chunks[number], found):
+            decisions[index] = judge(prepared, candidates)
+    return decisions
 
 
 @dataclass(frozen=True)
