@@ -201,7 +201,7 @@ _MANY_KEYS = ("county", "houses", "street", "start", "after", "zip", "phonetics"
 
 def _many_sql() -> str:
     columns = ", ".join(COLUMNS)
-    blocks = " UNION ".join(  # a voter several blocks find is kept once, in Python
+    blocks = " UNION ".join(  # a voter several blocks of one signature find comes once
         f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
         f"LIMIT {LIMITS[name]}) b{number}"
         for number, (name, where) in enumerate(_MANY_BLOCKS.items())
@@ -253,12 +253,9 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
     with connection.cursor() as cursor:
         cursor.execute(_MANY_SQL, columns)
         rows = cursor.fetchall()
-    seen: set[tuple[int, int]] = set()
     make = VoterRow._make
     for row in rows:
-        if (row[0], row[1]) not in seen:
-            seen.add((row[0], row[1]))
-            found[row[0]].append(make(row[1:]))
+        found[row[0]].append(make(row[1:]))
     return found
 
 
