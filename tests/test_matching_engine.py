@@ -323,3 +323,227 @@ def test_a_moved_voter_without_zip_is_found_in_the_county(calexit):
 def test_an_ordinal_street_without_house_number_is_incomplete():
     voter()
     assert validated(address="14th Ave").reason == "incomplete"
+
+
+# --- Naming the voter of an invalid signature --------------------------------------------------
+# The county's rules decide the status; the voter a signature names is who signed, when the
+# evidence says so. A wrong house number stays address_mismatch, a line without a city stays
+# incomplete: naming the voter changes neither.
+
+
+def test_a_voter_who_moved_along_the_street_is_named_and_the_house_number_still_makes_it_address_mismatch():
+    maria = voter(address_number="1300")
+    signature = validated(address="1200 J St", zip="")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "address_mismatch", maria)
+
+
+def test_a_namesake_elsewhere_in_the_county_with_nothing_of_the_address_in_common_is_not_named():
+    voter(address_number="99", street_name="K", zip="95820")
+    signature = validated(address="1200 J St", zip="95814")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "address_mismatch", None)
+
+
+def test_the_same_name_at_the_same_house_number_with_the_zip_one_slip_away_names_the_voter():
+    # The street written is not the voter's (miswritten, or another name for it); the house
+    # number is, and the ZIP is theirs with two digits swapped.
+    maria = voter(address_number="1200", street_name="Oak", street_type="AVE", zip="95841")
+    signature = validated(address="1200 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("address_mismatch", maria)
+
+
+def test_the_same_name_at_the_same_house_number_on_another_street_in_another_zip_is_not_named():
+    voter(address_number="1200", street_name="Oak", street_type="AVE", zip="95820")
+    signature = validated(address="1200 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("address_mismatch", None)
+
+
+def test_a_zip_one_slip_away_alone_does_not_name_a_moved_voter():
+    voter(address_number="99", street_name="K", zip="95841")
+    signature = validated(address="1200 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("address_mismatch", None)
+
+
+def test_a_zip_one_slip_away_does_not_name_a_voter_in_another_county():
+    voter(county_id="19", address_number="1200", street_name="Oak", street_type="AVE", zip="95841")
+    signature = validated(address="1200 J St", zip="95814", county_id="34", city="")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_a_voter_told_apart_by_a_middle_initial_is_not_named_for_another_initial():
+    voter(first_name="Robert", middle_name="Michael", last_name="Smith", address_number="1300")
+    signature = validated(first_name="Robert", middle_name="J", last_name="Smith", address="1200 J St", city="")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_a_voter_on_k_street_is_not_named_for_a_line_on_j_street():
+    voter(address_number="1300", street_name="K", zip="95820")
+    signature = validated(address="1200 J St", zip="")
+    assert (signature.reason, signature.voter) == ("address_mismatch", None)
+
+
+def test_a_voter_on_15th_street_is_not_named_for_a_line_on_5th_street():
+    voter(address_number="1300", street_name="15TH", zip="95820")
+    signature = validated(address="1200 5th St", zip="")
+    assert (signature.reason, signature.voter) == ("address_mismatch", None)
+
+
+def test_another_surname_that_looks_alike_is_not_named_however_much_of_the_address_agrees():
+    # Garza and Garcia score close (Jaro-Winkler 0.88), but Garza is a surname of its own,
+    # not a keying slip of Garcia.
+    voter(address_number="1200", street_name="Oak", street_type="AVE")
+    signature = validated(last_name="Garza", address="1200 J St", zip="95814")
+    assert signature.voter is None
+
+
+def test_a_surname_with_two_letters_swapped_is_a_slip_and_names_the_voter():
+    maria = voter(address_number="1300")
+    signature = validated(last_name="Gracia", address="1200 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("address_mismatch", maria)
+
+
+def test_two_namesakes_on_the_street_name_nobody():
+    voter(address_number="1300")
+    voter(address_number="1400")
+    signature = validated(address="1200 J St")
+    assert (signature.reason, signature.voter) == ("address_mismatch", None)
+
+
+def test_a_namesake_in_a_county_with_more_of_that_name_than_the_search_reads_is_not_named():
+    # 24 Garcias of the ZIP whose given names start with M fill the searches by county,
+    # surname and initial and by ZIP and surname (each reads 20): Maria at 1200 Oak Ave,
+    # found by her house number, may not be the only Maria Garcia of the ZIP.
+    for number in range(24):
+        voter(first_name=f"Mateo{chr(65 + number)}", address_number=str(10 + number), street_name="K")
+    voter(address_number="1200", street_name="Oak", street_type="AVE")
+    signature = validated(address="1200 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("address_mismatch", None)
+
+
+def test_the_same_name_in_the_same_zip_is_named_when_the_county_has_few_of_that_name():
+    for number in range(5):
+        voter(first_name=f"Mateo{chr(65 + number)}", address_number=str(10 + number), street_name="K")
+    maria = voter(address_number="1200", street_name="Oak", street_type="AVE")
+    signature = validated(address="1200 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("address_mismatch", maria)
+
+
+def test_the_voter_registered_at_the_address_in_another_county_is_named_for_a_wrong_county_signature():
+    maria = voter(county_id="19", zip="90012")
+    signature = validated(county_id="34", zip="90012")
+    assert (signature.reason, signature.voter) == ("wrong_county", maria)
+
+
+def test_the_voter_at_the_written_address_in_another_county_is_named_rather_than_a_namesake_of_the_zip():
+    maria = voter(county_id="19", zip="95814")
+    voter(county_id="19", address_number="99", street_name="K", zip="95814")
+    signature = validated(county_id="34", zip="95814")
+    assert (signature.reason, signature.voter) == ("wrong_county", maria)
+
+
+def test_the_voter_at_the_written_address_is_named_even_where_the_county_has_more_of_that_name_than_the_search_reads():
+    # Whoever else of that name the search did not read, none of them lives at 1200 J St:
+    # the search by house number and street read everyone there.
+    for number in range(24):
+        voter(county_id="19", first_name=f"Mateo{chr(65 + number)}", address_number=str(10 + number), street_name="K")
+    maria = voter(county_id="19")
+    signature = validated(county_id="34")
+    assert (signature.reason, signature.voter) == ("wrong_county", maria)
+
+
+def test_two_namesakes_with_as_much_of_the_address_agreeing_name_nobody():
+    voter(county_id="19", address_number="99", street_name="K", zip="95814")
+    voter(county_id="19", address_number="98", street_name="L", zip="95814")
+    voter(county_id="19", zip="95814", first_name="Maria", middle_name="A")
+    voter(county_id="19", zip="95814", first_name="Maria", middle_name="B")
+    signature = validated(county_id="34", zip="95814")
+    assert (signature.reason, signature.voter) == ("wrong_county", None)
+
+
+# --- Lines missing a required item: still incomplete, still looked up ----------------------------
+
+
+def test_a_line_without_a_city_is_incomplete_and_names_its_voter():
+    maria = voter()
+    signature = validated(city="")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "incomplete", maria)
+
+
+def test_a_line_without_a_city_and_two_voters_it_could_be_names_nobody():
+    voter(middle_name="A")
+    voter(middle_name="B")
+    signature = validated(city="")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "incomplete", None)
+
+
+def test_a_line_without_a_house_number_names_the_voter_of_that_name_on_that_street():
+    maria = voter()
+    signature = validated(address="J St")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "incomplete", maria)
+
+
+def test_a_line_with_only_a_house_number_names_the_voter_of_that_name_at_that_number_in_that_zip():
+    maria = voter()
+    signature = validated(address="1200", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", maria)
+
+
+def test_a_slip_in_the_given_name_with_street_and_zip_agreeing_names_the_voter_of_a_line_without_a_city():
+    ben = voter(first_name="Ben", last_name="Armiento", address_number="17")
+    signature = validated(first_name="Bwn", last_name="Armiento", address="40 J St", city="", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", ben)
+
+
+def test_a_line_without_a_house_number_does_not_name_a_voter_of_another_surname_on_the_street():
+    voter(first_name="Maria", last_name="Gomez")
+    signature = validated(first_name="Maria", last_name="Garcia", address="J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_only_a_surname_at_the_voter_address_names_the_one_voter_of_that_surname_there(calexit):
+    maria = voter()
+    voter(first_name="Aidan", last_name="Leslie")
+    signature = paper(calexit, name="Garcia", address="1200 J St")
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "incomplete", maria)
+
+
+def test_only_a_surname_with_a_keying_slip_at_the_voter_address_names_the_voter(calexit):
+    maria = voter()
+    signature = paper(calexit, name="Garica", address="1200 J St")
+    assert (signature.reason, signature.voter) == ("incomplete", maria)
+
+
+def test_only_another_surname_that_looks_alike_at_the_voter_address_names_nobody(calexit):
+    voter()
+    signature = paper(calexit, name="Garza", address="1200 J St")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_only_a_surname_shared_by_two_voters_at_the_address_names_nobody(calexit):
+    voter(first_name="Maria")
+    voter(first_name="Jose")
+    signature = paper(calexit, name="Garcia", address="1200 J St")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_only_a_given_name_at_the_voter_address_names_the_voter(calexit):
+    maria = voter(first_name="Mitchell", last_name="Webb")
+    signature = paper(calexit, name="Mitchell", address="1200 J St")
+    assert (signature.reason, signature.voter) == ("incomplete", maria)
+
+
+def test_only_a_surname_with_a_house_number_that_differs_names_nobody(calexit):
+    voter()
+    signature = paper(calexit, name="Garcia", address="1300 J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_only_a_surname_and_the_street_without_a_house_number_names_the_voter_in_that_zip(calexit):
+    maria = voter()
+    signature = paper(calexit, name="Garcia", address="J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", maria)
+
+
+def test_a_line_with_a_name_and_a_city_but_no_address_is_not_looked_up(calexit):
+    voter()
+    signature = paper(calexit, name="Maria Garcia", address="", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", None)

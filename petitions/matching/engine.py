@@ -20,15 +20,23 @@ rules decide:
   strongly) registered at that address in another county -> wrong_county;
   registered elsewhere in the signature's county -> address_mismatch;
 - nobody -> not_registered (voters no longer registered are never candidates).
+
+Who signed is a question apart from the status. A valid signature names its
+voter; an address_mismatch, wrong_county or incomplete one names the one
+registered voter the evidence points at (see `_identifies`: the name and what
+agrees of house number, street and ZIP), and nobody when two voters fit, the
+evidence is thin or the search may have been cut short. A line missing a
+required item is still looked up when it has a name and a house number or a
+street; it stays invalid/incomplete. review and not_registered name nobody.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from petitions.matching.addresses import parse_address
-from petitions.matching.candidates import SearchKeys, VoterRow, candidate_voters, candidate_voters_many
+from petitions.matching.candidates import LIMITS, SearchKeys, VoterRow, candidate_voters, candidate_voters_many
 from petitions.matching.keys import zip_key
 from petitions.matching.names import (
     SURNAME_PARTICLES,
@@ -41,7 +49,19 @@ from petitions.matching.names import (
     surname_parts,
     surname_phonetic,
 )
-from petitions.matching.scoring import SWAPPED_PENALTY, Fit, NameReading, WrittenSignature, fit
+from petitions.matching.scoring import (
+    SWAPPED_PENALTY,
+    Fit,
+    NameReading,
+    WrittenSignature,
+    fit,
+    middle_agrees,
+    name_agrees_but_for_slips,
+    one_name_agrees,
+    same_street,
+    surname_slip,
+    zip_near,
+)
 from petitions.models import Signature, Voter
 
 __all__ = ["Decision", "NameParts", "Prepared", "decide", "decide_many", "judge", "prepare", "parse_printed_name", "person_key", "signature_name"]
@@ -186,29 +206,35 @@ def _choose(plausible: list[Fit], name: NameParts) -> Fit | None:
 @dataclass(frozen=True)
 class Prepared:
     """A signature read once: its name and address normalised, the keys to find
-    its candidates with, or (`early`) a decision that needs no voter file."""
+    its candidates with, or (`early`) a decision that needs no voter file.
+    `incomplete`: a required item is missing, so the signature is invalid
+    whatever the voter file says, but enough is written to look its voter up."""
 
     name: NameParts
     written: WrittenSignature | None = None
     keys: SearchKeys | None = None
     person_key: str = ""
     early: Decision | None = None
+    incomplete: bool = False
 
 
 def prepare(signature: Signature) -> Prepared:
     name = signature_name(signature)
     address = parse_address(signature.address, signature.unit)
-    if not (name.first and name.last and address.house and address.street.name and signature.city.strip()
-            and signature.county_id):
-        # The printed name (given name and surname), the residence address
-        # (number and street) and the city are what a signer must write.
+    county = signature.county_id
+    # The printed name (given name and surname), the residence address
+    # (number and street) and the city are what a signer must write.
+    incomplete = not (name.first and name.last and address.house and address.street.name and signature.city.strip())
+    if not county or (incomplete and not ((name.first or name.last) and (address.house or address.street.name))):
+        # Nothing to look the voter up by: no county, or no name or no address at all.
         return Prepared(name=name, early=Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True))
     written = WrittenSignature(
-        readings=_readings(name), suffix=name.suffix, address=address, county=signature.county_id,
+        readings=_readings(name), suffix=name.suffix, address=address, county=county,
         zip=zip_key(signature.zip), dob=signature.dob if isinstance(signature.dob, date) else None,
     )
-    key = person_key(county=signature.county_id, house=address.house_number, street=address.street.name, name=name)
-    return Prepared(name=name, written=written, keys=_search_keys(written, name), person_key=key)
+    key = "" if incomplete else person_key(county=county, house=address.house_number, street=address.street.name,
+                                             name=name)
+    return Prepared(name=name, written=written, keys=_search_keys(written, name), person_key=key, incomplete=incomplete)
 
 
 def decide(signature: Signature) -> Decision:
@@ -229,6 +255,8 @@ def decide_many(signatures: list[Signature]) -> list[Decision]:
 
 def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
     """The county's rules applied to a prepared signature and its candidates."""
+    if prepared.incomplete:
+        return _judge_incomplete(prepared, candidates)
     written, name, key = prepared.written, prepared.name, prepared.person_key
     # Only a voter whose name scores PLAUSIBLE can matter below (a Fit's score
     # never exceeds its name score, and SAME_PERSON is higher still).
@@ -249,17 +277,144 @@ def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
                          key=lambda f: (-f.name, f.voter.id))
     elsewhere = [f for f in same_person if not f.same_county and f.at_address]
     if elsewhere:
-        return _invalid(Reason.WRONG_COUNTY, elsewhere, key)
+        named = _identify([f for f in fits if not f.same_county], written, prepared.keys, candidates)
+        return _invalid(Reason.WRONG_COUNTY, elsewhere, named, key)
     moved = [f for f in same_person if f.same_county]
     if moved:
-        return _invalid(Reason.ADDRESS_MISMATCH, moved, key)
+        named = _identify([f for f in fits if f.same_county], written, prepared.keys, candidates)
+        return _invalid(Reason.ADDRESS_MISMATCH, moved, named, key)
     return Decision(status=Status.INVALID, reason=Reason.NOT_REGISTERED, person_key=key, by_matcher=True)
 
 
-def _invalid(reason: str, fits: list[Fit], key: str) -> Decision:
-    """Invalid, naming the registered voter when one stands out."""
-    clear = len(fits) == 1 or fits[0].name - fits[1].name >= MARGIN
-    return Decision(status=Status.INVALID, reason=reason, voter=_as_voter(fits[0].voter) if clear else None,
+# --- Naming the voter of an invalid signature ----------------------------------------------
+# The county's rules decide the status; the voter a signature names is a
+# separate question: who signed. An address_mismatch, wrong_county or
+# incomplete signature names the one registered voter the evidence below
+# points at, and nobody when two voters fit or the evidence is thin (review
+# and not_registered never name one).
+
+
+def _identifies(f: Fit, written: WrittenSignature) -> bool:
+    """Whether the evidence names this voter as the signer although the
+    county's rules do not accept the signature for them:
+    the written name is the voter's but for nicknames, initials and keying
+    slips (not another given name or surname that looks alike, no middle
+    initial or suffix telling another person: name_agrees_but_for_slips), and
+    - it scores as the same person (>= SAME_PERSON) with the street, the ZIP
+      or a middle name or initial agreeing, or, in the signature's county,
+      the house number agreeing and the ZIP one keying slip away;
+    - or it scores >= PLAUSIBLE with two of house number, street and ZIP
+      agreeing.
+    A street counts only when its own name agrees (scoring.same_street).
+    Given name and surname alone name nobody: on FEBRL4, naming the one
+    namesake in the county named more wrong voters than right ones
+    (BENCHMARKS.md)."""
+    if f.dob_conflict:
+        return False
+    if f.name < PLAUSIBLE or not name_agrees_but_for_slips(written, f.voter):
+        return False
+    if f.name >= SAME_PERSON:
+        return (f.zip_agrees or _same_street(f, written) or middle_agrees(written, f.voter)
+                or (f.same_county and f.house and zip_near(written, f.voter)))
+    return _agreements(f, written) >= 2
+
+
+def _identify(fits: list[Fit], written: WrittenSignature, keys: SearchKeys, candidates: list[VoterRow]) -> Fit | None:
+    """The voter the evidence names (see _identifies): the only one, or the
+    one with more of house number, street and ZIP agreeing than any other
+    (the voter at the written address rather than a namesake of the ZIP)."""
+    named = sorted(((_agreements(f, written), f) for f in fits if _identifies(f, written)),
+                   key=lambda pair: (-pair[0], pair[1].voter.id))
+    if not named or (len(named) > 1 and named[1][0] >= named[0][0]):
+        return None
+    best = named[0][1]
+    return best if _searched_in_full(keys, candidates, at_address=best.house and _same_street(best, written)) else None
+
+
+def _same_street(f: Fit, written: WrittenSignature) -> bool:
+    return same_street(written.address.street, f.voter)
+
+
+def _agreements(f: Fit, written: WrittenSignature) -> int:
+    return f.house + f.zip_agrees + _same_street(f, written)
+
+
+def _searched_in_full(keys: SearchKeys, candidates: list[VoterRow], *, at_address: bool = False) -> bool:
+    """Whether the blocks that find the voters who could tie with the one
+    named (candidates.py) held every voter they match rather than stopping at
+    their LIMIT: only then does "only one voter fits" mean only one in the
+    voter file (a common surname in a large county fills a block). For a
+    voter at the written house number and street, the address block; for
+    any other, also house_name, zip_name and county_name."""
+    houses, phonetics = set(keys.houses), set(keys.phonetics)
+    counts = {"address": 0, "house_name": 0, "zip_name": 0, "county_name": 0}
+    for c in candidates:
+        in_county = c.county_id == keys.county
+        if in_county and c.key_house in houses:
+            counts["address"] += c.key_street == keys.street
+            if not at_address:
+                counts["house_name"] += surname_phonetic(c.last_name) in phonetics
+        if not at_address:
+            sounds_alike = surname_phonetic(c.last_name) in phonetics
+            counts["zip_name"] += bool(keys.zip) and c.zip[:5] == keys.zip and sounds_alike
+            counts["county_name"] += in_county and c.key_last in keys.surnames and c.key_first[:1] in keys.initials
+    return all(count < LIMITS[block] for block, count in counts.items())
+
+
+def _invalid(reason: str, fits: list[Fit], named: Fit | None, key: str) -> Decision:
+    """Invalid, naming the registered voter the evidence identifies (first among the candidates kept)."""
+    if named is not None:
+        fits = [named, *(f for f in fits if f.voter.id != named.voter.id)]
+    return Decision(status=Status.INVALID, reason=reason, voter=_as_voter(named.voter) if named else None,
                     candidates=[_as_voter(f.voter) for f in fits[:MAX_CANDIDATES]],
                     score=round(fits[0].name, 3), scored=_scored(fits, lambda f: f.name), person_key=key,
                     by_matcher=True)
+
+
+def _judge_incomplete(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
+    """A signature missing a required item is invalid/incomplete whatever the
+    voter file says. The voter it names: with both names written, the one it
+    would name if it were complete (valid, or identified); with one name
+    written, see _identify_by_one_name."""
+    named: Fit | None = None
+    if prepared.name.first and prepared.name.last:
+        complete = judge(replace(prepared, incomplete=False), candidates)
+        if complete.status != Status.REVIEW:
+            fits = [f for f in (fit(prepared.written, voter, least_name=PLAUSIBLE) for voter in candidates) if f]
+            if complete.status == Status.VALID:
+                named = next(f for f in fits if f.voter.id == complete.voter.id)
+            else:
+                named = _identify(fits, prepared.written, prepared.keys, candidates)
+    else:
+        named = _identify_by_one_name(prepared, candidates)
+    if named is None:
+        return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
+    return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, voter=_as_voter(named.voter),
+                    score=round(named.name, 3), scored=_scored([named], lambda f: f.name), by_matcher=True)
+
+
+def _identify_by_one_name(prepared: Prepared, candidates: list[VoterRow]) -> Fit | None:
+    """Only a given name or only a surname written (a one-word name may be
+    either): the one voter whose given name or surname that word is, at the
+    written house number and street (in the signature's county or ZIP); or,
+    the house number or the street not written, the one voter of that surname
+    at the other of the two in the written ZIP. A house number or street
+    written that is not the voter's names nobody: one name is too little to
+    outweigh it."""
+    word = prepared.name.first or prepared.name.last
+    address = prepared.written.address
+    named = []
+    for f in (fit(prepared.written, voter) for voter in candidates):
+        if f.dob_conflict:
+            continue
+        street = same_street(address.street, f.voter)
+        if f.house and street and (f.zip_agrees or f.same_county):
+            if one_name_agrees(word, f.voter):
+                named.append(f)
+        elif f.zip_agrees and ((street and not address.house) or (f.house and not address.street.name)):
+            if surname_slip(word, f.voter.last_name):
+                named.append(f)
+    if len(named) != 1:
+        return None
+    at_address = named[0].house and same_street(address.street, named[0].voter)
+    return named[0] if _searched_in_full(prepared.keys, candidates, at_address=at_address) else None

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from petitions.matching.addresses import _SUFFIX_LONG, DIRECTIONALS, ParsedAddress, Street, street_parts
 from petitions.matching.candidates import VoterRow
 from petitions.matching.names import (
@@ -20,6 +22,7 @@ from petitions.matching.names import (
     looks_like_a_typo,
     name_key,
     suffix_key,
+    surname_parts,
     surname_similarity,
 )
 
@@ -34,6 +37,7 @@ MIDDLE_CONFLICT = 0.2  # "Robert J Smith" is not "Robert M Smith"
 SUFFIX_CONFLICT = 0.3  # Jr is not Sr
 SUFFIX_WRITTEN_NOT_REGISTERED = 0.06
 SUFFIX_REGISTERED_NOT_WRITTEN = 0.04
+STREET_AGREES = 0.85  # a street this similar is the voter's street, abbreviated or misspelled
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,12 @@ class Fit:
     exact_given: bool = False  # the given name exactly as registered
 
     @property
+    def street_agrees(self) -> bool:
+        return self.street >= STREET_AGREES
+
+    @property
     def at_address(self) -> bool:
-        return self.house and (self.street >= 0.85 or (self.zip_agrees and self.street >= 0.7))
+        return self.house and (self.street_agrees or (self.zip_agrees and self.street >= 0.7))
 
     @property
     def score(self) -> float:
@@ -118,6 +126,26 @@ def street_similarity(written: Street, registered: Street) -> float:
     return max(best, 0.0)
 
 
+def same_street(written: Street, voter: VoterRow) -> bool:
+    """Stricter than street_similarity >= STREET_AGREES, for naming a voter
+    on evidence that leans on the street: the street's own name must agree,
+    not only with its type run on ('J St' is not 'K St', though 'JSTREET' and
+    'KSTREET' look alike), and a short or numbered name exactly ('5th' is not
+    '15th', 'Elm' is not 'Ely')."""
+    registered = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
+    if written.key == registered.key:
+        return bool(written.name)
+    name_w, name_r = written.name.replace(" ", ""), registered.name.replace(" ", "")
+    if not (name_w and name_r) or (written.predirectional and registered.predirectional
+                                   and written.predirectional != registered.predirectional):
+        return False
+    if name_w == name_r or written.compact == registered.compact:
+        return True
+    if min(len(name_w), len(name_r)) <= 4 or any(c.isdigit() for c in name_w + name_r):
+        return False
+    return max(jaro_winkler(name_w, name_r), jaro_winkler(written.compact, registered.compact)) >= STREET_AGREES
+
+
 def _house_agrees(address: ParsedAddress, voter: VoterRow) -> bool:
     if not address.house_number:
         return False
@@ -150,6 +178,16 @@ def exact_name(written: WrittenSignature, voter: VoterRow) -> bool:
     return any(
         reading.given and not reading.penalty and reading.given == voter.key_first
         and name_key(reading.surname) == voter.key_last
+        for reading in written.readings
+    )
+
+
+def middle_agrees(written: WrittenSignature, voter: VoterRow) -> bool:
+    """A middle name or initial written, and it is the voter's."""
+    registered = name_key(voter.middle_name) if voter.middle_name else ""
+    return bool(registered) and any(
+        reading.middle and not reading.penalty and reading.middle[0] == registered[0]
+        and (len(reading.middle) == 1 or len(registered) == 1 or jaro_winkler(reading.middle, registered) >= 0.8)
         for reading in written.readings
     )
 
@@ -220,3 +258,64 @@ def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) 
         exact_name=exact_name(written, voter),
         exact_given=exact_given(written, voter),
     )
+
+
+def name_agrees_but_for_slips(written: WrittenSignature, voter: VoterRow) -> bool:
+    """The written given name and surname are the voter's, or a nickname,
+    initial or shortening of them, or keying slips of them (not another name
+    that looks alike: 'Marta' for Maria, 'Garza' for Garcia; see
+    surname_slip), and no middle initial or suffix written tells another
+    person ('Robert J Smith' is not Robert M Smith)."""
+    if written.suffix and voter.suffix and written.suffix != suffix_key(voter.suffix):
+        return False
+    registered_middle = name_key(voter.middle_name) if voter.middle_name else ""
+    for reading in written.readings:
+        if not (reading.given and voter.key_first):
+            continue
+        if reading.middle and registered_middle and reading.middle[0] != registered_middle[0]:
+            continue
+        given, spelling_only = _given_fit(reading.given, voter.key_first, voter.middle_name)
+        if given < GIVEN_DIFFERENT or (spelling_only and not looks_like_a_typo(reading.given, voter.key_first)):
+            continue
+        if surname_slip(reading.surname, voter.last_name):
+            return True
+    return False
+
+
+def surname_slip(written: str, registered: str) -> bool:
+    """The written surname is the registered one, one of its parts ('Garcia'
+    for GARCIA LOPEZ, 'Cruz' for DE LA CRUZ), or keying slips of it (one, two
+    in a name of six letters or more: 'Masojn', 'Thropr'), not another
+    surname that looks alike ('Garza' is not Garcia, though Jaro-Winkler
+    puts them 0.88 apart)."""
+    a, b = name_key(written), name_key(registered)
+    if not (a and b):
+        return False
+    if a == b:
+        return True
+    parts_a, parts_b = surname_parts(written), surname_parts(registered)
+    if set(parts_a) <= set(parts_b) or set(parts_b) <= set(parts_a):
+        return True
+    pairs = [(a, b)] + [(x, y) for x in parts_a for y in parts_b if len(parts_a) > 1 or len(parts_b) > 1]
+    return any(DamerauLevenshtein.distance(x, y) <= (2 if min(len(x), len(y)) >= 6 else 1) for x, y in pairs)
+
+
+def zip_near(written: WrittenSignature, voter: VoterRow) -> bool:
+    """The ZIP written is one keying slip from the voter's: a digit wrong, or two swapped."""
+    registered = voter.zip[:5]
+    return bool(written.zip) and len(registered) == 5 and DamerauLevenshtein.distance(written.zip, registered) == 1
+
+
+def one_name_agrees(word: str, voter: VoterRow) -> bool:
+    """The one name word written (the given name or the surname left out) is
+    the voter's surname or a slip of it (surname_slip), or their given name,
+    a nickname or shortening of it, or a keying slip of it."""
+    key = name_key(word)
+    if len(key) < 2:
+        return False
+    if surname_slip(word, voter.last_name):
+        return True
+    if not voter.key_first:
+        return False
+    given, spelling_only = _given_fit(key, voter.key_first, voter.middle_name)
+    return given >= 0.9 and (not spelling_only or looks_like_a_typo(key, voter.key_first))
