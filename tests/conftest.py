@@ -57,6 +57,17 @@ def _quiet_rate_limit(settings):
 
 
 @pytest.fixture(autouse=True)
+def _close_candidate_helper():
+    """Validation outside a transaction fetches candidates on a helper thread's
+    own connection; close it after each test, or the test database cannot be
+    dropped at the end."""
+    yield
+    from petitions.matching.candidates import ahead_close
+
+    ahead_close()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process(request):
     """Outside the `services` tests, tasks run in-process as in the embedded mode."""
     if request.node.get_closest_marker("services"):

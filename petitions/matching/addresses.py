@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # USPS Publication 28, appendix C1 (street suffixes): written forms -> standard abbreviation.
 STREET_SUFFIXES = {
@@ -157,11 +157,11 @@ class Street:
     type: str
     postdirectional: str
 
-    @property
+    @cached_property  # (a frozen dataclass: cached_property writes the instance's __dict__ itself)
     def key(self) -> str:
         return " ".join(p for p in (self.predirectional, self.name, self.type, self.postdirectional) if p)
 
-    @property
+    @cached_property
     def compact(self) -> str:
         """The name and type's letters, the type spelt out: catches words run
         together or split ('ABERNETH YSTREET' for 'ABERNETHY STREET')."""

@@ -300,21 +300,29 @@ def candidate_voters_chunks(chunks: Iterable[list[SearchKeys]], *, ahead: bool) 
     only), each chunk's query is sent as soon as the chunk is known, and the
     next chunk is asked for (the caller may compute it lazily) while that
     query runs; each result is handed over once the following query is on
-    its way, so the database works while the caller judges."""
-    if not (ahead and connection.vendor == "postgresql"):
-        for chunk in chunks:
-            yield candidate_voters_many(chunk)
-        return
-    executor = _executor()
+    its way, so the database works while the caller judges. A single chunk
+    is fetched in line: there is nothing to overlap."""
     following = iter(chunks)
     first = next(following, None)
-    pending = executor.submit(_fetch_in_helper, first) if first is not None else None
+    if first is None:
+        return
+    if not (ahead and connection.vendor == "postgresql"):
+        yield candidate_voters_many(first)
+        for chunk in following:
+            yield candidate_voters_many(chunk)
+        return
+    chunk = next(following, None)
+    if chunk is None:  # one chunk: nothing to overlap, fetch it in line
+        yield candidate_voters_many(first)
+        return
+    executor = _executor()
+    pending = executor.submit(_fetch_in_helper, first)
     try:
         while pending is not None:
-            chunk = next(following, None)  # computed by the caller while `pending` runs
             found = pending.result()
             pending = executor.submit(_fetch_in_helper, chunk) if chunk is not None else None
-            yield found
+            yield found  # the caller judges `found` while `chunk` is fetched
+            chunk = next(following, None) if pending is not None else None
     finally:
         if pending is not None:
             pending.cancel() or pending.exception()  # never leave a query running behind a failed caller

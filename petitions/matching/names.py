@@ -140,7 +140,7 @@ for _nickname, _formal in [*PREFERRED_FORMAL.items(), *_EXTRA]:  # what the pack
     _CANONICALS.setdefault(_nickname, set()).add(_formal)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 17)
 def given_name_relatives(key: str) -> frozenset[str]:
     """The name itself and every name the `nicknames` package relates to it, either way."""
     key = key.upper()
@@ -172,12 +172,18 @@ def _spellings(key: str) -> tuple[str, ...]:
     return (key,)
 
 
+@lru_cache(maxsize=1 << 17)
+def _spelling_set(key: str) -> frozenset[str]:
+    return frozenset(_spellings(key))
+
+
 def are_nicknames(a: str, b: str) -> bool:
-    relatives_a = given_name_relatives(a)
-    if any(spelling in relatives_a for spelling in _spellings(b)):
+    """One is a nickname or another form of the other (either way), allowing
+    for a C / K / Ch spelling of either's start. (Set operations: this runs for
+    most candidates of most signatures.)"""
+    if not given_name_relatives(a).isdisjoint(_spelling_set(b)):
         return True
-    relatives_b = given_name_relatives(b)
-    return any(spelling in relatives_b for spelling in _spellings(a))
+    return not given_name_relatives(b).isdisjoint(_spelling_set(a))
 
 
 def _canonical_step(key: str) -> str:

@@ -229,10 +229,17 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     voter's (nor a nickname, initial, shortening, typo or middle name of it):
     name_fit is then at most ANOTHER_PERSON. Cheap (cached), so most of a
     block's neighbours are set aside before their names are scored."""
-    if not voter.key_first:
+    registered = voter.key_first
+    if not registered:
         return False
+    middle = voter.middle_name
     for reading in written.readings:
-        if not reading.given or _given_fit(reading.given, voter.key_first, voter.middle_name)[0] >= GIVEN_DIFFERENT:
+        given = reading.given
+        # _given_fit(given, registered, middle) >= GIVEN_DIFFERENT, asked of the caches
+        # of name pairs (far more often hit than those of name and middle name triples).
+        if not given or given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT:
+            return False
+        if middle and len(given) > 1 and 0.9 * given_name_fit(given, name_key(middle))[0] >= GIVEN_DIFFERENT:
             return False
     return True
 
