@@ -141,13 +141,17 @@ def _prepared_sql() -> str:
     blocks = {
         "address": "county_id = $1 AND key_house = ANY($2) AND key_street = $3",
         "street_start": "county_id = $1 AND key_house = ANY($2) AND key_street >= $4 AND key_street < $5",
-        "house_name": "county_id = $1 AND key_house = ANY($2) AND key_last_phonetic = ANY($7)",
+        "house_name": None,  # one probe per (house, phonetic code), as in _many_block
         "zip_house": "key_zip = $6 AND key_house = ANY($2)",
         "zip_name": "key_last_phonetic = ANY($7) AND key_zip = $6",
         "county_name": "county_id = $1 AND key_last = ANY($8) AND key_first_initial = ANY($9)",
         "statewide": "key_last = ANY($8) AND key_first = ANY($10) AND key_house = ANY($2)",
     }
     parts = [
+        f"SELECT * FROM (SELECT v.* FROM unnest($2) h CROSS JOIN unnest($7) p CROSS JOIN LATERAL "
+        f"(SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND county_id = $1 "
+        f"AND key_house = h AND key_last_phonetic = p LIMIT {LIMITS[name]}) v LIMIT {LIMITS[name]}) b{number}"
+        if where is None else
         f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND {where} "
         f"LIMIT {LIMITS[name]}) b{number}"
         for number, (name, where) in enumerate(blocks.items())
@@ -183,12 +187,15 @@ def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
 # arrays (unnest), so a batch of hundreds of signatures costs one round trip
 # and one plan. A list of keys travels as one text joined by '|' (no key holds
 # one), split by string_to_array once per index scan.
-_MANY_BLOCKS = {
+_MANY_BLOCKS: dict[str, str | None] = {
     "address": "county_id = k.county AND key_house = ANY(string_to_array(k.houses, '|')) AND key_street = k.street",
     "street_start": "county_id = k.county AND key_house = ANY(string_to_array(k.houses, '|')) "
                     "AND key_street >= k.start AND key_street < k.after",
-    "house_name": "county_id = k.county AND key_house = ANY(string_to_array(k.houses, '|')) "
-                  "AND key_last_phonetic = ANY(string_to_array(k.phonetics, '|'))",
+    # Each (house, phonetic code) pair as an equality on all three columns of
+    # voter_house_phonetic_key: with two arrays, the planner would rather scan
+    # every voter at that house number in the county (voter_address_key) and
+    # filter, a hundred index pages per signature in a large county.
+    "house_name": None,  # see _HOUSE_NAME_MANY
     "zip_house": "key_zip = k.zip AND key_house = ANY(string_to_array(k.houses, '|'))",
     "zip_name": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip",
     "county_name": "county_id = k.county AND key_last = ANY(string_to_array(k.surnames, '|')) "
@@ -199,12 +206,24 @@ _MANY_BLOCKS = {
 _MANY_KEYS = ("county", "houses", "street", "start", "after", "zip", "phonetics", "surnames", "initials", "givens")
 
 
+def _many_block(number: int, name: str, where: str | None, columns: str) -> str:
+    if name == "house_name":
+        # One index probe per (house, phonetic code) pair, each an equality on all three
+        # columns of voter_house_phonetic_key: given the two arrays, the planner would
+        # rather read every voter at that house number in the county and filter them,
+        # a hundred index pages per signature in a large county.
+        return (f"SELECT * FROM (SELECT v.* FROM unnest(string_to_array(k.houses, '|')) h "
+                f"CROSS JOIN unnest(string_to_array(k.phonetics, '|')) p CROSS JOIN LATERAL "
+                f"(SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND county_id = k.county "
+                f"AND key_house = h AND key_last_phonetic = p LIMIT {LIMITS[name]}) v LIMIT {LIMITS[name]}) b{number}")
+    return (f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
+            f"LIMIT {LIMITS[name]}) b{number}")
+
+
 def _many_sql() -> str:
     columns = ", ".join(COLUMNS)
     blocks = " UNION ".join(  # a voter several blocks of one signature find comes once
-        f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
-        f"LIMIT {LIMITS[name]}) b{number}"
-        for number, (name, where) in enumerate(_MANY_BLOCKS.items())
+        _many_block(number, name, where, columns) for number, (name, where) in enumerate(_MANY_BLOCKS.items())
     )
     arrays = ", ".join(["%s::integer[]"] + ["%s::text[]"] * len(_MANY_KEYS) + ["%s::boolean[]"] * len(_MANY_BLOCKS))
     names = ", ".join(["n", *_MANY_KEYS, *(f"s{number}" for number in range(len(_MANY_BLOCKS)))])
