@@ -158,10 +158,15 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
         "ms_per_signature": round(1000 * seconds / len(ids), 3) if ids else None,
         "ms_p50": percentile(0.50), "ms_p95": percentile(0.95), "ms_p99": percentile(0.99),
         "ms_max": round(1000 * durations[-1], 3) if durations else 0.0,
-        "statements_per_signature": round(statements / len(ids), 2) if ids else None,
+        # Statements through Django's cursor on this process's main connection. In the batched path
+        # that is the per-batch work (lock, petitions, duplicates, tally changes); the candidate
+        # queries run on the helper threads' connections (one per 100 signatures) and the outcomes'
+        # UPDATE on the raw cursor (one per batch), which this count does not see.
+        "statements_per_signature": round(statements / len(ids), 2) if ids and size == 1 else None,
+        "main_connection_statements_per_call": round(statements / len(durations), 2) if durations else None,
         # Time inside cursor.execute (the database's work and the round trips), the rest being Python;
         # the COMMIT of each transaction is not a statement Django runs through execute.
-        "sql_ms_per_signature": round(1000 * in_sql / len(ids), 3) if ids else None,
+        "sql_ms_per_signature": round(1000 * in_sql / len(ids), 3) if ids and size == 1 else None,
         "outcomes": dict(outcomes),
     }
 

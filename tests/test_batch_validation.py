@@ -283,7 +283,8 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
         candidates.ahead_close()
     searched = sum(prepare(Signature.objects.get(pk=s.pk)).early is None for s in made)
     assert searched >= 11
-    assert helper_calls == [3] * (searched // 3) + ([searched % 3] if searched % 3 else [])  # chunks of 3, in order
+    # Chunks of 3, fetched by the helper threads (which finish in any order).
+    assert sorted(helper_calls) == sorted([3] * (searched // 3) + ([searched % 3] if searched % 3 else []))
     assert len(done) == 12
     for signature in Signature.objects.filter(pk__in=[s.pk for s in made]):
         status, reason, voter_id, *_ = expected[signature.pk]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -290,23 +291,27 @@ _MANY_SQL = _many_sql()
 # committed voters, which is all a worker's transaction sees of the voter
 # file too; callers inside a transaction of their own (tests) fetch in line.
 
-_ahead_executor: ThreadPoolExecutor | None = None
+AHEAD = 2  # helper threads, each with its own connection: chunk i is fetched by helper i % AHEAD
+
+_ahead_executors: list[ThreadPoolExecutor] = []
 _ahead_pid: int | None = None
 
 
-def _executor() -> ThreadPoolExecutor:
-    """One helper thread per process, made after a fork (Celery's prefork pool)."""
-    global _ahead_executor, _ahead_pid
-    if _ahead_executor is None or _ahead_pid != os.getpid():
-        _ahead_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="candidates-ahead")
+def _executors() -> list[ThreadPoolExecutor]:
+    """AHEAD helper threads per process, made after a fork (Celery's prefork pool)."""
+    global _ahead_executors, _ahead_pid
+    if not _ahead_executors or _ahead_pid != os.getpid():
+        _ahead_executors = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"candidates-ahead-{number}")
+                            for number in range(AHEAD)]
         _ahead_pid = os.getpid()
-    return _ahead_executor
+    return _ahead_executors
 
 
 def ahead_close() -> None:
-    """Close the helper thread's database connection (a worker shutting down, a test ending)."""
-    if _ahead_executor is not None and _ahead_pid == os.getpid():
-        _ahead_executor.submit(connections.close_all).result()
+    """Close the helper threads' database connections (a worker shutting down, a test ending)."""
+    if _ahead_pid == os.getpid():
+        for executor in _ahead_executors:
+            executor.submit(connections.close_all).result()
 
 
 def _fetch_in_helper(many: list[SearchKeys]) -> list[list[VoterRow]]:
@@ -316,11 +321,10 @@ def _fetch_in_helper(many: list[SearchKeys]) -> list[list[VoterRow]]:
 
 def candidate_voters_chunks(chunks: Iterable[list[SearchKeys]], *, ahead: bool) -> Iterator[list[list[VoterRow]]]:
     """candidate_voters_many of each chunk, in order. With `ahead` (PostgreSQL
-    only), each chunk's query is sent as soon as the chunk is known, and the
-    next chunk is asked for (the caller may compute it lazily) while that
-    query runs; each result is handed over once the following query is on
-    its way, so the database works while the caller judges. A single chunk
-    is fetched in line: there is nothing to overlap."""
+    only), up to AHEAD chunks' queries run at once on the helpers' connections
+    while the caller judges the chunk before them; the caller's iterable is
+    read lazily, one chunk ahead of the queries. A single chunk is fetched in
+    line: there is nothing to overlap."""
     following = iter(chunks)
     first = next(following, None)
     if first is None:
@@ -330,21 +334,31 @@ def candidate_voters_chunks(chunks: Iterable[list[SearchKeys]], *, ahead: bool) 
         for chunk in following:
             yield candidate_voters_many(chunk)
         return
-    chunk = next(following, None)
-    if chunk is None:  # one chunk: nothing to overlap, fetch it in line
+    second = next(following, None)
+    if second is None:  # one chunk: nothing to overlap, fetch it in line
         yield candidate_voters_many(first)
         return
-    executor = _executor()
-    pending = executor.submit(_fetch_in_helper, first)
+    executors = _executors()
+    pending: deque = deque()
+    sent = 0
+
+    def send(chunk: list[SearchKeys]) -> None:
+        nonlocal sent
+        pending.append(executors[sent % len(executors)].submit(_fetch_in_helper, chunk))
+        sent += 1
+
+    send(first)
+    send(second)
     try:
-        while pending is not None:
-            found = pending.result()
-            pending = executor.submit(_fetch_in_helper, chunk) if chunk is not None else None
-            yield found  # the caller judges `found` while `chunk` is fetched
-            chunk = next(following, None) if pending is not None else None
+        while pending:
+            if len(pending) < len(executors) + 1:
+                chunk = next(following, None)  # computed by the caller while the queries run
+                if chunk is not None:
+                    send(chunk)
+            yield pending.popleft().result()  # the caller judges it while the next ones are fetched
     finally:
-        if pending is not None:
-            pending.cancel() or pending.exception()  # never leave a query running behind a failed caller
+        for future in pending:  # never leave a query running behind a failed caller
+            future.cancel() or future.exception()
 
 
 def _sqlite_row(row: tuple) -> tuple:
