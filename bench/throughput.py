@@ -182,13 +182,13 @@ def table(results: list[dict]) -> str:
     ]
     for r in results:
         loop, single, celery, imp = r["in_process"], r["in_process_one_at_a_time"], r["celery_one_process"], r["import"]
-        best = max(loop["per_second"] or 0, celery["per_second"] or 0)
+        worker = celery["per_second"] or 0  # the target is a worker process's: the Celery figure decides
         lines.append(
             f"{r['voters']:>10,}  {imp['seconds']:>8,.0f}  {imp['rows_per_second']:>8,}  {imp['peak_rss_mib']:>6,} MiB  "
             f"{loop['per_second'] or 0:>13,.0f}  {loop['ms_per_signature']:>6}  "
             f"{1000 * loop['process_cpu_seconds'] / max(loop['validated'], 1):>10.3f}  "
             f"{single['per_second'] or 0:>16,.0f}  {celery['per_second'] or 0:>12,.0f}  "
-            f"{'PASS' if best >= TARGET_PER_SECOND else 'FAIL'}"
+            f"{'PASS' if worker >= TARGET_PER_SECOND else 'FAIL'}"
         )
     return "\n".join(lines)
 
