@@ -15,6 +15,12 @@ trip. Blocks that need a value the signature lacks (a ZIP) are left out.
   statewide     surname + given name (or a nickname) + house number, any county (voter_statewide_key)
 
 Voters no longer registered are never candidates.
+
+`candidate_voters` serves one signature (a prepared statement on PostgreSQL);
+`candidate_voters_many` runs the same blocks for a chunk of signatures in one
+query, and `candidate_voters_chunks` fetches the next chunks on helper
+connections while the caller judges (the workers' batch path,
+petitions.services.signatures.signatures_validate).
 """
 
 from __future__ import annotations
