@@ -263,6 +263,7 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
     from petitions.matching import candidates
 
     monkeypatch.setattr(service, "AHEAD_CHUNK", 3)
+    monkeypatch.setattr(service, "AHEAD_FIRST_CHUNK", 3)
     voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
     voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
     for number in range(8):

@@ -324,6 +324,7 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
 
 
 AHEAD_CHUNK = 100  # signatures whose candidates are fetched while the previous ones are judged
+AHEAD_FIRST_CHUNK = 25  # the batch's first chunk: judging waits for its fetch, nothing to overlap it with
 
 
 def _decide_batch(batch: list[Signature], *, ahead: bool) -> list[Decision]:
@@ -342,7 +343,7 @@ def _decide_batch(batch: list[Signature], *, ahead: bool) -> list[Decision]:
                 decisions[index] = prepared.early
                 continue
             chunk.append((index, prepared))
-            if len(chunk) == AHEAD_CHUNK:
+            if len(chunk) == (AHEAD_CHUNK if chunks else AHEAD_FIRST_CHUNK):
                 chunks.append(chunk)
                 yield [p.keys for _, p in chunk]
                 chunk = []
