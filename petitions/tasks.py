@@ -31,6 +31,8 @@ def send_confirmation_email(self, signature_id: int) -> bool:
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
 def validate_signature(self, signature_id: int) -> str | None:
+    """One signature. Nothing queues it any more (validate_signatures takes
+    batches); it stays so that messages queued before an upgrade still run."""
     from django.db import OperationalError
 
     try:

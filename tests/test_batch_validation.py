@@ -2,7 +2,6 @@
 at a time, duplicates resolved inside the batch and against what already
 counts, tallies that agree with a recount, and a lost race that loses nothing."""
 
-import inspect
 import threading
 from datetime import date
 from unittest import mock
@@ -11,9 +10,9 @@ import pytest
 from django.db import connections
 
 from petitions import tasks
+from petitions.matching import engine
 from petitions.matching.engine import decide, decide_many, prepare
-from petitions.matching.keys import voter_keys
-from petitions.models import PetitionSection, Signature, TallyChange, Voter
+from petitions.models import PetitionSection, Signature, TallyChange
 from petitions.services import signatures as service
 from petitions.services.signatures import signature_validate, signatures_validate
 from petitions.services.tallies import tallies_count, tallies_recount
@@ -22,12 +21,7 @@ from tests.factories import SignatureFactory, VoterFactory
 pytestmark = pytest.mark.django_db
 
 
-def voter(**fields) -> Voter:
-    made = VoterFactory(**fields)
-    keys = voter_keys(**{name: getattr(made, name) for name in inspect.signature(voter_keys).parameters})
-    Voter.objects.filter(pk=made.pk).update(**vars(keys))
-    made.refresh_from_db()
-    return made
+voter = VoterFactory  # its matching keys are computed as the import computes them (ZIP included)
 
 
 def paper(calexit, *, name: str, address: str, line: int, county: str = "34", city: str = "Sacramento") -> Signature:
@@ -262,8 +256,8 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
     decisions are those of one signature at a time."""
     from petitions.matching import candidates
 
-    monkeypatch.setattr(service, "AHEAD_CHUNK", 3)
-    monkeypatch.setattr(service, "AHEAD_FIRST_CHUNK", 3)
+    monkeypatch.setattr(engine, "CHUNK", 3)
+    monkeypatch.setattr(engine, "FIRST_CHUNK", 3)
     voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
     voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
     for number in range(8):

@@ -1,13 +1,11 @@
 """Duplicates: a voter counts once per petition across online and paper, and the
 signatures of one unregistered person are linked, by database constraints."""
 
-import inspect
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from petitions.matching.keys import voter_keys
-from petitions.models import PetitionSection, Signature, TallyChange, Voter
+from petitions.models import PetitionSection, Signature, TallyChange
 from petitions.selectors import petition_counts
 from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count, tallies_recount
@@ -16,11 +14,7 @@ from tests.factories import SignatureFactory, VoterFactory
 pytestmark = pytest.mark.django_db
 
 
-def voter(**fields) -> Voter:
-    made = VoterFactory(**fields)
-    keys = voter_keys(**{name: getattr(made, name) for name in inspect.signature(voter_keys).parameters})
-    Voter.objects.filter(pk=made.pk).update(**vars(keys))
-    return Voter.objects.get(pk=made.pk)
+voter = VoterFactory  # its matching keys are computed as the import computes them (ZIP included)
 
 
 def validated(**fields) -> Signature:

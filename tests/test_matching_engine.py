@@ -1,25 +1,17 @@
 """Deciding a signature by the county's rules, with fuzzy matching of names and addresses."""
 
-import inspect
 from datetime import date
 
 import pytest
 
-from petitions.matching.keys import voter_keys
-from petitions.models import PetitionSection, Signature, Voter
+from petitions.models import PetitionSection, Signature
 from petitions.services.signatures import signature_validate
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def voter(**fields) -> Voter:
-    """A voter with every matching key computed as the import computes it (ZIP included)."""
-    made = VoterFactory(**fields)
-    keys = voter_keys(**{name: getattr(made, name) for name in inspect.signature(voter_keys).parameters})
-    Voter.objects.filter(pk=made.pk).update(**vars(keys))
-    made.refresh_from_db()
-    return made
+voter = VoterFactory  # its matching keys are computed as the import computes them (ZIP included)
 
 
 def validated(**fields) -> Signature:

@@ -148,16 +148,14 @@ def _prepared_sql() -> str:
     blocks = {
         "address": "county_id = $1 AND key_house = ANY($2) AND key_street = $3",
         "street_start": "county_id = $1 AND key_house = ANY($2) AND key_street >= $4 AND key_street < $5",
-        "house_name": None,  # one probe per (house, phonetic code), as in _many_block
+        "house_name": None,  # _house_name_block
         "zip_house": "key_zip = $6 AND key_house = ANY($2)",
         "zip_name": "key_last_phonetic = ANY($7) AND key_zip = $6",
         "county_name": "county_id = $1 AND key_last = ANY($8) AND key_first_initial = ANY($9)",
         "statewide": "key_last = ANY($8) AND key_first = ANY($10) AND key_house = ANY($2)",
     }
     parts = [
-        f"SELECT * FROM (SELECT v.* FROM unnest($2) h CROSS JOIN unnest($7) p CROSS JOIN LATERAL "
-        f"(SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND county_id = $1 "
-        f"AND key_house = h AND key_last_phonetic = p LIMIT {LIMITS[name]}) v LIMIT {LIMITS[name]}) b{number}"
+        _house_name_block(number, switch=f"${11 + number}", county="$1", houses="$2", phonetics="$7", columns=columns)
         if where is None else
         f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND {where} "
         f"LIMIT {LIMITS[name]}) b{number}"
@@ -202,7 +200,7 @@ _MANY_BLOCKS: dict[str, str | None] = {
     # voter_house_phonetic_key: with two arrays, the planner would rather scan
     # every voter at that house number in the county (voter_address_key) and
     # filter, a hundred index pages per signature in a large county.
-    "house_name": None,  # see _HOUSE_NAME_MANY
+    "house_name": None,  # _house_name_block
     "zip_house": "key_zip = k.zip AND key_house = ANY(string_to_array(k.houses, '|'))",
     "zip_name": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip",
     "county_name": "county_id = k.county AND key_last = ANY(string_to_array(k.surnames, '|')) "
@@ -213,16 +211,24 @@ _MANY_BLOCKS: dict[str, str | None] = {
 _MANY_KEYS = ("county", "houses", "street", "start", "after", "zip", "phonetics", "surnames", "initials", "givens")
 
 
+def _house_name_block(number: int, *, switch: str, county: str, houses: str, phonetics: str, columns: str) -> str:
+    """The house_name block: one index probe per (house, phonetic code) pair, each
+    an equality on all three columns of voter_house_phonetic_key. Given the two
+    arrays as `= ANY(...)`, the planner would rather read every voter at that
+    house number in the county (voter_address_key) and filter them: a hundred
+    index pages per signature in a large county."""
+    limit = LIMITS["house_name"]
+    return (f"SELECT * FROM (SELECT v.* FROM unnest({houses}) h CROSS JOIN unnest({phonetics}) p "
+            f"CROSS JOIN LATERAL (SELECT {columns} FROM petitions_voter WHERE {switch} AND registered "
+            f"AND county_id = {county} AND key_house = h AND key_last_phonetic = p LIMIT {limit}) v "
+            f"LIMIT {limit}) b{number}")
+
+
 def _many_block(number: int, name: str, where: str | None, columns: str) -> str:
     if name == "house_name":
-        # One index probe per (house, phonetic code) pair, each an equality on all three
-        # columns of voter_house_phonetic_key: given the two arrays, the planner would
-        # rather read every voter at that house number in the county and filter them,
-        # a hundred index pages per signature in a large county.
-        return (f"SELECT * FROM (SELECT v.* FROM unnest(string_to_array(k.houses, '|')) h "
-                f"CROSS JOIN unnest(string_to_array(k.phonetics, '|')) p CROSS JOIN LATERAL "
-                f"(SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND county_id = k.county "
-                f"AND key_house = h AND key_last_phonetic = p LIMIT {LIMITS[name]}) v LIMIT {LIMITS[name]}) b{number}")
+        return _house_name_block(number, switch=f"k.s{number}", county="k.county",
+                                 houses="string_to_array(k.houses, '|')",
+                                 phonetics="string_to_array(k.phonetics, '|')", columns=columns)
     return (f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
             f"LIMIT {LIMITS[name]}) b{number}")
 

@@ -32,11 +32,12 @@ street; it stays invalid/incomplete. review and not_registered name nobody.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from petitions.matching.addresses import parse_address
-from petitions.matching.candidates import LIMITS, SearchKeys, VoterRow, candidate_voters, candidate_voters_many
+from petitions.matching.candidates import LIMITS, SearchKeys, VoterRow, candidate_voters, candidate_voters_chunks
 from petitions.matching.keys import zip_key
 from petitions.matching.names import (
     SURNAME_PARTICLES,
@@ -245,12 +246,39 @@ def decide(signature: Signature) -> Decision:
     return judge(prepared, candidate_voters(prepared.keys))
 
 
-def decide_many(signatures: list[Signature]) -> list[Decision]:
-    """Many signatures, their candidates fetched in one query (the batch path)."""
-    prepared = [prepare(signature) for signature in signatures]
-    searching = [p for p in prepared if p.early is None]
-    found = iter(candidate_voters_many([p.keys for p in searching]))
-    return [p.early if p.early is not None else judge(p, next(found)) for p in prepared]
+CHUNK = 100  # signatures whose candidates one query fetches
+FIRST_CHUNK = 25  # a batch's first chunk: with `ahead`, judging waits for its fetch with nothing to overlap it
+
+
+def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Decision]:
+    """decide() for many signatures (the workers' batch path): their candidates
+    are fetched CHUNK signatures per query, and with `ahead` the next chunks
+    are fetched on helper connections while the current one is judged
+    (candidates.candidate_voters_chunks). Signatures are read (`prepare`)
+    chunk by chunk as the fetches ask for them."""
+    decisions: list[Decision | None] = [None] * len(signatures)
+    chunks: list[list[tuple[int, Prepared]]] = []
+
+    def keys_of_chunks() -> Iterator[list[SearchKeys]]:
+        chunk: list[tuple[int, Prepared]] = []
+        for index, signature in enumerate(signatures):
+            prepared = prepare(signature)
+            if prepared.early is not None:
+                decisions[index] = prepared.early
+                continue
+            chunk.append((index, prepared))
+            if len(chunk) == (CHUNK if chunks else FIRST_CHUNK):
+                chunks.append(chunk)
+                yield [p.keys for _, p in chunk]
+                chunk = []
+        if chunk:
+            chunks.append(chunk)
+            yield [p.keys for _, p in chunk]
+
+    for number, found in enumerate(candidate_voters_chunks(keys_of_chunks(), ahead=ahead)):
+        for (index, prepared), candidates in zip(chunks[number], found):
+            decisions[index] = judge(prepared, candidates)
+    return decisions
 
 
 def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,11 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from petitions.matching.candidates import SearchKeys, candidate_voters_chunks
-from petitions.matching.engine import Decision, Prepared, decide, judge, prepare
+from petitions.matching.engine import Decision, decide, decide_many
 from petitions.models import County, Petition, Signature, Voter
 from petitions.services.audit import audit_record
-from petitions.services.tallies import bucket_of, tally_change_record, tally_changes_record
+from petitions.services.tallies import bucket_of, tally_change_record, tally_changes_record, tally_move
 from petitions.services.tasks_queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -170,22 +168,33 @@ def signature_confirm(*, signature: Signature) -> str:
 
 # --- Validation --------------------------------------------------------------
 
-def _set_outcome(signature: Signature, *, status: str, reason: str = "", voter_id: int | None = None,
-                 duplicate_of_id: int | None = None, decision: Decision | None = None) -> None:
-    """Record a status change and its tally change. With the machine's `decision`,
-    its match score, candidates and person key are recorded too."""
-    before = bucket_of(signature, signature.petition)
+_OUTCOME_FIELDS = ["status", "reason", "voter", "duplicate_of", "validated_at", "updated_at"]
+_MATCHER_FIELDS = ["match_score", "match_candidates", "person_key"]
+
+
+def _assign_outcome(signature: Signature, *, status: str, reason: str = "", voter_id: int | None = None,
+                    duplicate_of_id: int | None = None, decision: Decision | None = None) -> list[str]:
+    """Set an outcome on the instance (not saved); returns the fields it set.
+    With the machine's `decision`, its match score, candidates and person key too."""
     signature.status = status
     signature.reason = reason
     signature.voter_id = voter_id
     signature.duplicate_of_id = duplicate_of_id
-    signature.validated_at = timezone.now()
-    fields = ["status", "reason", "voter", "duplicate_of", "validated_at", "updated_at"]
-    if decision is not None and decision.by_matcher:
-        signature.match_score = decision.score
-        signature.match_candidates = decision.scored
-        signature.person_key = decision.person_key
-        fields += ["match_score", "match_candidates", "person_key"]
+    signature.validated_at = signature.updated_at = timezone.now()
+    if decision is None or not decision.by_matcher:
+        return _OUTCOME_FIELDS
+    signature.match_score = decision.score
+    signature.match_candidates = decision.scored
+    signature.person_key = decision.person_key
+    return _OUTCOME_FIELDS + _MATCHER_FIELDS
+
+
+def _set_outcome(signature: Signature, *, status: str, reason: str = "", voter_id: int | None = None,
+                 duplicate_of_id: int | None = None, decision: Decision | None = None) -> None:
+    """Record a status change and its tally change."""
+    before = bucket_of(signature, signature.petition)
+    fields = _assign_outcome(signature, status=status, reason=reason, voter_id=voter_id,
+                             duplicate_of_id=duplicate_of_id, decision=decision)
     signature.save(update_fields=fields)
     tally_change_record(before=before, after=bucket_of(signature, signature.petition))
 
@@ -311,7 +320,7 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
             petitions = Petition.objects.in_bulk({signature.petition_id for signature in batch})
             for signature in batch:  # one Petition object per petition, not one per row
                 Signature.petition.field.set_cached_value(signature, petitions[signature.petition_id])
-            outcomes = _link_duplicates(batch, _decide_batch(batch, ahead=ahead))
+            outcomes = _link_duplicates(batch, decide_many(batch, ahead=ahead))
             _write_outcomes(batch, outcomes)
         return batch
     except (IntegrityError, OperationalError) as exc:
@@ -321,40 +330,6 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
         # or two batches waited on each other's voters and PostgreSQL broke the tie by failing this one.
         logger.info("batch of %d lost a race to another worker (%s); validating one by one", len(ids), exc)
         return [signature for signature in (signature_validate(signature_id=pk) for pk in ids) if signature]
-
-
-AHEAD_CHUNK = 100  # signatures whose candidates are fetched while the previous ones are judged
-AHEAD_FIRST_CHUNK = 25  # the batch's first chunk: judging waits for its fetch, nothing to overlap it with
-
-
-def _decide_batch(batch: list[Signature], *, ahead: bool) -> list[Decision]:
-    """engine.decide_many, with each chunk's candidates fetched while the
-    previous chunk is judged (candidates.candidate_voters_chunks). Signatures
-    are read (`prepare`) chunk by chunk as the fetches ask for them, so the
-    first fetch already runs while the next chunk is read."""
-    decisions: list[Decision | None] = [None] * len(batch)
-    chunks: list[list[tuple[int, Prepared]]] = []
-
-    def keys_of_chunks() -> Iterator[list[SearchKeys]]:
-        chunk: list[tuple[int, Prepared]] = []
-        for index, signature in enumerate(batch):
-            prepared = prepare(signature)
-            if prepared.early is not None:
-                decisions[index] = prepared.early
-                continue
-            chunk.append((index, prepared))
-            if len(chunk) == (AHEAD_CHUNK if chunks else AHEAD_FIRST_CHUNK):
-                chunks.append(chunk)
-                yield [p.keys for _, p in chunk]
-                chunk = []
-        if chunk:
-            chunks.append(chunk)
-            yield [p.keys for _, p in chunk]
-
-    for number, found in enumerate(candidate_voters_chunks(keys_of_chunks(), ahead=ahead)):
-        for (index, prepared), candidates in zip(chunks[number], found):
-            decisions[index] = judge(prepared, candidates)
-    return decisions
 
 
 @dataclass(frozen=True)
@@ -408,42 +383,28 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> list[
     return outcomes
 
 
-_OUTCOME_FIELDS = ["status", "reason", "voter", "duplicate_of", "validated_at", "updated_at",
-                   "match_score", "match_candidates", "person_key"]
-
-
 def _write_outcomes(batch: list[Signature], outcomes: list[_Outcome]) -> None:
     """Every outcome in one UPDATE, the tally changes summed into a few rows."""
-    now = timezone.now()
     deltas: Counter = Counter()
     for signature, outcome in zip(batch, outcomes):
         before = bucket_of(signature, signature.petition)
-        signature.status = outcome.status
-        signature.reason = outcome.reason
-        signature.voter_id = outcome.voter_id
-        signature.duplicate_of_id = outcome.duplicate_of_id
-        signature.validated_at = signature.updated_at = now
-        signature.match_score = outcome.decision.score
-        signature.match_candidates = outcome.decision.scored
-        signature.person_key = outcome.decision.person_key
-        after = bucket_of(signature, signature.petition)
-        for bucket, delta in ((before, -1), (after, 1)):
-            if bucket is not None and before != after:
-                deltas[bucket] += delta
+        _assign_outcome(signature, status=outcome.status, reason=outcome.reason, voter_id=outcome.voter_id,
+                        duplicate_of_id=outcome.duplicate_of_id, decision=outcome.decision)
+        tally_move(deltas, before=before, after=bucket_of(signature, signature.petition))
     if connection.vendor == "postgresql":
-        _update_outcomes_postgresql(batch, now)
+        _update_outcomes_postgresql(batch)
     else:
-        Signature.objects.bulk_update(batch, _OUTCOME_FIELDS, batch_size=VALIDATE_BATCH)
+        Signature.objects.bulk_update(batch, _OUTCOME_FIELDS + _MATCHER_FIELDS, batch_size=VALIDATE_BATCH)
     tally_changes_record(deltas)
 
 
-def _update_outcomes_postgresql(batch: list[Signature], now) -> None:
+def _update_outcomes_postgresql(batch: list[Signature]) -> None:
     """One UPDATE ... FROM (VALUES ...): Django's bulk_update builds a CASE per
     field and row, which costs more Python than the whole match."""
     from psycopg2.extras import Json, execute_values
 
     rows = [(s.pk, s.status, s.reason, s.voter_id, s.duplicate_of_id, s.match_score, Json(s.match_candidates),
-             s.person_key, now) for s in batch]
+             s.person_key, s.validated_at) for s in batch]
     with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg2's errors as Django's
         execute_values(
             cursor.cursor,

@@ -50,16 +50,20 @@ def bucket_of(signature: Signature, petition: Petition) -> Bucket | None:
     return (petition.pk, signature.county_id, is_filed(signature, petition), counted_status(signature))
 
 
+def tally_move(deltas: Counter, *, before: Bucket | None, after: Bucket | None) -> None:
+    """Add one signature's move between buckets to `deltas` ({bucket: +n or -n})."""
+    if before != after:
+        if before is not None:
+            deltas[before] -= 1
+        if after is not None:
+            deltas[after] += 1
+
+
 def tally_change_record(*, before: Bucket | None, after: Bucket | None) -> None:
     """Record a signature's move between buckets. Call inside the transaction that changes it."""
-    if before == after:
-        return
-    rows = []
-    for bucket, delta in ((before, -1), (after, 1)):
-        if bucket is not None:
-            petition_id, county_id, filed, status = bucket
-            rows.append(TallyChange(petition_id=petition_id, county_id=county_id, filed=filed, status=status, delta=delta))
-    TallyChange.objects.bulk_create(rows)
+    deltas: Counter = Counter()
+    tally_move(deltas, before=before, after=after)
+    tally_changes_record(deltas)
 
 
 def tally_changes_record(deltas: Counter) -> None:
@@ -70,7 +74,8 @@ def tally_changes_record(deltas: Counter) -> None:
         for (petition_id, county_id, filed, status), delta in deltas.items()
         if delta
     ]
-    TallyChange.objects.bulk_create(rows)
+    if rows:
+        TallyChange.objects.bulk_create(rows)
 
 
 @contextmanager
