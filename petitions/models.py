@@ -124,7 +124,7 @@ class Voter(models.Model):
             models.Index(fields=["county", "key_house", "key_street"], name="voter_address_key"),
             models.Index(fields=["county", "key_last", "key_first"], name="voter_name_key"),
             models.Index(fields=["key_last", "key_first", "key_house"], name="voter_statewide_key"),
-            models.Index(fields=["key_last_phonetic", "key_zip"], name="voter_phonetic_zip_key"),
+            models.Index(fields=["key_last_phonetic", "key_zip", "key_first_initial"], name="voter_phonetic_zip_initial_key"),
             models.Index(fields=["county", "key_last", "key_first_initial"], name="voter_surname_initial_key"),
             # A street written so differently that its key differs: the house
             # number with the surname's sound, or with the ZIP.

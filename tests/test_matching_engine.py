@@ -160,6 +160,17 @@ def test_a_voter_at_another_address_in_the_county_is_address_mismatch_and_named(
     assert (signature.status, signature.reason, signature.voter) == ("invalid", "address_mismatch", maria)
 
 
+def test_a_moved_voter_with_a_misspelt_surname_is_found_among_many_namesakes_in_the_zip():
+    # The ZIP block reads the voters whose surname sounds alike AND whose given name could be
+    # the written one (its initials): 25 other Garcias of the ZIP, entered first and so first
+    # in the index, no longer fill the block before Maria is reached.
+    for number, given in enumerate(["Jose", "Luis", "Ana", "Carlos", "Pedro"] * 5):
+        voter(first_name=given, address_number=str(300 + number), street_name="P")
+    maria = voter(address_number="99", street_name="K")
+    signature = validated(last_name="Garsia")  # at 1200 J St, where nobody is registered
+    assert (signature.status, signature.reason, signature.voter) == ("invalid", "address_mismatch", maria)
+
+
 def test_a_voter_registered_at_the_address_in_another_county_is_wrong_county():
     maria = voter(county_id="19")
     signature = validated(county_id="34")

@@ -10,7 +10,9 @@ trip. Blocks that need a value the signature lacks (a ZIP) are left out.
                 street whose start is right                   (voter_address_key, a range)
   house_name    county + house number + phonetic surname     (voter_house_phonetic_key)
   zip_house     ZIP + house number: a misspelled street and surname (voter_zip_house_key)
-  zip_name      phonetic surname + ZIP: moved, or registered across a county line (voter_phonetic_zip_key)
+  zip_name      phonetic surname + ZIP + given-name initials: moved, or registered across a
+                county line (voter_phonetic_zip_initial_key)
+  zip_surname   phonetic surname + ZIP, for a line with no given name written (the same index)
   county_name   county + surname + given-name initials: moved within the county (voter_surname_initial_key)
   statewide     surname + given name (or a nickname) + house number, any county (voter_statewide_key)
 
@@ -36,7 +38,8 @@ from datetime import date
 
 from django.db import connection, connections
 
-LIMITS = {"address": 30, "street_start": 20, "house_name": 20, "zip_house": 30, "zip_name": 20, "county_name": 20, "statewide": 10}
+LIMITS = {"address": 30, "street_start": 20, "house_name": 20, "zip_house": 30, "zip_name": 20, "zip_surname": 20,
+          "county_name": 20, "statewide": 10}
 
 COLUMNS = (
     "id", "county_id", "last_name", "first_name", "middle_name", "suffix", "address_number", "house_fraction",
@@ -107,8 +110,12 @@ def candidate_voters(keys: SearchKeys) -> list[VoterRow]:
                        [keys.county, *keys.houses, *keys.phonetics]))
     if keys.houses and keys.zip:
         blocks.append(("zip_house", f"key_zip = %s AND key_house IN {_in(keys.houses)}", [keys.zip, *keys.houses]))
-    if keys.zip and keys.phonetics:
-        blocks.append(("zip_name", f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s",
+    if keys.zip and keys.phonetics and keys.initials:
+        blocks.append(("zip_name", f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s "
+                                   f"AND key_first_initial IN {_in(keys.initials)}",
+                       [*keys.phonetics, keys.zip, *keys.initials]))
+    if keys.zip and keys.phonetics and not keys.initials:
+        blocks.append(("zip_surname", f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s",
                        [*keys.phonetics, keys.zip]))
     if keys.surnames and keys.initials:
         blocks.append(("county_name",
@@ -150,7 +157,8 @@ def _prepared_sql() -> str:
         "street_start": "county_id = $1 AND key_house = ANY($2) AND key_street >= $4 AND key_street < $5",
         "house_name": None,  # _house_name_block
         "zip_house": "key_zip = $6 AND key_house = ANY($2)",
-        "zip_name": "key_last_phonetic = ANY($7) AND key_zip = $6",
+        "zip_name": "key_last_phonetic = ANY($7) AND key_zip = $6 AND key_first_initial = ANY($9)",
+        "zip_surname": "key_last_phonetic = ANY($7) AND key_zip = $6",
         "county_name": "county_id = $1 AND key_last = ANY($8) AND key_first_initial = ANY($9)",
         "statewide": "key_last = ANY($8) AND key_first = ANY($10) AND key_house = ANY($2)",
     }
@@ -180,7 +188,7 @@ def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
         # The generic plan, not one planned again for each signature's values (PostgreSQL's
         # default after five runs only if it guesses the generic plan no dearer).
         cursor.execute(
-            f"SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * 17)})",
+            f"SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * (10 + len(switches)))})",
             [keys.county, houses, keys.street, start, after, keys.zip, phonetics, surnames, list(keys.initials),
              list(keys.given_names), *switches],
         )
@@ -202,7 +210,9 @@ _MANY_BLOCKS: dict[str, str | None] = {
     # filter, a hundred index pages per signature in a large county.
     "house_name": None,  # _house_name_block
     "zip_house": "key_zip = k.zip AND key_house = ANY(string_to_array(k.houses, '|'))",
-    "zip_name": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip",
+    "zip_name": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip "
+                "AND key_first_initial = ANY(string_to_array(k.initials, '|'))",
+    "zip_surname": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip",
     "county_name": "county_id = k.county AND key_last = ANY(string_to_array(k.surnames, '|')) "
                    "AND key_first_initial = ANY(string_to_array(k.initials, '|'))",
     "statewide": "key_last = ANY(string_to_array(k.surnames, '|')) AND key_first = ANY(string_to_array(k.givens, '|')) "
@@ -253,7 +263,8 @@ def _switches(keys: SearchKeys, after: str) -> list[bool]:
         bool(houses and after),
         bool(houses and phonetics),
         bool(houses and keys.zip),
-        bool(keys.zip and phonetics),
+        bool(keys.zip and phonetics and keys.initials),
+        bool(keys.zip and phonetics and not keys.initials),
         bool(surnames and keys.initials),
         bool(surnames and keys.given_names and houses),
     ]

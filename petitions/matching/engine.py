@@ -157,7 +157,10 @@ def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
     first_word = name_key(name.first.split()[0]) if name.first.split() else ""
     relatives = sorted(given_name_relatives(first_word)) if len(first_word) > 1 else []
     givens = list(dict.fromkeys([r.given for r in written.readings if not r.penalty and len(r.given) > 1] + relatives))
-    initials = sorted({n[0] for n in relatives} | ({first_word[0]} if first_word else set()))
+    # Given-name initials, for the blocks that read only voters whose given name could be the
+    # written one: every reading's (a swapped name's too) and those of its nicknames' names.
+    initials = sorted({n[0] for n in relatives} | ({first_word[0]} if first_word else set())
+                      | {r.given[0] for r in written.readings if r.given})
     return SearchKeys(
         county=written.county,
         houses=houses,
@@ -384,7 +387,8 @@ def _searched_in_full(keys: SearchKeys, candidates: list[VoterRow], *, at_addres
                 counts["house_name"] += surname_phonetic(c.last_name) in phonetics
         if not at_address:
             sounds_alike = surname_phonetic(c.last_name) in phonetics
-            counts["zip_name"] += bool(keys.zip) and c.zip[:5] == keys.zip and sounds_alike
+            counts["zip_name"] += (bool(keys.zip) and c.zip[:5] == keys.zip and sounds_alike
+                                   and c.key_first[:1] in keys.initials)
             counts["county_name"] += in_county and c.key_last in keys.surnames and c.key_first[:1] in keys.initials
     return all(count < LIMITS[block] for block, count in counts.items())
 

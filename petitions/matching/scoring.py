@@ -8,7 +8,7 @@ people of one name apart (a different suffix, middle initial or birth date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -60,6 +60,10 @@ class WrittenSignature:
     county: str
     zip: str
     dob: date | None
+    givens: tuple[str, ...] = field(init=False, repr=False, compare=False)  # each reading's given name
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "givens", tuple(reading.given for reading in self.readings))
 
 
 @dataclass(frozen=True)
@@ -230,11 +234,12 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     name_fit is then at most ANOTHER_PERSON. Cheap (cached), so most of a
     block's neighbours are set aside before their names are scored."""
     registered = voter.key_first
-    if not registered:
-        return False
-    middle = voter.middle_name
-    for reading in written.readings:
-        given = reading.given
+    return bool(registered) and _other_given_names(written.givens, registered, voter.middle_name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _other_given_names(givens: tuple[str, ...], registered: str, middle: str) -> bool:
+    for given in givens:
         # _given_fit(given, registered, middle) >= GIVEN_DIFFERENT, asked of the caches
         # of name pairs (far more often hit than those of name and middle name triples).
         if not given or given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT:
