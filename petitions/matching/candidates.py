@@ -142,7 +142,7 @@ def candidate_voters(keys: SearchKeys) -> list[VoterRow]:
     return [VoterRow._make(row) for row in rows]
 
 
-# PostgreSQL: one prepared statement per connection. Planning the seven-block
+# PostgreSQL: one prepared statement per connection. Planning the eight-block
 # UNION costs about 1 ms, three times what running it costs; a prepared
 # statement is planned once (its generic plan keeps every block's index) and
 # blocks without the values they need are switched off by a parameter.
@@ -195,7 +195,7 @@ def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
         return [VoterRow._make(row) for row in cursor.fetchall()]
 
 
-# Many signatures at once (the batch path): the same seven blocks, run for each
+# Many signatures at once (the batch path): the same eight blocks, run for each
 # signature's keys in a LATERAL subquery over the keys passed as parallel
 # arrays (unnest), so a batch of hundreds of signatures costs one round trip
 # and one plan. A list of keys travels as one text joined by '|' (no key holds
