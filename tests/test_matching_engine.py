@@ -384,6 +384,27 @@ def test_a_voter_on_k_street_is_not_named_for_a_line_on_j_street():
     assert (signature.reason, signature.voter) == ("address_mismatch", None)
 
 
+def test_a_lettered_street_of_the_grid_is_another_street_at_the_same_house_number():
+    # 'J St' and 'K St' look alike to string similarity (0.9); in Sacramento's grid they
+    # are two streets, so the registered address is not the one written.
+    maria = voter(street_name="K")
+    signature = validated(address="1200 J St")
+    assert (signature.status, signature.reason) == ("invalid", "address_mismatch")
+    assert signature.voter == maria  # house number and ZIP agree, and the name: it is her
+
+
+def test_a_numbered_street_is_another_street_when_its_number_differs():
+    voter(street_name="15TH")
+    assert validated(address="1200 5th St").reason == "address_mismatch"
+    voter(first_name="Ana", street_name="7TH")
+    assert validated(first_name="Ana", address="1200 Seventh St").status == "valid"  # 7th written out
+
+
+def test_a_typo_in_a_short_street_name_still_agrees():
+    maria = voter(street_name="MAIN")
+    assert validated(address="1200 Mian St").voter == maria
+
+
 def test_a_voter_on_15th_street_is_not_named_for_a_line_on_5th_street():
     voter(address_number="1300", street_name="15TH", zip="95820")
     signature = validated(address="1200 5th St", zip="")

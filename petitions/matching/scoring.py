@@ -111,11 +111,34 @@ def _street_readings(street: Street) -> list[tuple[str, str, bool]]:
     return readings
 
 
+GRID_STREETS_DIFFER = 0.5  # the most a lettered or numbered street scores against another one
+
+
+def _grid_streets_differ(written: Street, registered: Street) -> bool:
+    """Streets of a city grid, lettered ('J St', 'K St') or numbered ('5th',
+    '15th'), look alike to string similarity (0.9 and 0.97) but are different
+    streets: two one-letter names, or two names with numbers, must be the same
+    (a slip in an ordinal's letters, '7th' and '7yh', is not a new number)."""
+    name_w, name_r = written.name.replace(" ", ""), registered.name.replace(" ", "")
+    if name_w == name_r or written.compact == registered.compact:
+        return False
+    if len(name_w) == 1 and len(name_r) == 1:
+        return True
+    digits_w, digits_r = "".join(filter(str.isdigit, name_w)), "".join(filter(str.isdigit, name_r))
+    return bool(digits_w and digits_r) and digits_w != digits_r
+
+
 def street_similarity(written: Street, registered: Street) -> float:
     if written.key == registered.key:
         return 1.0
     if not written.name or not registered.name:
         return 0.0
+    if _grid_streets_differ(written, registered):
+        return min(GRID_STREETS_DIFFER, _similarity(written, registered))
+    return _similarity(written, registered)
+
+
+def _similarity(written: Street, registered: Street) -> float:
     best = 0.0
     for name_w, pre_w, parsed_w in _street_readings(written):
         for name_r, pre_r, parsed_r in _street_readings(registered):
