@@ -63,6 +63,15 @@ def test_the_database_is_postgresql_16_on_a_volume():
     assert any(volume.endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
 
 
+def test_the_database_server_is_sized_for_the_voter_file():
+    db = compose_services()["db"]
+    settings = dict(arg.split("=", 1) for arg in db["command"][1:] if arg != "-c")
+    assert db["command"][0] == "postgres"
+    assert settings["shared_buffers"] == "${PG_SHARED_BUFFERS:-1GB}"  # not the stock 128 MB
+    assert {"effective_cache_size", "maintenance_work_mem"} <= set(settings)
+    assert db["shm_size"] == "1gb"
+
+
 def test_redis_is_redis_7():
     assert compose_services()["redis"]["image"] == "redis:7"
 
