@@ -567,6 +567,16 @@ def test_only_a_surname_and_the_street_without_a_house_number_names_the_voter_in
     assert (signature.reason, signature.voter) == ("incomplete", maria)
 
 
+def test_only_a_surname_names_nobody_when_the_zip_holds_more_namesakes_than_were_read(calexit):
+    # The ZIP block of a line without a given name stops at its LIMIT (20): another Garcia
+    # of J St may be among those it did not read, so "the one Garcia of J St" is not known.
+    voter()
+    for number in range(25):
+        voter(first_name=f"Ana{number}", address_number=str(300 + number), street_name="P")
+    signature = paper(calexit, name="Garcia", address="J St", zip="95814")
+    assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
 def test_a_line_with_a_name_and_a_city_but_no_address_is_not_looked_up(calexit):
     voter()
     signature = paper(calexit, name="Maria Garcia", address="", zip="95814")

@@ -387,8 +387,9 @@ def _searched_in_full(keys: SearchKeys, candidates: list[VoterRow], *, at_addres
                 counts["house_name"] += surname_phonetic(c.last_name) in phonetics
         if not at_address:
             sounds_alike = surname_phonetic(c.last_name) in phonetics
+            # zip_name, or zip_surname for a line without a given name (no initials to narrow by)
             counts["zip_name"] += (bool(keys.zip) and c.zip[:5] == keys.zip and sounds_alike
-                                   and c.key_first[:1] in keys.initials)
+                                   and (not keys.initials or c.key_first[:1] in keys.initials))
             counts["county_name"] += in_county and c.key_last in keys.surnames and c.key_first[:1] in keys.initials
     return all(count < LIMITS[block] for block, count in counts.items())
 

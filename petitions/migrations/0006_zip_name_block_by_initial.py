@@ -3,10 +3,13 @@
 """The zip_name candidate block (surname sound + ZIP) also narrows by the
 given name's initials, as county_name does (petitions.matching.candidates).
 
-In a large file a common surname sound fills a ZIP: at 5 million voters the
-block stopped at its LIMIT for 92 % of signatures, read 18 voters for each
-(about two of them with a given name that could be the written one) and so
-kept an arbitrary 20. Its index gains key_first_initial as a third column.
+In a large file a common surname sound fills a ZIP: on the 5-million-voter
+benchmark file the block stopped at its LIMIT for 92 % of signatures and held
+about two voters each whose given name could be the written one, an arbitrary
+20 of the ZIP's namesakes. Narrowed by initials it holds about five (that file
+has only 107 surnames, so it is still often full; a real file's blocks far less
+often). Its index gains key_first_initial as a third column; a line without a
+given name keeps the two-column lookup (zip_surname) on the same index.
 
 The new index is built before the old one is dropped: building it takes a
 SHARE lock (voter imports wait, validation reads on), and the DROP's
