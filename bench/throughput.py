@@ -181,6 +181,12 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
         validated = sum(task["validated"] for task in tasks)
         span = (max(t["succeeded"] for t in tasks) - min(t["received"] for t in tasks)).total_seconds() if tasks else 0.0
         busy = sum(task["seconds"] for task in tasks)
+        decided = database.query(
+            "SELECT count(*) FROM petitions_signature s JOIN petitions_petitionsection p ON p.id = s.section_id "
+            "WHERE p.number LIKE 'B-%%' AND s.status <> 'pending'")[0][0]
+        if decided != validated:  # a task that failed or retried: the log's count would not be the work done
+            raise RuntimeError(f"the worker's log counts {validated:,} validated, the database {decided:,}; "
+                               f"see {worker.log_path}")
         result["celery_one_process"] = {
             "signatures": made, "tasks": len(tasks), "validated": validated,
             "worker_wall_seconds": round(span, 3), "task_seconds": round(busy, 3),
