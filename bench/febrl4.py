@@ -102,6 +102,13 @@ def zip_of(postcode: str) -> str:
     return f"9{digits.zfill(4)}" if digits else ""
 
 
+def kept_numbers(a, seed: int) -> set[str]:
+    """The record numbers of data set A that the voter file keeps for `seed` (the
+    other LEFT_OUT are "not registered"); bench/splink/febrl4.py keeps the same."""
+    numbers = sorted(_number(r) for r in a.index)
+    return set(random.Random(seed).sample(numbers, round(len(numbers) * (1 - LEFT_OUT))))
+
+
 def _dob(value: str) -> str:
     value = _text(value)
     try:
@@ -272,9 +279,7 @@ def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE petitions_signature, petitions_petitionsection, petitions_tallychange, petitions_tally, "
                        "petitions_countyprojection, petitions_auditlog, petitions_voter RESTART IDENTITY CASCADE")
-    numbers = sorted(_number(r) for r in a.index)
-    rng = random.Random(seed)
-    keep = set(rng.sample(numbers, round(len(numbers) * (1 - LEFT_OUT))))
+    keep = kept_numbers(a, seed)
     voter_path, paper_path = work / f"febrl4-a-{seed}.tsv", work / f"febrl4-b-{seed}.csv"
     write_voter_file(a, keep, voter_path)
     truth = write_paper_file(b, paper_path)

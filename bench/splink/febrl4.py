@@ -6,8 +6,7 @@
     BENCHMARKS.md reports, one process at a time)
 
 - A' (the voter file) = FEBRL4 data set A minus the 10 % of its people that
-  bench/febrl4.py leaves out for the seed (same selection: the record numbers
-  sorted as strings, random.Random(seed).sample(numbers, 4500) kept), minus the
+  bench/febrl4.py leaves out for the seed (bench.febrl4.kept_numbers), minus the
   rows bench/febrl4.py's import refuses (empty surname: 48 rows of A, 40-45 of them kept by a seed) unless
   --keep-empty-surnames.
 - B (the signatures) = all 5,000 records of data set B, with only the petition's
@@ -18,8 +17,13 @@
 - Splink as bench/splink/model.py configures it (unsupervised, no labels).
 - 1:1: each B record's best A' candidate (highest match weight); variant
   "mutual": also require that A' record's best B record to be this one.
-- Metrics: see the brief; thresholds are swept on match weight (probability is
-  monotone in it and saturates to 1.0 in floating point for large weights).
+- Metrics, as bench/febrl4.py's: named-voter precision (of the signatures
+  naming a voter, the share naming the true one) and recall (of the registered
+  signers, the share named correctly), at match probability t = 0.5, 0.9, 0.99
+  and at the lowest weight whose precision is still >= 99.5 % (thresholds are
+  swept on match weight: probability is monotone in it and saturates to 1.0
+  in floating point for large weights). What FEBRL changed in each missed
+  record is bench.febrl4.difference.
 """
 
 from __future__ import annotations
@@ -27,8 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
-import re
 import sys
 import time
 from collections import Counter
@@ -36,81 +38,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.febrl4 import _number, _text, county_of, difference, kept_numbers
 from bench.splink.model import pct, splink_predict
 
-STATE_COUNTIES = {"nsw": "19", "vic": "37", "qld": "30", "wa": "33", "sa": "36", "tas": "43", "act": "01", "nt": "38"}
-UNKNOWN_COUNTY = "34"
-LEFT_OUT = 0.10
 PETITION = ["given_name", "surname", "street_number", "address_1", "suburb", "postcode", "county"]
 EXTRA = ["date_of_birth", "soc_sec_id", "address_2"]
 
 
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-
-
-def _number(rec_id: str) -> str:
-    return re.search(r"rec-(\d+)-", rec_id).group(1)
-
-
-def county_of(state) -> str:
-    return STATE_COUNTIES.get(_text(state).lower(), UNKNOWN_COUNTY)
-
-
-def zip_of(postcode) -> str:
-    digits = re.sub(r"\D", "", _text(postcode))
-    return f"9{digits.zfill(4)}" if digits else ""
-
-
-# --- bench/febrl4.py's `difference`, copied verbatim (what FEBRL changed) ---------------------
-
-def difference(original, duplicate) -> str:
-    from nicknames import NickNamer
-    from rapidfuzz.distance import JaroWinkler
-
-    namer = difference.__dict__.setdefault("namer", NickNamer())
-
-    def letters(value) -> str:
-        return re.sub(r"[^a-z]", "", _text(value).lower())
-
-    def like(x: str, y: str) -> bool:
-        return bool(x and y) and (x == y or JaroWinkler.similarity(x, y) >= 0.8)
-
-    def given_like(x: str, y: str) -> bool:
-        return like(x, y) or bool(x and y) and y in namer.nicknames_of(x) | namer.canonicals_of(x)
-
-    given_a, surname_a = letters(original.given_name), letters(original.surname)
-    given_b, surname_b = letters(duplicate.given_name), letters(duplicate.surname)
-    agree = max(given_like(given_a, given_b) + like(surname_a, surname_b),
-                given_like(given_a, surname_b) + like(surname_a, given_b))
-    if agree == 0:
-        return "both names replaced or left out"
-    if agree == 1:
-        return "a name left out" if not (given_b and surname_b) else "a name replaced (another given name or surname)"
-    house_a, house_b = _text(original.street_number).lstrip("0"), _text(duplicate.street_number).lstrip("0")
-    if not house_b or not letters(duplicate.address_1):
-        return "house number or street left out"
-    if not letters(duplicate.suburb):
-        return "city left out"
-    if house_a != house_b:
-        return "house number differs"
-    if not like(letters(duplicate.address_1), letters(original.address_1)):
-        return "street replaced"
-    if county_of(original.state) != county_of(duplicate.state):
-        return "state changed (another county)"
-    if zip_of(original.postcode) != zip_of(duplicate.postcode):
-        return "postcode changed"
-    return ""
-
-
 # --- Data -----------------------------------------------------------------------------------------
-
-def kept_numbers(a: pd.DataFrame, seed: int) -> set[str]:
-    """Exactly bench/febrl4.py's selection of the 90 % kept."""
-    numbers = sorted(_number(r) for r in a.index)
-    rng = random.Random(seed)
-    return set(rng.sample(numbers, round(len(numbers) * (1 - LEFT_OUT))))
-
 
 def prepare(df: pd.DataFrame, fields: str) -> pd.DataFrame:
     """Splink's input: stripped lower-case strings, '' -> NULL; state -> county code."""

@@ -8,9 +8,9 @@ people of one name apart (a different suffix, middle initial or birth date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -60,10 +60,11 @@ class WrittenSignature:
     county: str
     zip: str
     dob: date | None
-    givens: tuple[str, ...] = field(init=False, repr=False, compare=False)  # each reading's given name
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "givens", tuple(reading.given for reading in self.readings))
+    @cached_property  # (a frozen dataclass: cached_property writes the instance's __dict__ itself)
+    def givens(self) -> tuple[str, ...]:
+        """Each reading's given name."""
+        return tuple(reading.given for reading in self.readings)
 
 
 @dataclass(frozen=True)
