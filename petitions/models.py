@@ -152,6 +152,28 @@ class Voter(models.Model):
         return line
 
 
+class VoterFileShape(models.Model):
+    """What a voter import found about how people live, measured on the voter
+    table after the import (petitions.matching.by_address): the share of
+    registered voters who share their address with another registered voter.
+    A real voter file is full of households (most voters share an address);
+    a file where nobody does tells the matcher that the address alone
+    identifies a person."""
+
+    measured_at = models.DateTimeField()
+    file_name = models.CharField(max_length=255, blank=True)
+    voters = models.PositiveIntegerField(help_text="Registered voters with a house number and street.")
+    sampled = models.PositiveIntegerField(help_text="How many of them the share was measured on.")
+    shared_address_share = models.FloatField()
+
+    class Meta:
+        ordering = ["-measured_at", "-id"]
+        get_latest_by = ["measured_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.shared_address_share:.1%} of {self.voters:,} voters share an address"
+
+
 class Signature(models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online"

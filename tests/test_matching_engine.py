@@ -295,7 +295,8 @@ def test_validation_costs_a_fixed_handful_of_queries(django_assert_max_num_queri
     signatures = [SignatureFactory(first_name="Maria7", address="1007 J St"), SignatureFactory(first_name="Nobody"),
                   SignatureFactory(first_name="Maria9", address="1200 K St")]
     for signature in signatures:
-        with django_assert_max_num_queries(9):
+        # (the tenth: for a line the rules leave unnamed, whether the voter file is one without households)
+        with django_assert_max_num_queries(10):
             signature_validate(signature_id=signature.pk)
 
 

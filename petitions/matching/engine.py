@@ -27,7 +27,10 @@ registered voter the evidence points at (see `_identifies`: the name and what
 agrees of house number, street and ZIP), and nobody when two voters fit, the
 evidence is thin or the search may have been cut short. A line missing a
 required item is still looked up when it has a name and a house number or a
-street; it stays invalid/incomplete. review and not_registered name nobody.
+street; it stays invalid/incomplete. review and not_registered name nobody,
+except in a voter file where people do not share addresses
+(petitions.matching.by_address): there a line the rules leave unnamed names
+the voter most of its fields point at.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from petitions.matching import by_address
 from petitions.matching.addresses import parse_address
 from petitions.matching.candidates import LIMITS, SearchKeys, VoterRow, candidate_voters, candidate_voters_chunks
 from petitions.matching.keys import zip_key
@@ -220,6 +224,7 @@ class Prepared:
     person_key: str = ""
     early: Decision | None = None
     incomplete: bool = False
+    city: str = ""
 
 
 def prepare(signature: Signature) -> Prepared:
@@ -238,15 +243,33 @@ def prepare(signature: Signature) -> Prepared:
     )
     key = "" if incomplete else person_key(county=county, house=address.house_number, street=address.street.name,
                                              name=name)
-    return Prepared(name=name, written=written, keys=_search_keys(written, name), person_key=key, incomplete=incomplete)
+    return Prepared(name=name, written=written, keys=_search_keys(written, name), person_key=key, incomplete=incomplete,
+                    city=signature.city.strip())
 
 
 def decide(signature: Signature) -> Decision:
-    """One signature: prepare, fetch its candidates, judge."""
+    """One signature: prepare, fetch its candidates, judge (and, in a voter
+    file without households, name the signer by the address: by_address)."""
     prepared = prepare(signature)
     if prepared.early is not None:
         return prepared.early
-    return judge(prepared, candidate_voters(prepared.keys))
+    candidates = candidate_voters(prepared.keys)
+    decision = judge(prepared, candidates)
+    if decision.voter is None and by_address.in_force():
+        decision = named_by_address(prepared, decision, candidates)
+    return decision
+
+
+def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow]) -> Decision:
+    """A decision that names nobody, naming the voter most of the line's
+    fields point at (by_address.identify); its status is unchanged. Only for
+    a voter file where people do not share addresses (by_address.in_force)."""
+    if decision.voter is not None or prepared.written is None:
+        return decision
+    wide = by_address.wide_candidates(ids=[c.id for c in candidates], zip_code=prepared.written.zip,
+                                      phonetics=prepared.keys.phonetics, initials=prepared.keys.initials)
+    voter = by_address.identify(prepared.written, prepared.city, wide)
+    return decision if voter is None else replace(decision, voter=_as_voter(voter))
 
 
 CHUNK = 100  # signatures whose candidates one query fetches
@@ -261,6 +284,7 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
     chunk by chunk as the fetches ask for them."""
     decisions: list[Decision | None] = [None] * len(signatures)
     chunks: list[list[tuple[int, Prepared]]] = []
+    address_names = by_address.in_force()
 
     def keys_of_chunks() -> Iterator[list[SearchKeys]]:
         chunk: list[tuple[int, Prepared]] = []
@@ -280,7 +304,10 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
 
     for number, found in enumerate(candidate_voters_chunks(keys_of_chunks(), ahead=ahead)):
         for (index, prepared), candidates in zip(chunks[number], found):
-            decisions[index] = judge(prepared, candidates)
+            decision = judge(prepared, candidates)
+            if address_names and decision.voter is None:
+                decision = named_by_address(prepared, decision, candidates)
+            decisions[index] = decision
     return decisions
 
 

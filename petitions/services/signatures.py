@@ -243,7 +243,8 @@ def _apply_decision(signature: Signature, decision: Decision) -> None:
     if decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
         try:
             with transaction.atomic():
-                _set_outcome(signature, status=decision.status, reason=decision.reason, decision=decision)
+                _set_outcome(signature, status=decision.status, reason=decision.reason, voter_id=voter_id,
+                             decision=decision)
             return
         except IntegrityError:
             # The same unregistered person signed before: link this signature to that one.
@@ -374,7 +375,8 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> list[
         elif decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
             original = originals.setdefault((signature.petition_id, decision.person_key), signature.pk)
             if original == signature.pk:
-                outcomes.append(_Outcome(decision.status, decision.reason, None, None, decision))
+                voter_id = decision.voter.pk if decision.voter else None  # named by the address (by_address)
+                outcomes.append(_Outcome(decision.status, decision.reason, voter_id, None, decision))
             else:
                 outcomes.append(_Outcome(Status.DUPLICATE, "", None, original, decision))
         else:

@@ -27,7 +27,10 @@ How it works, on both databases:
      counts as present: a malformed birth date must not de-register anyone.
      A file without a single data row is refused under replace.
   6. One AuditLog row (action "voters.import").
-  7. After the commit, when voters were added or changed: people register
+  7. After the commit, when voters were added, changed or marked: the share of
+     registered voters who share an address is measured on a sample and
+     recorded (petitions.matching.by_address.measure, a VoterFileShape).
+  8. After the commit, when voters were added or changed: people register
      during the campaign, so the signatures the machine found not registered,
      registered elsewhere, or could not decide (review) go back to validation
      (petitions.services.signatures.signatures_revalidate); a person's decision
@@ -564,6 +567,12 @@ def voters_import(
                 audit_record(action="voters.import", actor=actor, detail=summary.as_detail())
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise VoterFileRefused(f"{path.name} is damaged ({exc}); nothing was imported") from exc
+    if summary.inserted or summary.updated or summary.marked_unregistered:
+        # How people live, as this file shows it: whether the address alone identifies a person.
+        from petitions.matching import by_address
+
+        note("Measuring how many voters share an address ...")
+        by_address.measure(file_name=path.name)
     if summary.inserted or summary.updated:
         # People register during the campaign: what the machine found not
         # registered (or in review) is looked at again against the new file.

@@ -1,0 +1,193 @@
+"""Who signed, where the voter file says people do not share addresses.
+
+The engine names a voter for a signature only when the name is the voter's
+(but for nicknames, initials and keying slips). That is the county's answer,
+and the right one for a real voter file: most voters share their address
+with other people, so "Bradley Sribar" at the address where Giaan Sribar is
+registered is Giaan's unregistered son far more often than Giaan with his
+name keyed wrong.
+
+How often a different name at a registered address belongs to another person
+depends on how often people share an address, and the voter file says how
+often that is. After each import, `measure` records the share of registered
+voters who share their address (county, house number, street) with another
+registered voter (models.VoterFileShape): about two voters in three in a
+California file, four in five on the synthetic benchmark's file, one in a
+hundred on FEBRL4's data set A. Where fewer than SHARED_AT_MOST share one (and
+the file is large enough for the share to mean something, MIN_VOTERS), a
+different name at a registered address is a keying error rather than a
+housemate, and a signature that the county's rules leave unnamed (review,
+not_registered, or an invalid one without a voter) names the voter most of
+its fields point at (`identify`). The status is not touched: the county
+still compares the name.
+
+`identify` counts, for each candidate, which of the six fields a petition
+line carries agree: given name, surname, house number, street, ZIP, city. A
+voter is named when at least AGREE_AT_LEAST agree and no other candidate
+comes within MARGIN, and when no block of the wider search (`wide_candidates`:
+the voters of the written ZIP, the voters whose surname sounds like the
+written one and whose given name starts alike) stopped at its LIMIT. Measured on FEBRL4 in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from petitions.matching.candidates import COLUMNS, VoterRow, _sqlite_row
+from petitions.matching.names import given_name_relatives, jaro_winkler, name_key
+from petitions.matching.scoring import STREET_AGREES, WrittenSignature, _voter_street, street_similarity
+
+SHARED_AT_MOST = 0.05  # fewer voters than this sharing an address: the address identifies a person
+MIN_VOTERS = 1000  # fewer registered voters with an address: the share says nothing
+SAMPLE = 20_000  # voters the share is measured on (all of them in a smaller file)
+AGREE_AT_LEAST = 3  # of given name, surname, house number, street, ZIP, city
+MARGIN = 1  # fields by which the voter named must lead every other candidate
+NAME_AGREES = 0.85  # Jaro-Winkler: a name this close is the voter's, keyed with slips
+WIDE_LIMITS = {"zip": 60, "zip_slip": 120, "sound": 60}
+
+
+# --- The file's shape ---------------------------------------------------------------------------
+
+
+def measure(*, file_name: str = "") -> object:
+    """Measure the voter table's shared-address share and record it (a
+    VoterFileShape). On PostgreSQL a sample of SAMPLE voters is drawn from
+    the table's pages (TABLESAMPLE SYSTEM) and each is looked up in the
+    address index; on a smaller table every voter is counted."""
+    from petitions.models import VoterFileShape
+
+    shared_sql = ("EXISTS (SELECT 1 FROM petitions_voter o WHERE o.registered AND o.county_id = v.county_id "
+                  "AND o.key_house = v.key_house AND o.key_street = v.key_street AND o.id <> v.id)")
+    where = "v.registered AND v.key_house <> '' AND v.key_street <> ''"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM petitions_voter v WHERE {where}")
+        voters = cursor.fetchone()[0]
+        sample = ""
+        if connection.vendor == "postgresql" and voters > SAMPLE:
+            cursor.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE relname = 'petitions_voter'")
+            rows = cursor.fetchone()[0]
+            sample = f" TABLESAMPLE SYSTEM ({min(100.0, 100.0 * SAMPLE / rows):.6f}) REPEATABLE (2026)"
+        cursor.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {shared_sql}) FROM petitions_voter v{sample} WHERE {where}"
+                       if connection.vendor == "postgresql" else
+                       f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {shared_sql} THEN 1 ELSE 0 END), 0) "
+                       f"FROM petitions_voter v WHERE {where}")
+        sampled, shared = cursor.fetchone()
+    return VoterFileShape.objects.create(measured_at=timezone.now(), file_name=file_name[:255], voters=voters,
+                                         sampled=sampled, shared_address_share=shared / sampled if sampled else 1.0)
+
+
+def in_force() -> bool:
+    """Whether the last voter file measured is one where the address identifies
+    a person. No measurement (voters loaded another way): no."""
+    from petitions.models import VoterFileShape
+
+    shape = VoterFileShape.objects.order_by("-measured_at", "-id").values("voters", "shared_address_share").first()
+    return bool(shape) and shape["voters"] >= MIN_VOTERS and shape["shared_address_share"] < SHARED_AT_MOST
+
+
+# --- The wider search ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wide:
+    """A signature's candidates for `identify`: each voter with their city, and
+    whether every block was read in full."""
+
+    voters: list[tuple[VoterRow, str]]
+    complete: bool
+
+
+def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...]) -> Wide:
+    """The voters already found (`ids`) with the voters of the written ZIP and
+    those whose surname sounds like a written one and whose given name has
+    one of the written initials, statewide (the indexes' leading columns:
+    voter_zip_house_key, voter_phonetic_zip_initial_key)."""
+    columns = ", ".join(COLUMNS) + ", city"
+    parts, params = [f"SELECT {columns}, '' AS block FROM petitions_voter WHERE registered AND id IN "
+                     f"({', '.join(['%s'] * len(ids)) or 'NULL'})"], list(ids)
+    if zip_code:
+        parts.append(f"SELECT * FROM (SELECT {columns}, 'zip' AS block FROM petitions_voter WHERE registered "
+                     f"AND key_zip = %s LIMIT {WIDE_LIMITS['zip']}) z")
+        params.append(zip_code)
+        near = zip_slips(zip_code)
+        parts.append(f"SELECT * FROM (SELECT {columns}, 'zip_slip' AS block FROM petitions_voter WHERE registered "
+                     f"AND key_zip IN ({', '.join(['%s'] * len(near))}) LIMIT {WIDE_LIMITS['zip_slip']}) n")
+        params.extend(near)
+    if phonetics and initials:
+        parts.append(f"SELECT * FROM (SELECT {columns}, 'sound' AS block FROM petitions_voter WHERE registered "
+                     f"AND key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
+                     f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))}) LIMIT {WIDE_LIMITS['sound']}) s")
+        params.extend(phonetics)
+        params.extend(initials)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    counts = {block: 0 for block in WIDE_LIMITS}
+    voters: dict[int, tuple[VoterRow, str]] = {}
+    for row in rows:
+        *values, city, block = row
+        if block:
+            counts[block] += 1
+        if values[0] not in voters:
+            voter = VoterRow._make(values if connection.vendor == "postgresql" else _sqlite_row(tuple(values)))
+            voters[voter.id] = (voter, city or "")
+    return Wide(voters=list(voters.values()), complete=all(counts[b] < WIDE_LIMITS[b] for b in WIDE_LIMITS))
+
+
+def zip_slips(zip_code: str) -> list[str]:
+    """The ZIPs one keying slip from a written one that stay in its area: two
+    neighbouring digits swapped, or the last digit wrong."""
+    slips = {zip_code[:i] + zip_code[i + 1] + zip_code[i] + zip_code[i + 2:] for i in range(len(zip_code) - 1)}
+    slips |= {zip_code[:-1] + digit for digit in "0123456789"}
+    slips.discard(zip_code)
+    return sorted(slips)
+
+
+# --- Naming -------------------------------------------------------------------------------------
+
+
+def _close(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or jaro_winkler(a, b) >= NAME_AGREES)
+
+
+def agreements(written: WrittenSignature, city: str, voter: VoterRow, voter_city: str) -> tuple[bool, ...]:
+    """Which of given name, surname, house number, street, ZIP and city agree
+    (a name in any of the ways the line can be read, a nickname counting as
+    the given name, one name written as either; a street abbreviated or
+    misspelt; the ZIP or the city keyed with slips)."""
+    address = written.address
+    given = any(r.given and (_close(r.given, voter.key_first) or voter.key_first in given_name_relatives(r.given))
+                for r in written.readings)
+    surname = any(_close(name_key(r.surname), voter.key_last) for r in written.readings)
+    words = {w for r in written.readings for w in (r.given, name_key(r.surname)) if w}
+    if len(words) == 1 and not (given or surname):
+        # One name written: it may be either.
+        word = next(iter(words))
+        given, surname = _close(word, voter.key_first), _close(word, voter.key_last)
+    house = bool(address.house) and address.house == voter.key_house
+    registered = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
+    street = bool(address.street.name) and street_similarity(address.street, registered) >= STREET_AGREES
+    zip_agrees = bool(written.zip) and (written.zip == voter.zip[:5] or voter.zip[:5] in zip_slips(written.zip))
+    city_agrees = _close(name_key(city), name_key(voter_city))
+    return given, surname, house, street, zip_agrees, city_agrees
+
+
+def identify(written: WrittenSignature, city: str, wide: Wide) -> VoterRow | None:
+    """The voter most of the line's fields point at (see the module's docstring), or None."""
+    if not wide.complete:
+        return None
+    counted = sorted(((sum(agreements(written, city, voter, voter_city)), voter.id, voter)
+                      for voter, voter_city in wide.voters if not _birth_date_differs(written, voter)),
+                     key=lambda item: (-item[0], item[1]))
+    if not counted or counted[0][0] < AGREE_AT_LEAST:
+        return None
+    if len(counted) > 1 and counted[0][0] - counted[1][0] < MARGIN:
+        return None
+    return counted[0][2]
+
+
+def _birth_date_differs(written: WrittenSignature, voter: VoterRow) -> bool:
+    return bool(written.dob and voter.dob and written.dob != voter.dob)
