@@ -101,40 +101,40 @@ class Wide:
 
 
 def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...]) -> Wide:
-    """The voters already found (`ids`) with the voters of the written ZIP and
-    those whose surname sounds like a written one and whose given name has
-    one of the written initials, statewide (the indexes' leading columns:
-    voter_zip_house_key, voter_phonetic_zip_initial_key)."""
-    columns = ", ".join(COLUMNS) + ", city"
-    parts, params = [f"SELECT {columns}, '' AS block FROM petitions_voter WHERE registered AND id IN "
-                     f"({', '.join(['%s'] * len(ids)) or 'NULL'})"], list(ids)
+    """The voters already found (`ids`) with the voters of the written ZIP, of
+    the ZIPs one slip from it, and those whose surname sounds like a written
+    one and whose given name has one of the written initials, statewide (the
+    indexes' leading columns: voter_zip_house_key, voter_phonetic_zip_initial_key).
+
+    The blocks are counted first (each up to its LIMIT, index only): when one
+    is full the search cannot be complete, and nothing more is read. In a
+    file of dense ZIPs that is the usual case, and costs one small query."""
+    blocks: dict[str, tuple[str, list]] = {}
     if zip_code:
-        parts.append(f"SELECT * FROM (SELECT {columns}, 'zip' AS block FROM petitions_voter WHERE registered "
-                     f"AND key_zip = %s LIMIT {WIDE_LIMITS['zip']}) z")
-        params.append(zip_code)
+        blocks["zip"] = ("key_zip = %s", [zip_code])
         near = zip_slips(zip_code)
-        parts.append(f"SELECT * FROM (SELECT {columns}, 'zip_slip' AS block FROM petitions_voter WHERE registered "
-                     f"AND key_zip IN ({', '.join(['%s'] * len(near))}) LIMIT {WIDE_LIMITS['zip_slip']}) n")
-        params.extend(near)
+        blocks["zip_slip"] = (f"key_zip IN ({', '.join(['%s'] * len(near))})", near)
     if phonetics and initials:
-        parts.append(f"SELECT * FROM (SELECT {columns}, 'sound' AS block FROM petitions_voter WHERE registered "
-                     f"AND key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
-                     f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))}) LIMIT {WIDE_LIMITS['sound']}) s")
-        params.extend(phonetics)
-        params.extend(initials)
+        blocks["sound"] = (f"key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
+                           f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))})", [*phonetics, *initials])
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        if blocks:
+            cursor.execute("SELECT " + ", ".join(
+                f"(SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND {where} "
+                f"LIMIT {WIDE_LIMITS[name]}) {name})" for name, (where, _) in blocks.items()),
+                [value for _, values in blocks.values() for value in values])
+            if any(count >= WIDE_LIMITS[name] for name, count in zip(blocks, cursor.fetchone())):
+                return Wide(voters=[], complete=False)
+        columns = ", ".join(COLUMNS) + ", city"
+        parts = [f"SELECT {columns} FROM petitions_voter WHERE registered AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"]
+        parts += [f"SELECT {columns} FROM petitions_voter WHERE registered AND {where}" for where, _ in blocks.values()]
+        cursor.execute(" UNION ".join(parts), [*ids, *(value for _, values in blocks.values() for value in values)])
         rows = cursor.fetchall()
-    counts = {block: 0 for block in WIDE_LIMITS}
-    voters: dict[int, tuple[VoterRow, str]] = {}
-    for row in rows:
-        *values, city, block = row
-        if block:
-            counts[block] += 1
-        if values[0] not in voters:
-            voter = VoterRow._make(values if connection.vendor == "postgresql" else _sqlite_row(tuple(values)))
-            voters[voter.id] = (voter, city or "")
-    return Wide(voters=list(voters.values()), complete=all(counts[b] < WIDE_LIMITS[b] for b in WIDE_LIMITS))
+    voters = []
+    for *values, city in rows:
+        voters.append((VoterRow._make(values if connection.vendor == "postgresql" else _sqlite_row(tuple(values))),
+                       city or ""))
+    return Wide(voters=voters, complete=True)
 
 
 def zip_slips(zip_code: str) -> list[str]:
