@@ -100,7 +100,8 @@ class Wide:
     complete: bool
 
 
-def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...]) -> Wide:
+def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...],
+                    full_zips: set[str] | None = None) -> Wide:
     """The voters already found (`ids`) with the voters of the written ZIP, of
     the ZIPs one slip from it, and those whose surname sounds like a written
     one and whose given name has one of the written initials, statewide (the
@@ -108,7 +109,11 @@ def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...]
 
     The blocks are counted first (each up to its LIMIT, index only): when one
     is full the search cannot be complete, and nothing more is read. In a
-    file of dense ZIPs that is the usual case, and costs one small query."""
+    file of dense ZIPs that is the usual case, and costs one small query;
+    `full_zips` (a batch's) remembers the ZIPs found full, so that a batch
+    asks once per ZIP."""
+    if full_zips is not None and zip_code in full_zips:
+        return Wide(voters=[], complete=False)
     blocks: dict[str, tuple[str, list]] = {}
     if zip_code:
         blocks["zip"] = ("key_zip = %s", [zip_code])
@@ -123,7 +128,10 @@ def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...]
                 f"(SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND {where} "
                 f"LIMIT {WIDE_LIMITS[name]}) {name})" for name, (where, _) in blocks.items()),
                 [value for _, values in blocks.values() for value in values])
-            if any(count >= WIDE_LIMITS[name] for name, count in zip(blocks, cursor.fetchone())):
+            counts = dict(zip(blocks, cursor.fetchone()))
+            if full_zips is not None and counts.get("zip", 0) >= WIDE_LIMITS["zip"]:
+                full_zips.add(zip_code)
+            if any(count >= WIDE_LIMITS[name] for name, count in counts.items()):
                 return Wide(voters=[], complete=False)
         columns = ", ".join(COLUMNS) + ", city"
         parts = [f"SELECT {columns} FROM petitions_voter WHERE registered AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"]

@@ -260,14 +260,16 @@ def decide(signature: Signature) -> Decision:
     return decision
 
 
-def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow]) -> Decision:
+def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], *,
+                     full_zips: set[str] | None = None) -> Decision:
     """A decision that names nobody, naming the voter most of the line's
     fields point at (by_address.identify); its status is unchanged. Only for
     a voter file where people do not share addresses (by_address.in_force)."""
     if decision.voter is not None or prepared.written is None:
         return decision
     wide = by_address.wide_candidates(ids=[c.id for c in candidates], zip_code=prepared.written.zip,
-                                      phonetics=prepared.keys.phonetics, initials=prepared.keys.initials)
+                                      phonetics=prepared.keys.phonetics, initials=prepared.keys.initials,
+                                      full_zips=full_zips)
     voter = by_address.identify(prepared.written, prepared.city, wide)
     return decision if voter is None else replace(decision, voter=_as_voter(voter))
 
@@ -285,6 +287,7 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
     decisions: list[Decision | None] = [None] * len(signatures)
     chunks: list[list[tuple[int, Prepared]]] = []
     address_names = by_address.in_force()
+    full_zips: set[str] = set()  # by_address: ZIPs too dense to search in full, asked once a batch
 
     def keys_of_chunks() -> Iterator[list[SearchKeys]]:
         chunk: list[tuple[int, Prepared]] = []
@@ -306,7 +309,7 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
         for (index, prepared), candidates in zip(chunks[number], found):
             decision = judge(prepared, candidates)
             if address_names and decision.voter is None:
-                decision = named_by_address(prepared, decision, candidates)
+                decision = named_by_address(prepared, decision, candidates, full_zips=full_zips)
             decisions[index] = decision
     return decisions
 
