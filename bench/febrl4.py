@@ -43,8 +43,8 @@ Measures (issue 3's linkage target):
 - named-voter precision: of the signatures that name a voter (whatever their
   status), the share naming the true one. Target >= 99.5 %.
 - named-voter recall: of the registered signers (true record kept in the
-  voter file), the share whose signature names the true voter; review and
-  not_registered count as not found. Target >= 98.5 %.
+  voter file), the share whose signature names the true voter, whatever its
+  status (a signature naming nobody is not found). Target >= 98.5 %.
 - secondary, the county's rules: of the registered signers, the share marked
   valid with the true voter (what the first version of this benchmark called
   recall), also over those registered in the section's county.

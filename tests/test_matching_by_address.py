@@ -10,6 +10,8 @@ and its status is not touched.
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from petitions.matching import by_address
 from petitions.models import Signature, VoterFileShape
@@ -49,7 +51,7 @@ def giaan():
 def test_in_a_file_without_households_another_given_name_at_the_address_names_the_voter_there(giaan):
     a_file(households=False)
     shape = by_address.measure(file_name="no-households.tsv")
-    assert shape.shared_address_share == 0.0 and shape.voters == 1201 and by_address.in_force()
+    assert shape.shared_address_share == 0.0 and shape.voters == 1201 and by_address.in_force() == shape.id
     signature = bradley_sribar()
     # The county compares the name: not registered as Bradley. Who signed: Giaan, keyed wrong.
     assert (signature.status, signature.reason, signature.voter) == ("invalid", "not_registered", giaan)
@@ -58,14 +60,14 @@ def test_in_a_file_without_households_another_given_name_at_the_address_names_th
 def test_in_a_file_of_households_another_given_name_at_the_address_is_a_housemate_and_names_nobody(giaan):
     a_file(households=True)
     shape = by_address.measure()
-    assert shape.shared_address_share > 0.99 and not by_address.in_force()
+    assert shape.shared_address_share > 0.99 and by_address.in_force() is None
     signature = bradley_sribar()
     assert (signature.status, signature.reason, signature.voter) == ("invalid", "not_registered", None)
 
 
 def test_voters_not_measured_name_nobody_by_the_address(giaan):
     a_file(households=False)  # loaded without an import: nothing says how people live
-    assert not by_address.in_force()
+    assert by_address.in_force() is None
     assert bradley_sribar().voter is None
 
 
@@ -73,7 +75,7 @@ def test_a_small_file_says_nothing_about_households(giaan):
     for number in range(20):
         VoterFactory(last_name=f"Surname{number}", address_number=str(500 + number))
     assert by_address.measure().shared_address_share == 0.0
-    assert not by_address.in_force()
+    assert by_address.in_force() is None
     assert bradley_sribar().voter is None
 
 
@@ -107,6 +109,22 @@ def test_a_search_cut_short_names_nobody(giaan):
     by_address.measure()
     # The voters of the ZIPs one slip away fill their block: one of those not read could fit as well.
     assert bradley_sribar().voter is None
+
+
+def test_a_zip_too_dense_to_search_in_full_names_nobody_and_is_remembered(giaan):
+    a_file(households=False)
+    for number in range(by_address.WIDE_LIMITS["zip"]):
+        VoterFactory(last_name=f"Neighbour{number}", address_number=str(900 + number), zip="95814")
+    by_address.measure()
+
+    def zip_counts(**fields) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert bradley_sribar(**fields).voter is None
+        asks = f"key_zip = %s LIMIT {by_address.WIDE_LIMITS['zip']}) z"  # by_address asking whether the ZIP is full
+        return sum(asks.replace("%s", "'95814'") in query["sql"] for query in captured.captured_queries)
+
+    assert zip_counts() == 1
+    assert zip_counts(first_name="Conrad") == 0  # known to be full: no wider search
 
 
 def test_the_batch_path_names_the_same_voter_and_keeps_the_status(giaan):

@@ -32,6 +32,8 @@ written one and whose given name starts alike) stopped at its LIMIT. Measured on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
@@ -39,6 +41,9 @@ from django.utils import timezone
 from petitions.matching.candidates import COLUMNS, VoterRow, _sqlite_row
 from petitions.matching.names import given_name_relatives, jaro_winkler, name_key
 from petitions.matching.scoring import STREET_AGREES, WrittenSignature, _voter_street, street_similarity
+
+if TYPE_CHECKING:
+    from petitions.models import VoterFileShape
 
 SHARED_AT_MOST = 0.05  # fewer voters than this sharing an address: the address identifies a person
 MIN_VOTERS = 1000  # fewer registered voters with an address: the share says nothing
@@ -52,7 +57,7 @@ WIDE_LIMITS = {"zip": 60, "zip_slip": 120, "sound": 60}
 # --- The file's shape ---------------------------------------------------------------------------
 
 
-def measure(*, file_name: str = "") -> object:
+def measure(*, file_name: str = "") -> VoterFileShape:
     """Measure the voter table's shared-address share and record it (a
     VoterFileShape). On PostgreSQL a sample of SAMPLE voters is drawn from
     the table's pages (TABLESAMPLE SYSTEM) and each is looked up in the
@@ -67,9 +72,9 @@ def measure(*, file_name: str = "") -> object:
         voters = cursor.fetchone()[0]
         sample = ""
         if connection.vendor == "postgresql" and voters > SAMPLE:
-            cursor.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE relname = 'petitions_voter'")
-            rows = cursor.fetchone()[0]
-            sample = f" TABLESAMPLE SYSTEM ({min(100.0, 100.0 * SAMPLE / rows):.6f}) REPEATABLE (2026)"
+            # Whole pages, so neighbours in the file come together; each sampled voter is
+            # still looked up against the whole table, so the share is not biased by it.
+            sample = f" TABLESAMPLE SYSTEM ({100.0 * SAMPLE / voters:.6f}) REPEATABLE (2026)"
         cursor.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {shared_sql}) FROM petitions_voter v{sample} WHERE {where}"
                        if connection.vendor == "postgresql" else
                        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {shared_sql} THEN 1 ELSE 0 END), 0) "
@@ -79,13 +84,17 @@ def measure(*, file_name: str = "") -> object:
                                          sampled=sampled, shared_address_share=shared / sampled if sampled else 1.0)
 
 
-def in_force() -> bool:
-    """Whether the last voter file measured is one where the address identifies
-    a person. No measurement (voters loaded another way): no."""
+def in_force() -> int | None:
+    """The last measurement (its id) when it says the address identifies a
+    person; None otherwise, and when nothing was measured (voters loaded
+    another way)."""
     from petitions.models import VoterFileShape
 
-    shape = VoterFileShape.objects.order_by("-measured_at", "-id").values("voters", "shared_address_share").first()
-    return bool(shape) and shape["voters"] >= MIN_VOTERS and shape["shared_address_share"] < SHARED_AT_MOST
+    shape = (VoterFileShape.objects.order_by("-measured_at", "-id")
+             .values("id", "voters", "shared_address_share").first())
+    if shape and shape["voters"] >= MIN_VOTERS and shape["shared_address_share"] < SHARED_AT_MOST:
+        return shape["id"]
+    return None
 
 
 # --- The wider search ---------------------------------------------------------------------------
@@ -100,38 +109,56 @@ class Wide:
     complete: bool
 
 
+# The ZIPs whose block was found full, for the measurement in force (voters
+# change only by an import, and each import is measured anew).
+_full_zips: dict[int, set[str]] = {}
+
+
+def _zip_full(cursor, zip_code: str, shape: int) -> bool:
+    if shape not in _full_zips:
+        _full_zips.clear()
+        _full_zips[shape] = set()
+    full = _full_zips[shape]
+    if zip_code not in full:
+        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND key_zip = %s "
+                       f"LIMIT {WIDE_LIMITS['zip']}) z", [zip_code])
+        if cursor.fetchone()[0] < WIDE_LIMITS["zip"]:
+            return False
+        full.add(zip_code)
+    return True
+
+
 def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...],
-                    full_zips: set[str] | None = None) -> Wide:
+                    shape: int) -> Wide:
     """The voters already found (`ids`) with the voters of the written ZIP, of
     the ZIPs one slip from it, and those whose surname sounds like a written
     one and whose given name has one of the written initials, statewide (the
     indexes' leading columns: voter_zip_house_key, voter_phonetic_zip_initial_key).
 
     The blocks are counted first (each up to its LIMIT, index only): when one
-    is full the search cannot be complete, and nothing more is read. In a
-    file of dense ZIPs that is the usual case, and costs one small query;
-    `full_zips` (a batch's) remembers the ZIPs found full, so that a batch
-    asks once per ZIP."""
-    if full_zips is not None and zip_code in full_zips:
-        return Wide(voters=[], complete=False)
+    is full the search cannot be complete, and nothing more is read. A full
+    ZIP is remembered for the measurement in force (`shape`, a
+    VoterFileShape id): in a file of dense ZIPs, where nobody can be named
+    this way, a signature then costs a set lookup."""
     blocks: dict[str, tuple[str, list]] = {}
-    if zip_code:
-        blocks["zip"] = ("key_zip = %s", [zip_code])
-        near = zip_slips(zip_code)
-        blocks["zip_slip"] = (f"key_zip IN ({', '.join(['%s'] * len(near))})", near)
-    if phonetics and initials:
-        blocks["sound"] = (f"key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
-                           f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))})", [*phonetics, *initials])
     with connection.cursor() as cursor:
-        if blocks:
+        if zip_code:
+            if _zip_full(cursor, zip_code, shape):
+                return Wide(voters=[], complete=False)
+            blocks["zip"] = ("key_zip = %s", [zip_code])
+            near = zip_slips(zip_code)
+            blocks["zip_slip"] = (f"key_zip IN ({', '.join(['%s'] * len(near))})", near)
+        if phonetics and initials:
+            blocks["sound"] = (f"key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
+                               f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))})",
+                               [*phonetics, *initials])
+        counted = {name: value for name, value in blocks.items() if name != "zip"}
+        if counted:
             cursor.execute("SELECT " + ", ".join(
                 f"(SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND {where} "
-                f"LIMIT {WIDE_LIMITS[name]}) {name})" for name, (where, _) in blocks.items()),
-                [value for _, values in blocks.values() for value in values])
-            counts = dict(zip(blocks, cursor.fetchone()))
-            if full_zips is not None and counts.get("zip", 0) >= WIDE_LIMITS["zip"]:
-                full_zips.add(zip_code)
-            if any(count >= WIDE_LIMITS[name] for name, count in counts.items()):
+                f"LIMIT {WIDE_LIMITS[name]}) {name})" for name, (where, _) in counted.items()),
+                [value for _, values in counted.values() for value in values])
+            if any(count >= WIDE_LIMITS[name] for name, count in zip(counted, cursor.fetchone())):
                 return Wide(voters=[], complete=False)
         columns = ", ".join(COLUMNS) + ", city"
         parts = [f"SELECT {columns} FROM petitions_voter WHERE registered AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"]
@@ -148,10 +175,15 @@ def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...]
 def zip_slips(zip_code: str) -> list[str]:
     """The ZIPs one keying slip from a written one that stay in its area: two
     neighbouring digits swapped, or the last digit wrong."""
+    return sorted(_zip_slip_set(zip_code))
+
+
+@lru_cache(maxsize=4096)
+def _zip_slip_set(zip_code: str) -> frozenset[str]:
     slips = {zip_code[:i] + zip_code[i + 1] + zip_code[i] + zip_code[i + 2:] for i in range(len(zip_code) - 1)}
     slips |= {zip_code[:-1] + digit for digit in "0123456789"}
     slips.discard(zip_code)
-    return sorted(slips)
+    return frozenset(slips)
 
 
 # --- Naming -------------------------------------------------------------------------------------
@@ -178,7 +210,7 @@ def agreements(written: WrittenSignature, city: str, voter: VoterRow, voter_city
     house = bool(address.house) and address.house == voter.key_house
     registered = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
     street = bool(address.street.name) and street_similarity(address.street, registered) >= STREET_AGREES
-    zip_agrees = bool(written.zip) and (written.zip == voter.zip[:5] or voter.zip[:5] in zip_slips(written.zip))
+    zip_agrees = bool(written.zip) and (written.zip == voter.zip[:5] or voter.zip[:5] in _zip_slip_set(written.zip))
     city_agrees = _close(name_key(city), name_key(voter_city))
     return given, surname, house, street, zip_agrees, city_agrees
 

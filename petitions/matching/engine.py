@@ -255,13 +255,12 @@ def decide(signature: Signature) -> Decision:
         return prepared.early
     candidates = candidate_voters(prepared.keys)
     decision = judge(prepared, candidates)
-    if decision.voter is None and by_address.in_force():
-        decision = named_by_address(prepared, decision, candidates)
+    if decision.voter is None and (shape := by_address.in_force()) is not None:
+        decision = named_by_address(prepared, decision, candidates, shape=shape)
     return decision
 
 
-def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], *,
-                     full_zips: set[str] | None = None) -> Decision:
+def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], *, shape: int) -> Decision:
     """A decision that names nobody, naming the voter most of the line's
     fields point at (by_address.identify); its status is unchanged. Only for
     a voter file where people do not share addresses (by_address.in_force)."""
@@ -269,7 +268,7 @@ def named_by_address(prepared: Prepared, decision: Decision, candidates: list[Vo
         return decision
     wide = by_address.wide_candidates(ids=[c.id for c in candidates], zip_code=prepared.written.zip,
                                       phonetics=prepared.keys.phonetics, initials=prepared.keys.initials,
-                                      full_zips=full_zips)
+                                      shape=shape)
     voter = by_address.identify(prepared.written, prepared.city, wide)
     return decision if voter is None else replace(decision, voter=_as_voter(voter))
 
@@ -286,8 +285,7 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
     chunk by chunk as the fetches ask for them."""
     decisions: list[Decision | None] = [None] * len(signatures)
     chunks: list[list[tuple[int, Prepared]]] = []
-    address_names = by_address.in_force()
-    full_zips: set[str] = set()  # by_address: ZIPs too dense to search in full, asked once a batch
+    shape = by_address.in_force()  # a voter file without households: name the signer by the address
 
     def keys_of_chunks() -> Iterator[list[SearchKeys]]:
         chunk: list[tuple[int, Prepared]] = []
@@ -308,8 +306,8 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
     for number, found in enumerate(candidate_voters_chunks(keys_of_chunks(), ahead=ahead)):
         for (index, prepared), candidates in zip(chunks[number], found):
             decision = judge(prepared, candidates)
-            if address_names and decision.voter is None:
-                decision = named_by_address(prepared, decision, candidates, full_zips=full_zips)
+            if shape is not None and decision.voter is None:
+                decision = named_by_address(prepared, decision, candidates, shape=shape)
             decisions[index] = decision
     return decisions
 
