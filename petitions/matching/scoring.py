@@ -255,22 +255,26 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
 def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     """Every reading of the written name has a given name that is not the
     voter's (nor a nickname, initial, shortening, typo or middle name of it):
-    name_fit is then at most ANOTHER_PERSON. Cheap (cached), so most of a
-    block's neighbours are set aside before their names are scored."""
+    name_fit is then at most ANOTHER_PERSON. Cheap (cached by name pairs), so
+    most of a block's neighbours are set aside before their names are scored."""
     registered = voter.key_first
-    return bool(registered) and _other_given_names(written.givens, registered, voter.middle_name)
+    if not registered or _could_be_given(written.givens, registered):
+        return False
+    return not (voter.middle_name and _could_be_middle(written.givens, voter.middle_name))
+
+
+# _given_fit(given, registered, middle) >= GIVEN_DIFFERENT for some reading, in two
+# caches: by given name, and by middle name. One cache keyed by both missed most
+# of the time in a file of many middle names.
+@lru_cache(maxsize=1 << 16)
+def _could_be_given(givens: tuple[str, ...], registered: str) -> bool:
+    return any(not given or given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT for given in givens)
 
 
 @lru_cache(maxsize=1 << 16)
-def _other_given_names(givens: tuple[str, ...], registered: str, middle: str) -> bool:
-    for given in givens:
-        # _given_fit(given, registered, middle) >= GIVEN_DIFFERENT, asked of the caches
-        # of name pairs (far more often hit than those of name and middle name triples).
-        if not given or given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT:
-            return False
-        if middle and len(given) > 1 and 0.9 * given_name_fit(given, name_key(middle))[0] >= GIVEN_DIFFERENT:
-            return False
-    return True
+def _could_be_middle(givens: tuple[str, ...], middle: str) -> bool:
+    key = name_key(middle)
+    return any(len(given) > 1 and 0.9 * given_name_fit(given, key)[0] >= GIVEN_DIFFERENT for given in givens)
 
 
 def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) -> Fit | None:
