@@ -51,7 +51,7 @@ def giaan():
 def test_in_a_file_without_households_another_given_name_at_the_address_names_the_voter_there(giaan):
     a_file(households=False)
     shape = by_address.measure(file_name="no-households.tsv")
-    assert shape.shared_address_share == 0.0 and shape.voters == 1201 and by_address.in_force() == shape.id
+    assert shape.shared_address_share == 0.0 and shape.voters == 1201 and by_address.in_force() == (shape.id, shape.measured_at)
     signature = bradley_sribar()
     # The county compares the name: not registered as Bradley. Who signed: Giaan, keyed wrong.
     assert (signature.status, signature.reason, signature.voter) == ("invalid", "not_registered", giaan)

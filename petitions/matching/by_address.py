@@ -24,9 +24,11 @@ still compares the name.
 `identify` counts, for each candidate, which of the six fields a petition
 line carries agree: given name, surname, house number, street, ZIP, city. A
 voter is named when at least AGREE_AT_LEAST agree and no other candidate
-comes within MARGIN, and when no block of the wider search (`wide_candidates`:
-the voters of the written ZIP, the voters whose surname sounds like the
-written one and whose given name starts alike) stopped at its LIMIT. Measured on FEBRL4 in BENCHMARKS.md.
+comes within MARGIN, and when no block of the wider search stopped at its
+LIMIT (`wide_candidates`: the engine's candidates, the voters of the written
+ZIP and of the ZIPs one slip from it, and those whose surname sounds like the
+written one with the same given-name initial). Measured on FEBRL4 in
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -59,9 +61,10 @@ WIDE_LIMITS = {"zip": 60, "zip_slip": 120, "sound": 60}
 
 def measure(*, file_name: str = "") -> VoterFileShape:
     """Measure the voter table's shared-address share and record it (a
-    VoterFileShape). On PostgreSQL a sample of SAMPLE voters is drawn from
-    the table's pages (TABLESAMPLE SYSTEM) and each is looked up in the
-    address index; on a smaller table every voter is counted."""
+    VoterFileShape). The registered voters are counted (one pass over the
+    table); on PostgreSQL a sample of about SAMPLE of them is drawn from the
+    table's pages (TABLESAMPLE SYSTEM) and each is looked up in the address
+    index (0.6 s at 1 M voters here); on a smaller table every voter is."""
     from petitions.models import VoterFileShape
 
     shared_sql = ("EXISTS (SELECT 1 FROM petitions_voter o WHERE o.registered AND o.county_id = v.county_id "
@@ -84,16 +87,18 @@ def measure(*, file_name: str = "") -> VoterFileShape:
                                          sampled=sampled, shared_address_share=shared / sampled if sampled else 1.0)
 
 
-def in_force() -> int | None:
-    """The last measurement (its id) when it says the address identifies a
-    person; None otherwise, and when nothing was measured (voters loaded
-    another way)."""
+Shape = tuple  # (VoterFileShape id, measured_at): which measurement is in force
+
+
+def in_force() -> Shape | None:
+    """The last measurement when it says the address identifies a person;
+    None otherwise, and when nothing was measured (voters loaded another way)."""
     from petitions.models import VoterFileShape
 
     shape = (VoterFileShape.objects.order_by("-measured_at", "-id")
-             .values("id", "voters", "shared_address_share").first())
+             .values("id", "measured_at", "voters", "shared_address_share").first())
     if shape and shape["voters"] >= MIN_VOTERS and shape["shared_address_share"] < SHARED_AT_MOST:
-        return shape["id"]
+        return shape["id"], shape["measured_at"]
     return None
 
 
@@ -111,10 +116,10 @@ class Wide:
 
 # The ZIPs whose block was found full, for the measurement in force (voters
 # change only by an import, and each import is measured anew).
-_full_zips: dict[int, set[str]] = {}
+_full_zips: dict[Shape, set[str]] = {}
 
 
-def _zip_full(cursor, zip_code: str, shape: int) -> bool:
+def _zip_full(cursor, zip_code: str, shape: Shape) -> bool:
     if shape not in _full_zips:
         _full_zips.clear()
         _full_zips[shape] = set()
@@ -129,7 +134,7 @@ def _zip_full(cursor, zip_code: str, shape: int) -> bool:
 
 
 def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...],
-                    shape: int) -> Wide:
+                    shape: Shape) -> Wide:
     """The voters already found (`ids`) with the voters of the written ZIP, of
     the ZIPs one slip from it, and those whose surname sounds like a written
     one and whose given name has one of the written initials, statewide (the
@@ -137,8 +142,8 @@ def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...]
 
     The blocks are counted first (each up to its LIMIT, index only): when one
     is full the search cannot be complete, and nothing more is read. A full
-    ZIP is remembered for the measurement in force (`shape`, a
-    VoterFileShape id): in a file of dense ZIPs, where nobody can be named
+    ZIP is remembered for the measurement in force (`shape`, from
+    in_force): in a file of dense ZIPs, where nobody can be named
     this way, a signature then costs a set lookup."""
     blocks: dict[str, tuple[str, list]] = {}
     with connection.cursor() as cursor:

@@ -260,7 +260,8 @@ def decide(signature: Signature) -> Decision:
     return decision
 
 
-def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], *, shape: int) -> Decision:
+def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], *,
+                     shape: by_address.Shape) -> Decision:
     """A decision that names nobody, naming the voter most of the line's
     fields point at (by_address.identify); its status is unchanged. Only for
     a voter file where people do not share addresses (by_address.in_force)."""
