@@ -42,7 +42,14 @@ from django.utils import timezone
 
 from petitions.matching.candidates import COLUMNS, VoterRow, _sqlite_row
 from petitions.matching.names import given_name_relatives, jaro_winkler, name_key
-from petitions.matching.scoring import STREET_AGREES, WrittenSignature, _voter_street, street_similarity
+from petitions.matching.scoring import (
+    STREET_AGREES,
+    WrittenSignature,
+    _voter_street,
+    dob_conflict,
+    house_agrees,
+    street_similarity,
+)
 
 if TYPE_CHECKING:
     from petitions.models import VoterFileShape
@@ -212,7 +219,7 @@ def agreements(written: WrittenSignature, city: str, voter: VoterRow, voter_city
         # One name written: it may be either.
         word = next(iter(words))
         given, surname = _close(word, voter.key_first), _close(word, voter.key_last)
-    house = bool(address.house) and address.house == voter.key_house
+    house = house_agrees(address, voter)
     registered = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
     street = bool(address.street.name) and street_similarity(address.street, registered) >= STREET_AGREES
     zip_agrees = bool(written.zip) and (written.zip == voter.zip[:5] or voter.zip[:5] in _zip_slip_set(written.zip))
@@ -225,14 +232,10 @@ def identify(written: WrittenSignature, city: str, wide: Wide) -> VoterRow | Non
     if not wide.complete:
         return None
     counted = sorted(((sum(agreements(written, city, voter, voter_city)), voter.id, voter)
-                      for voter, voter_city in wide.voters if not _birth_date_differs(written, voter)),
+                      for voter, voter_city in wide.voters if not dob_conflict(written, voter)),
                      key=lambda item: (-item[0], item[1]))
     if not counted or counted[0][0] < AGREE_AT_LEAST:
         return None
     if len(counted) > 1 and counted[0][0] - counted[1][0] < MARGIN:
         return None
     return counted[0][2]
-
-
-def _birth_date_differs(written: WrittenSignature, voter: VoterRow) -> bool:
-    return bool(written.dob and voter.dob and written.dob != voter.dob)

@@ -174,7 +174,12 @@ def same_street(written: Street, voter: VoterRow) -> bool:
     return max(jaro_winkler(name_w, name_r), jaro_winkler(written.compact, registered.compact)) >= STREET_AGREES
 
 
-def _house_agrees(address: ParsedAddress, voter: VoterRow) -> bool:
+def dob_conflict(written: WrittenSignature, voter: VoterRow) -> bool:
+    """A birth date written (online) that is not the voter's: another person."""
+    return bool(written.dob and voter.dob and written.dob != voter.dob)
+
+
+def house_agrees(address: ParsedAddress, voter: VoterRow) -> bool:
     if not address.house_number:
         return False
     registered = voter.key_house
@@ -291,10 +296,10 @@ def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) 
         voter=voter,
         name=name,
         street=street_similarity(written.address.street, registered_street),
-        house=_house_agrees(written.address, voter),
+        house=house_agrees(written.address, voter),
         same_county=voter.county_id == written.county,
         zip_agrees=bool(written.zip) and voter.zip[:5] == written.zip,
-        dob_conflict=bool(written.dob and voter.dob and written.dob != voter.dob),
+        dob_conflict=dob_conflict(written, voter),
         exact_name=exact_name(written, voter),
         exact_given=exact_given(written, voter),
     )
