@@ -233,7 +233,7 @@ def given_name_fit(written: str, registered: str) -> tuple[float, bool]:
         return (GIVEN_INITIAL if written[0] == registered[0] else 0.0), False
     if are_nicknames(written, registered):
         return GIVEN_NICKNAME, False
-    shorter, longer = sorted((written, registered), key=len)
+    shorter, longer = (written, registered) if len(written) <= len(registered) else (registered, written)
     if len(shorter) >= 3 and longer.startswith(shorter):  # Chris / Christopher, Mary / Maryann
         return GIVEN_PREFIX, False
     return jaro_winkler(written, registered), True

@@ -17,6 +17,11 @@ from rapidfuzz.distance import DamerauLevenshtein
 from petitions.matching.addresses import _SUFFIX_LONG, DIRECTIONALS, ParsedAddress, Street, street_parts
 from petitions.matching.candidates import VoterRow
 from petitions.matching.names import (
+    GIVEN_EXACT,
+    GIVEN_INITIAL,
+    GIVEN_NICKNAME,
+    GIVEN_PREFIX,
+    are_nicknames,
     given_name_fit,
     jaro_winkler,
     looks_like_a_typo,
@@ -62,9 +67,11 @@ class WrittenSignature:
     dob: date | None
 
     @cached_property  # (a frozen dataclass: cached_property writes the instance's __dict__ itself)
-    def givens(self) -> tuple[str, ...]:
-        """Each reading's given name."""
-        return tuple(reading.given for reading in self.readings)
+    def screened_givens(self) -> tuple[str, ...] | None:
+        """The readings' given names, each once, for _another_given_name; None
+        when a reading has none (a one-name line: nobody is set aside by it)."""
+        givens = tuple(dict.fromkeys(reading.given for reading in self.readings))
+        return None if "" in givens else givens
 
 
 @dataclass(frozen=True)
@@ -260,26 +267,65 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
 def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     """Every reading of the written name has a given name that is not the
     voter's (nor a nickname, initial, shortening, typo or middle name of it):
-    name_fit is then at most ANOTHER_PERSON. Cheap (cached by name pairs), so
-    most of a block's neighbours are set aside before their names are scored."""
+    name_fit is then at most ANOTHER_PERSON. Cheap, so most of a block's
+    neighbours are set aside before their names are scored: each (written
+    name, registered name) pair is judged once per process (_could_be), and
+    most candidates of a signature are new pairs, so judging one costs little
+    more than a Jaro-Winkler (no score, no tuple, no LRU bookkeeping)."""
     registered = voter.key_first
-    if not registered or _could_be_given(written.givens, registered):
+    givens = written.screened_givens
+    if not registered or givens is None:
         return False
-    return not (voter.middle_name and _could_be_middle(written.givens, voter.middle_name))
+    known = _GIVEN_PAIRS
+    for given in givens:
+        could = known.get((given, registered))
+        if could is None:
+            could = _remember(known, (given, registered), _could_be(given, registered, 1.0))
+        if could:
+            return False
+    middle = voter.middle_name
+    if not middle:
+        return True
+    known = _MIDDLE_PAIRS
+    for given in givens:
+        if len(given) > 1:
+            could = known.get((given, middle))
+            if could is None:
+                could = _remember(known, (given, middle), _could_be(given, name_key(middle), MIDDLE_FACTOR))
+            if could:
+                return False
+    return True
 
 
-# _given_fit(given, registered, middle) >= GIVEN_DIFFERENT for some reading, in two
-# caches: by given name, and by middle name. One cache keyed by both missed most
-# of the time in a file of many middle names.
-@lru_cache(maxsize=1 << 16)
-def _could_be_given(givens: tuple[str, ...], registered: str) -> bool:
-    return any(not given or given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT for given in givens)
+MIDDLE_FACTOR = 0.9  # known by the middle name: given_name_fit against it counts 0.9 (_given_fit)
+
+_GIVEN_PAIRS: dict[tuple[str, str], bool] = {}  # (written given name key, registered given name key)
+_MIDDLE_PAIRS: dict[tuple[str, str], bool] = {}  # (written given name key, registered middle name as registered)
+_PAIRS_KEPT = 1 << 18  # per table: a few tens of MB; emptied when full
 
 
-@lru_cache(maxsize=1 << 16)
-def _could_be_middle(givens: tuple[str, ...], middle: str) -> bool:
-    key = name_key(middle)
-    return any(len(given) > 1 and 0.9 * given_name_fit(given, key)[0] >= GIVEN_DIFFERENT for given in givens)
+def _remember(known: dict, pair: tuple[str, str], could: bool) -> bool:
+    if len(known) >= _PAIRS_KEPT:
+        known.clear()
+    known[pair] = could
+    return could
+
+
+def _could_be(given: str, registered: str, factor: float) -> bool:
+    """factor * given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT: its
+    rules in its order, without its cache (most pairs are met once)."""
+    if not registered:
+        return False
+    if given == registered:
+        fit = GIVEN_EXACT
+    elif len(given) == 1 or len(registered) == 1:
+        fit = GIVEN_INITIAL if given[0] == registered[0] else 0.0
+    elif are_nicknames(given, registered):
+        fit = GIVEN_NICKNAME
+    else:
+        shorter, longer = (given, registered) if len(given) <= len(registered) else (registered, given)
+        fit = GIVEN_PREFIX if len(shorter) >= 3 and longer.startswith(shorter) else jaro_winkler(given, registered)
+    return factor * fit >= GIVEN_DIFFERENT
 
 
 def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) -> Fit | None:
