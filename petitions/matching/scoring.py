@@ -301,7 +301,7 @@ MIDDLE_FACTOR = 0.9  # known by the middle name: given_name_fit against it count
 
 _GIVEN_PAIRS: dict[tuple[str, str], bool] = {}  # (written given name key, registered given name key)
 _MIDDLE_PAIRS: dict[tuple[str, str], bool] = {}  # (written given name key, registered middle name as registered)
-_PAIRS_KEPT = 1 << 18  # per table: a few tens of MB; emptied when full
+_PAIRS_KEPT = 1 << 17  # pairs per table (about 20 MB each), emptied when full
 
 
 def _remember(known: dict, pair: tuple[str, str], could: bool) -> bool:
