@@ -97,6 +97,29 @@ def test_a_batch_records_each_outcome_with_voter_duplicates_and_tallies(town):
     assert run is not None and run.drift == []
 
 
+def test_a_batch_is_judged_with_the_cycle_collector_paused_and_leaves_it_as_it_found_it(town, monkeypatch):
+    import gc
+
+    seen = []
+    real = service.decide_many
+
+    def watched(batch, **kwargs):
+        seen.append(gc.isenabled())
+        return real(batch, **kwargs)
+
+    monkeypatch.setattr(service, "decide_many", watched)
+    ids = [s.pk for s in town["signatures"]]
+    assert gc.isenabled()
+    signatures_validate(signature_ids=ids[:5])
+    assert (seen, gc.isenabled()) == ([False], True)
+    gc.disable()  # a process that runs without the collector keeps it off
+    try:
+        signatures_validate(signature_ids=ids[5:])
+        assert (seen, gc.isenabled()) == ([False, False], False)
+    finally:
+        gc.enable()
+
+
 def test_a_voter_who_already_counts_makes_the_batch_signature_a_duplicate(calexit):
     maria = voter()
     first = SignatureFactory()
