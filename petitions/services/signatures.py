@@ -282,8 +282,9 @@ def _cyclic_gc_paused() -> Iterator[None]:
     none in a reference cycle: reference counting frees them all, yet each
     700 allocations start a collection that walks every young object and,
     now and then, the matcher's caches of name pairs too. That was a quarter
-    of the batch's CPU (BENCHMARKS.md); a cycle made meanwhile is collected
-    after the batch."""
+    of the batch's CPU (BENCHMARKS.md). A collection after a batch at 5 M
+    voters found nothing to collect; a cycle made meanwhile would be
+    collected after the batch."""
     if not gc.isenabled():  # already paused (a caller's batch) or switched off by the process
         yield
         return
