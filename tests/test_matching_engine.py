@@ -582,3 +582,17 @@ def test_a_line_with_a_name_and_a_city_but_no_address_is_not_looked_up(calexit):
     voter()
     signature = paper(calexit, name="Maria Garcia", address="", zip="95814")
     assert (signature.reason, signature.voter) == ("incomplete", None)
+
+
+def test_the_voter_a_decision_names_is_the_candidate_row_with_every_other_field_at_its_default():
+    from petitions.matching.candidates import VoterRow
+    from petitions.matching.engine import _as_voter
+    from petitions.models import Voter
+
+    assert set(VoterRow._fields) <= {field.attname for field in Voter._meta.concrete_fields}
+    robert = voter(first_name="Robert", last_name="Smith", dob=date(1970, 1, 2))
+    row = VoterRow(*(getattr(robert, name) for name in VoterRow._fields))
+    made, built = _as_voter(row), Voter(**row._asdict())
+    assert made == robert and made._state.adding
+    assert {k: v for k, v in vars(made).items() if k != "_state"} == {k: v for k, v in vars(built).items() if k != "_state"}
+    assert made.city == "" and made.dob == date(1970, 1, 2)  # not in the row: the default, never a query
