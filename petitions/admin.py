@@ -5,7 +5,8 @@ changes go through the services (the review queue), not through edit forms."""
 from django.contrib import admin
 
 from petitions.models import (
-    AuditLog, County, CountingRun, CountyProjection, Petition, PetitionSection, Signature, Tally, TallyChange, Voter,
+    AuditLog, Circulator, County, CountingRun, CountyProjection, Petition, PetitionSection, Signature, Tally, TallyChange,
+    Voter,
 )
 from petitions.services.audit import audit_record
 
@@ -40,9 +41,18 @@ class PetitionAdmin(admin.ModelAdmin):
 
 @admin.register(PetitionSection)
 class PetitionSectionAdmin(admin.ModelAdmin):
-    list_display = ["number", "petition", "county", "circulator_name", "created_at"]
-    list_filter = ["petition", "county"]
-    search_fields = ["number", "circulator_name"]
+    list_display = ["number", "petition", "county", "circulator", "status", "created_at"]
+    list_filter = ["petition", "status", "county"]
+    search_fields = ["number", "circulator__name"]
+    raw_id_fields = ["circulator"]
+    readonly_fields = ["status", "status_changed_at", "status_changed_by"]  # moved on the dashboard, audited
+
+
+@admin.register(Circulator)
+class CirculatorAdmin(PersonalDataAdmin):
+    list_display = ["name", "petition", "city", "created_at"]
+    list_filter = ["petition"]
+    search_fields = ["name"]
 
 
 @admin.register(Voter)

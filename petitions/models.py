@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class County(models.Model):
@@ -39,6 +39,12 @@ class Petition(models.Model):
         help_text="Whether an online signature counts by itself. Off for California "
         "(wet-ink rule): online signatures are pledged until their signed form returns.",
     )
+    measure_text = models.TextField(
+        blank=True, help_text="The full text of the measure, printed on every petition section and wet-ink form."
+    )
+    return_address = models.TextField(
+        blank=True, help_text="Where signers mail their signed wet-ink forms (printed on the form)."
+    )
     featured = models.BooleanField(default=False)
     is_open = models.BooleanField(default=True, help_text="Accepting signatures online.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,19 +63,69 @@ class Petition(models.Model):
         """25 % of the requirement (Elections Code 9034), rounded up."""
         return -(-self.required_signatures * 25 // 100)
 
+    def in_circulation(self, day) -> bool:
+        """Whether signatures may be gathered on `day` (EC 9014: from the summary date to the deadline)."""
+        return (self.summary_date is None or day >= self.summary_date) and (self.deadline is None or day <= self.deadline)
+
+
+class Circulator(models.Model):
+    """A person who circulates petition sections and signs their declarations (EC 104, 9022)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="circulators")
+    name = models.CharField(max_length=200, help_text="Printed name, as on the declaration.")
+    address = models.CharField(max_length=200, blank=True, help_text="Residence address (street and number).")
+    city = models.CharField(max_length=100, blank=True)
+    zip = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["petition", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class PetitionSection(models.Model):
-    """A petition section: circulates in one county only (EC 9021)."""
+    """A petition section: one physical document that circulates in one county only (EC 9021)."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"  # printed and handed to a circulator
+        RETURNED = "returned", "Returned"  # back with the circulator's declaration
+        KEYED = "keyed", "Keyed"  # its lines are entered
+        VERIFIED = "verified", "Verified"  # its lines are checked (double entry reconciled, or by staff)
+        FILED = "filed", "Filed"  # filed with the county's elections official
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="sections")
     number = models.CharField(max_length=40)
     county = models.ForeignKey(County, on_delete=models.PROTECT)
-    circulator_name = models.CharField(max_length=200, blank=True)
+    circulator = models.ForeignKey(Circulator, null=True, blank=True, on_delete=models.PROTECT, related_name="sections")
+    # The circulator's declaration (EC 104): the dates between which the
+    # signatures were obtained, and the date and place it was signed.
+    signed_from = models.DateField(null=True, blank=True)
+    signed_to = models.DateField(null=True, blank=True)
+    declaration_date = models.DateField(null=True, blank=True)
+    declaration_place = models.CharField(max_length=100, blank=True)
+    double_entry = models.BooleanField(
+        default=False, help_text="Two volunteers key the lines blind; a third decides where they differ."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["petition", "number"]
-        constraints = [models.UniqueConstraint(fields=["petition", "number"], name="section_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "number"], name="section_number_unique"),
+            models.CheckConstraint(
+                condition=Q(signed_from__isnull=True) | Q(signed_to__isnull=True) | Q(signed_from__lte=F("signed_to")),
+                name="section_declared_dates_in_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.petition.slug} section {self.number}"
@@ -237,7 +293,14 @@ class Signature(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
-    wet_ink_received_at = models.DateTimeField(null=True, blank=True)
+    form_email_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="Online: when the \"Your petition form\" email went out (sent once)."
+    )
+    wet_ink_received_at = models.DateTimeField(null=True, blank=True, help_text="Online: when its signed form arrived.")
+    wet_ink_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Online: who recorded the signed form at intake.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -283,6 +346,9 @@ class Signature(models.Model):
         indexes = [
             models.Index(fields=["petition", "status"], name="signature_petition_status"),
             models.Index(fields=["petition", "voter"], name="signature_petition_voter"),
+            # The sweep's question: decided online signatures whose form email never went out.
+            models.Index(fields=["validated_at"], name="signature_form_email_unsent",
+                         condition=Q(channel="online", form_email_sent_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -293,6 +359,31 @@ class Signature(models.Model):
         if self.name_as_written:
             return self.name_as_written
         return " ".join(p for p in [self.first_name, self.middle_name, self.last_name, self.suffix] if p)
+
+
+class KeyedLine(models.Model):
+    """One volunteer's keying of one line of a double-entry section. Two
+    entries of a line that agree make its signature; where they differ a
+    third volunteer decides, and the decision makes it."""
+
+    section = models.ForeignKey(PetitionSection, on_delete=models.CASCADE, related_name="keyed_lines")
+    line = models.PositiveIntegerField()
+    entry = models.PositiveSmallIntegerField(help_text="1 or 2: the first or the second, blind, keying.")
+    keyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=250, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    zip = models.CharField(max_length=10, blank=True)
+    date_signed = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["section", "line", "entry"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "line", "entry"], name="keyed_line_one_per_entry"),
+            models.CheckConstraint(condition=Q(entry__in=[1, 2]), name="keyed_line_entry_1_or_2"),
+        ]
 
 
 class Tally(models.Model):
