@@ -68,3 +68,8 @@ def code_parse(text: str) -> Code:
     if _check_digit(body) != check:
         raise MalformedCode(f"{cleaned!r} fails its check digit: a digit is mistyped or two are swapped.")
     return Code(kind=kind, pk=int(body))
+
+
+def code_format(code: Code) -> str:
+    """The code as printed, e.g. after it was typed with spaces or in lower case."""
+    return _code(code.kind, code.pk)

@@ -10,7 +10,7 @@ from celery.signals import worker_process_shutdown
 from django.conf import settings
 
 from petitions.models import Petition, Signature
-from petitions.services import projections, signatures, tallies
+from petitions.services import projections, signatures, tallies, wet_ink
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,12 @@ def _close_candidate_helper(**kwargs) -> None:
              retry_backoff=True, retry_backoff_max=300)
 def send_confirmation_email(self, signature_id: int) -> bool:
     return signatures.signature_send_confirmation(signature_id=signature_id)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(smtplib.SMTPException, OSError), max_retries=5,
+             retry_backoff=True, retry_backoff_max=300)
+def send_form_email(self, signature_id: int) -> bool:
+    return wet_ink.signature_send_form_email(signature_id=signature_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
@@ -93,7 +99,7 @@ def project_signatures() -> dict[str, int]:
 
 @shared_task
 def sweep_stuck_work() -> dict:
-    """Resend what the broker never got: confirmation emails and validations."""
+    """Resend what the broker never got: confirmation emails, validations and form emails."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -108,6 +114,10 @@ def sweep_stuck_work() -> dict:
         send_confirmation_email.delay(signature_id)
     stuck = signatures.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:5000]
     queue_validation(stuck, on_commit=False)
-    if unsent or stuck:
-        logger.info("sweep resent %d confirmation emails and %d validations", len(unsent), len(stuck))
-    return {"emails": len(unsent), "validations": len(stuck)}
+    forms = wet_ink.unsent_form_email_ids(older_than_seconds=settings.SWEEP_GRACE)
+    for signature_id in forms:
+        send_form_email.delay(signature_id)
+    if unsent or stuck or forms:
+        logger.info("sweep resent %d confirmation emails, %d validations and %d form emails",
+                    len(unsent), len(stuck), len(forms))
+    return {"emails": len(unsent), "validations": len(stuck), "form_emails": len(forms)}

@@ -53,7 +53,7 @@ def town(calexit):
         SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),  # not_registered
         SignatureFactory(first_name="", last_name="Garcia"),  # incomplete
         SignatureFactory(first_name="Mari", last_name="Rossi", address="9 Pine St"),  # Mario or Maria: review
-        paper(calexit, name="Robert Smith", address="15 Oak Ave", line=1),  # Robert again: duplicate
+        paper(calexit, name="Robert Smith", address="15 Oak Ave", line=1),  # Robert again, filed: his pledge is the duplicate
         paper(calexit, name="Nobody Known", address="1 Nowhere Rd", line=2),  # the unregistered person again
     ]
     return {"maria": maria, "robert": robert, "junior": junior, "signatures": made}
@@ -82,10 +82,11 @@ def test_a_batch_records_each_outcome_with_voter_duplicates_and_tallies(town):
     done = signatures_validate(signature_ids=[s.pk for s in made])
     assert sorted(s.pk for s in done) == sorted(s.pk for s in made)
     rows = {s.pk: s for s in Signature.objects.filter(pk__in=[s.pk for s in made])}
-    first_robert, second_robert = rows[made[1].pk], rows[made[8].pk]
-    assert (first_robert.status, first_robert.voter) == ("valid", town["robert"])
-    assert (second_robert.status, second_robert.voter_id, second_robert.duplicate_of_id) == (
-        "duplicate", town["robert"].pk, first_robert.pk)
+    online_robert, paper_robert = rows[made[1].pk], rows[made[8].pk]
+    # Robert's paper line is filed: it counts, and his online pledge is its duplicate.
+    assert (paper_robert.status, paper_robert.voter) == ("valid", town["robert"])
+    assert (online_robert.status, online_robert.voter_id, online_robert.duplicate_of_id) == (
+        "duplicate", town["robert"].pk, paper_robert.pk)
     unregistered, again = rows[made[5].pk], rows[made[9].pk]
     assert (unregistered.status, unregistered.reason) == ("invalid", "not_registered")
     assert (again.status, again.duplicate_of_id, again.voter_id) == ("duplicate", unregistered.pk, None)
@@ -124,11 +125,25 @@ def test_a_voter_who_already_counts_makes_the_batch_signature_a_duplicate(calexi
     maria = voter()
     first = SignatureFactory()
     signature_validate(signature_id=first.pk)
+    later = SignatureFactory()
+    signatures_validate(signature_ids=[later.pk])
+    later.refresh_from_db()
+    assert (later.status, later.voter, later.duplicate_of_id) == ("duplicate", maria, first.pk)
+
+
+def test_a_paper_line_in_a_batch_takes_over_from_the_pledge_that_counted_and_its_duplicates(calexit):
+    maria = voter()
+    pledge = SignatureFactory()
+    signature_validate(signature_id=pledge.pk)
     later = [SignatureFactory(), paper(calexit, name="Maria Garcia", address="1200 J Street", line=3)]
     signatures_validate(signature_ids=[s.pk for s in later])
-    for signature in later:
-        signature.refresh_from_db()
-        assert (signature.status, signature.voter, signature.duplicate_of_id) == ("duplicate", maria, first.pk)
+    second_pledge, line = (Signature.objects.get(pk=s.pk) for s in later)
+    pledge.refresh_from_db()
+    assert (line.status, line.voter, line.duplicate_of_id) == ("valid", maria, None)
+    assert (pledge.status, pledge.duplicate_of_id) == ("duplicate", line.pk)
+    assert (second_pledge.status, second_pledge.duplicate_of_id) == ("duplicate", line.pk)
+    tallies_count()
+    assert tallies_recount().drift == []
 
 
 def test_a_batch_only_touches_pending_signatures_and_is_safe_to_run_twice():
@@ -229,6 +244,50 @@ def test_workers_validating_overlapping_batches_at_once_count_each_voter_once():
     valid = {row["voter_id"]: row["pk"] for row in rows if row["status"] == "valid"}
     assert sorted(valid) == sorted(v.pk for v in voters)
     assert all(row["duplicate_of_id"] == valid[row["voter_id"]] for row in rows if row["status"] == "duplicate")
+    tallies_count()
+    assert tallies_recount().drift == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_count_a_paper_line(calexit):
+    """Four workers take interleaved batches of pledges and paper lines by the
+    same 30 voters (each has a paper line): for each voter a paper line counts (it is filed), every
+    other signature points at it, and the tallies agree with a recount."""
+    voters = [voter(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
+    made = [
+        paper(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n) if n % 7 == 3
+        else SignatureFactory(first_name=voters[n % 30].first_name)
+        for n in range(240)
+    ]
+    ids = [s.pk for s in made]
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def worker(batches):
+        try:
+            start.wait()
+            for batch in batches:
+                signatures_validate(signature_ids=batch)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=([ids[w::4][i:i + 20] for i in range(0, 60, 20)],))
+               for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    rows = list(Signature.objects.filter(pk__in=ids).values("pk", "channel", "status", "voter_id", "duplicate_of_id"))
+    assert {row["status"] for row in rows} == {"valid", "duplicate"}
+    valid = {row["voter_id"]: row for row in rows if row["status"] == "valid"}
+    assert sorted(valid) == sorted(v.pk for v in voters)
+    assert {row["channel"] for row in valid.values()} == {"paper"}
+    assert all(row["duplicate_of_id"] == valid[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate")
     tallies_count()
     assert tallies_recount().drift == []
 

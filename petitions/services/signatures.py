@@ -20,11 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from petitions.codes import FORM, MalformedCode, code_format, code_parse
 from petitions.matching.engine import Decision, decide, decide_many
 from petitions.models import County, Petition, Signature, Voter
 from petitions.services.audit import audit_record
-from petitions.services.tallies import bucket_of, tally_change_record, tally_changes_record, tally_move
+from petitions.services.tallies import bucket_of, filing_rank, tally_change_record, tally_changes_record, tally_move
 from petitions.services.tasks_queue import enqueue_on_commit
+from petitions.services.wet_ink import form_emails_queue
 
 logger = logging.getLogger(__name__)
 
@@ -202,13 +204,48 @@ def _set_outcome(signature: Signature, *, status: str, reason: str = "", voter_i
     tally_change_record(before=before, after=bucket_of(signature, signature.petition))
 
 
-def _counted_signature_id(signature: Signature, voter_id: int) -> int | None:
-    return (
-        Signature.objects.filter(petition_id=signature.petition_id, voter_id=voter_id, status=Status.VALID)
-        .exclude(pk=signature.pk)
-        .values_list("pk", flat=True)
-        .first()
-    )
+def _take_over(original: Signature, *, winner_id: int) -> None:
+    """`original` (locked, `valid`) stops counting for its voter: the signature
+    `winner_id`, which ranks before it (filing_rank), is about to count. It
+    becomes that one's duplicate, and its own duplicates point there too.
+    Call before the winner is made `valid` (one valid signature per voter)."""
+    _set_outcome(original, status=Status.DUPLICATE, voter_id=original.voter_id, duplicate_of_id=winner_id)
+    Signature.objects.filter(duplicate_of_id=original.pk).exclude(pk=winner_id).update(duplicate_of_id=winner_id)
+
+
+def _count_for_voter(signature: Signature, decision: Decision) -> None:
+    """Record a `valid` decision. The voter counts once: the signature that
+    ranks first (filing_rank: under the wet-ink rule a filed one before a
+    pledge) is `valid` and every other one of theirs is its duplicate. The
+    one counting now is locked before it is compared, and a concurrent worker
+    that counts the voter first makes the insert fail on the one-valid-per-
+    voter constraint, so this looks again."""
+    voter_id = decision.voter.pk
+    petition = signature.petition
+    for _attempt in range(3):
+        counting = (
+            Signature.objects.select_for_update(of=("self",))
+            .filter(petition_id=signature.petition_id, voter_id=voter_id, status=Status.VALID)
+            .exclude(pk=signature.pk)
+            .first()
+        )
+        if counting is None:
+            try:
+                with transaction.atomic():
+                    _set_outcome(signature, status=Status.VALID, voter_id=voter_id, decision=decision)
+                return
+            except IntegrityError:
+                signature.refresh_from_db()  # another signature of this voter was counted meanwhile
+                continue
+        Signature.petition.field.set_cached_value(counting, petition)
+        if filing_rank(signature, petition) < filing_rank(counting, petition):
+            _take_over(counting, winner_id=signature.pk)
+            _set_outcome(signature, status=Status.VALID, voter_id=voter_id, decision=decision)
+        else:
+            _set_outcome(signature, status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=counting.pk,
+                         decision=decision)
+        return
+    raise IntegrityError(f"signature {signature.pk}: voter {voter_id} kept changing under concurrent workers")
 
 
 def _unregistered_original_id(signature: Signature) -> int | None:
@@ -224,23 +261,12 @@ def _unregistered_original_id(signature: Signature) -> int | None:
 
 def _apply_decision(signature: Signature, decision: Decision) -> None:
     """Record a decision. Two database constraints keep racing workers honest:
-    one `valid` signature per voter and petition, and one `not_registered`
-    machine decision per person key and petition (the "original" of an
-    unregistered person); the signature that loses the race becomes the
-    duplicate of the one that won."""
+    one `valid` signature per voter and petition (which one: _count_for_voter),
+    and one `not_registered` machine decision per person key and petition (the
+    "original" of an unregistered person); the signature that loses the race
+    becomes the duplicate of the one that won."""
     if decision.status == Status.VALID:
-        voter_id = decision.voter.pk
-        try:
-            with transaction.atomic():
-                _set_outcome(signature, status=Status.VALID, voter_id=voter_id, decision=decision)
-            return
-        except IntegrityError:
-            # Another signature already counts for this voter (the one-valid-per-voter constraint).
-            signature.refresh_from_db()
-            original = _counted_signature_id(signature, voter_id)
-            if original is None:
-                raise
-        _set_outcome(signature, status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=original, decision=decision)
+        _count_for_voter(signature, decision)
         return
     voter_id = decision.voter.pk if decision.voter else None
     if decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
@@ -312,6 +338,7 @@ def signature_validate(*, signature_id: int) -> Signature | None:
         if signature is None:
             return None
         _apply_decision(signature, decide(signature))
+        form_emails_queue([signature])
     return signature
 
 
@@ -344,8 +371,10 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
             petitions = Petition.objects.in_bulk({signature.petition_id for signature in batch})
             for signature in batch:  # one Petition object per petition, not one per row
                 Signature.petition.field.set_cached_value(signature, petitions[signature.petition_id])
-            outcomes = _link_duplicates(batch, decide_many(batch, ahead=ahead))
+            outcomes, take_overs = _link_duplicates(batch, decide_many(batch, ahead=ahead))
+            _take_overs_write(take_overs)  # first: the winners' `valid` would break one-valid-per-voter
             _write_outcomes(batch, outcomes)
+            form_emails_queue(batch)
         return batch
     except (IntegrityError, OperationalError) as exc:
         if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) != DEADLOCK_DETECTED:
@@ -365,19 +394,33 @@ class _Outcome:
     decision: Decision
 
 
-def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> list[_Outcome]:
-    """Turn decisions into outcomes: a voter who already counts (in the
-    database or earlier in this batch) makes a `valid` decision a duplicate of
-    that signature; an unregistered person who already signed makes a
-    `not_registered` decision a duplicate of their first signature."""
+@dataclass(frozen=True)
+class _TakeOver:
+    signature: Signature  # counting now, as read
+    winner_id: int  # the batch's signature that ranks before it
+
+
+def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple[list[_Outcome], list[_TakeOver]]:
+    """Turn decisions into outcomes. A voter counts once: of their signatures
+    in this batch and the one counting in the database, the one that ranks
+    first (filing_rank) is `valid` and the others are its duplicates; when a
+    signature of the batch ranks before the one counting in the database,
+    that one is taken over (returned apart, written first). An unregistered
+    person who already signed makes a `not_registered` decision a duplicate
+    of their first signature."""
     voters = {d.voter.pk for d in decisions if d.status == Status.VALID}
     people = {d.person_key for d in decisions if d.reason == Signature.Reason.NOT_REGISTERED and d.person_key}
-    petitions = {signature.petition_id for signature in batch}
-    counted = {
-        (petition_id, voter_id): pk
-        for petition_id, voter_id, pk in Signature.objects.filter(
+    petitions = {signature.petition_id: signature.petition for signature in batch}
+    # Locked, so that a concurrent take-over cannot leave this batch's duplicates pointing at a signature
+    # that no longer counts (it waits for this batch, then sees them; or this batch waits, then fails the
+    # one-valid-per-voter constraint and starts again one by one).
+    counting = {
+        (signature.petition_id, signature.voter_id): signature
+        for signature in Signature.objects.select_for_update(of=("self",)).filter(
             petition_id__in=petitions, voter_id__in=voters, status=Status.VALID
-        ).values_list("petition_id", "voter_id", "pk")
+        ).only(
+            "pk", "petition_id", "voter_id", "county_id", "channel", "status", "created_at", "wet_ink_received_at"
+        ).order_by("pk")
     } if voters else {}
     originals = {
         (petition_id, key): pk
@@ -386,15 +429,29 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> list[
             reason=Signature.Reason.NOT_REGISTERED, decided_by__isnull=True,
         ).values_list("petition_id", "person_key", "pk")
     } if people else {}
-    outcomes = []
+    first: dict[tuple[int, int], tuple[tuple, int]] = {}  # (petition, voter) -> (rank, id) of the one to count
+    for (petition_id, _voter_id), signature in counting.items():
+        Signature.petition.field.set_cached_value(signature, petitions[petition_id])
+    for key, signature in counting.items():
+        first[key] = (filing_rank(signature, signature.petition), signature.pk)
     for signature, decision in zip(batch, decisions):
         if decision.status == Status.VALID:
             key = (signature.petition_id, decision.voter.pk)
-            original = counted.setdefault(key, signature.pk)
-            if original == signature.pk:
+            rank = filing_rank(signature, signature.petition)
+            if key not in first or rank < first[key][0]:
+                first[key] = (rank, signature.pk)
+    take_overs = [
+        _TakeOver(signature, winner_id=first[key][1])
+        for key, signature in counting.items() if first[key][1] != signature.pk
+    ]
+    outcomes = []
+    for signature, decision in zip(batch, decisions):
+        if decision.status == Status.VALID:
+            winner = first[(signature.petition_id, decision.voter.pk)][1]
+            if winner == signature.pk:
                 outcomes.append(_Outcome(Status.VALID, "", decision.voter.pk, None, decision))
             else:
-                outcomes.append(_Outcome(Status.DUPLICATE, "", decision.voter.pk, original, decision))
+                outcomes.append(_Outcome(Status.DUPLICATE, "", decision.voter.pk, winner, decision))
         elif decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
             original = originals.setdefault((signature.petition_id, decision.person_key), signature.pk)
             if original == signature.pk:
@@ -405,7 +462,13 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> list[
         else:
             voter_id = decision.voter.pk if decision.voter else None
             outcomes.append(_Outcome(decision.status, decision.reason, voter_id, None, decision))
-    return outcomes
+    return outcomes, take_overs
+
+
+def _take_overs_write(take_overs: list[_TakeOver]) -> None:
+    """Take over the signatures that counted (locked when read, so still as read)."""
+    for take_over in take_overs:
+        _take_over(take_over.signature, winner_id=take_over.winner_id)
 
 
 def _write_outcomes(batch: list[Signature], outcomes: list[_Outcome]) -> None:
@@ -526,6 +589,7 @@ def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: st
             _apply_decision(locked, Decision(status=Status.VALID, voter=Voter.objects.get(pk=voter_id)))
         else:
             _set_outcome(locked, status=status, reason=reason, voter_id=voter_id)
+        form_emails_queue([locked])
         audit_record(action="signature.decide", user=user, target=locked,
                      detail={"before": previous, "after": {"status": locked.status, "reason": locked.reason,
                                                            "voter": locked.voter_id, "duplicate_of": locked.duplicate_of_id}})
@@ -540,3 +604,75 @@ def pending_signature_ids(*, petition: Petition | None = None, older_than_second
         qs = qs.filter(updated_at__lt=timezone.now() - timedelta(seconds=older_than_seconds))
     return list(qs.order_by("id").values_list("id", flat=True))
 
+
+# --- Wet-ink forms coming back -------------------------------------------------
+
+class FormIntake:
+    RECEIVED = "received"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
+    OTHER_PETITION = "other_petition"
+    NOT_A_FORM = "not_a_form"
+
+
+@dataclass(frozen=True)
+class FormIntakeResult:
+    outcome: str
+    message: str
+    code: str = ""
+    signature: Signature | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome == FormIntake.RECEIVED
+
+
+def signature_receive_form(*, code: str, petition: Petition, user: AbstractBaseUser | None = None,
+                           actor: str = "") -> FormIntakeResult:
+    """A signed wet-ink form arrived: record it once (who, when), and its
+    signature becomes filed, moving from `pledged` to `raw` in the counts.
+
+    A second scan of the same code, an unknown or malformed code, or a code
+    of another petition changes nothing and says so. Under the row lock two
+    volunteers scanning one form at once record it once. A form whose
+    signature was the duplicate of a pledge now ranks before that pledge
+    (filing_rank), so it takes its place as the one that counts."""
+    try:
+        parsed = code_parse(code)
+    except MalformedCode as exc:
+        return FormIntakeResult(FormIntake.MALFORMED, f"{exc} Nothing changed.")
+    if parsed.kind != FORM:
+        return FormIntakeResult(FormIntake.NOT_A_FORM, f"{code_format(parsed)} is a {parsed.kind_name}'s code, not a "
+                                "wet-ink form's: record returned sections on the Sections page. Nothing changed.",
+                                code=code_format(parsed))
+    text = code_format(parsed)
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",)).select_related("petition", "county")
+            .filter(pk=parsed.pk, channel=Signature.Channel.ONLINE).exclude(status=Status.UNCONFIRMED).first()
+        )
+        if signature is None:
+            return FormIntakeResult(FormIntake.UNKNOWN, f"No form has the code {text}. Check the code. "
+                                    "Nothing changed.", code=text)
+        if signature.petition_id != petition.pk:
+            return FormIntakeResult(FormIntake.OTHER_PETITION, f"Form {text} belongs to another petition, "
+                                    f"\u201c{signature.petition.title}\u201d ({signature.petition.slug}). Nothing changed.",
+                                    code=text, signature=signature)
+        if signature.wet_ink_received_at is not None:
+            when = timezone.localtime(signature.wet_ink_received_at)
+            by = signature.wet_ink_received_by.get_username() if signature.wet_ink_received_by_id else "a file"
+            return FormIntakeResult(FormIntake.ALREADY, f"Form {text} was already received on "
+                                    f"{when:%b %d, %Y at %H:%M} by {by}. Nothing changed.",
+                                    code=text, signature=signature)
+        before = bucket_of(signature, signature.petition)
+        signature.wet_ink_received_at = timezone.now()
+        signature.wet_ink_received_by = user if user is not None and user.is_authenticated else None
+        signature.save(update_fields=["wet_ink_received_at", "wet_ink_received_by", "updated_at"])
+        tally_change_record(before=before, after=bucket_of(signature, signature.petition))
+        if signature.status == Status.DUPLICATE and signature.voter_id is not None:
+            _count_for_voter(signature, Decision(status=Status.VALID, voter=signature.voter))
+        audit_record(action="form.receive", user=user, actor=actor, target=signature,
+                     detail={"code": text, "status": signature.status, "county": signature.county_id})
+    return FormIntakeResult(FormIntake.RECEIVED, f"Received form {text} ({signature.county.name} County).",
+                            code=text, signature=signature)

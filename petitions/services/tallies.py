@@ -33,6 +33,17 @@ def is_filed(signature: Signature, petition: Petition) -> bool:
     )
 
 
+def filing_rank(signature: Signature, petition: Petition) -> tuple:
+    """Which of one voter's signatures counts: the lowest rank, and of equal
+    ranks the one counting already. A filed one before a pledge (under the
+    wet-ink rule a pledge is never filed), and the earliest filed (a paper line
+    when keyed, a wet-ink form when received) before a later one."""
+    if not is_filed(signature, petition):
+        return (1,)
+    returned_form = signature.channel == Signature.Channel.ONLINE and not petition.online_counts_directly
+    return (0, signature.wet_ink_received_at if returned_form else signature.created_at)
+
+
 def counted_status(signature: Signature) -> str:
     """The status a signature is counted under: its own, except that the second
     signature of someone who is not registered counts as `invalid`. The county

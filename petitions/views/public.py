@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import petition_counts, petition_featured
-from petitions.services import signatures
+from petitions.services import signatures, wet_ink
 
 
 def _counting_cache(view):
@@ -86,15 +87,45 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         form = ConfirmForm(request.POST)
         if form.is_valid():
             signatures.signature_confirm(signature=signature)
-            return redirect("petitions:thanks", slug=slug)
+            return redirect(f"{reverse('petitions:thanks', kwargs={'slug': slug})}?form={wet_ink.form_token(signature)}")
+    already = signature.status != signature.Status.UNCONFIRMED
     return render(request, "petitions/confirm.html", {
         "petition": signature.petition,
         "signature": signature,
-        "already": signature.status != signature.Status.UNCONFIRMED,
+        "already": already,
+        "form_path": wet_ink.form_path(signature) if already and _wet_ink(signature) else "",
         "form": ConfirmForm(),
     })
 
 
+def _wet_ink(signature) -> bool:
+    """Whether this signature needs its wet-ink form (the petition counts online signatures only on paper)."""
+    return not signature.petition.online_counts_directly and wet_ink.form_available(signature)
+
+
+@never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """After confirming: what happens next, and (wet-ink rule) the link to the signer's own form at once."""
     petition = get_object_or_404(Petition, slug=slug)
-    return render(request, "petitions/thanks.html", {"petition": petition})
+    signature = wet_ink.signature_for_form_token(request.GET.get("form", ""))
+    form_path = wet_ink.form_path(signature) if signature and signature.petition_id == petition.pk \
+        and _wet_ink(signature) else ""
+    return render(request, "petitions/thanks.html", {"petition": petition, "form_path": form_path})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def wet_ink_form(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The signer's personal petition section as a PDF. Safe on GET: it changes nothing."""
+    signature = wet_ink.signature_for_form_token(token)
+    if signature is None or signature.petition.slug != slug:
+        return render(request, "petitions/form_invalid.html", status=404)
+    if not wet_ink.form_available(signature):
+        return render(request, "petitions/closed.html", {"petition": signature.petition}, status=410)
+    from petitions.documents.wet_ink_form import wet_ink_form_pdf  # TEMP until the module lands
+
+    response = HttpResponse(wet_ink_form_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{signature.petition.slug}-petition-form.pdf"'
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
