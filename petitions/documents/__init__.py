@@ -1,0 +1,1 @@
+"""Printable documents: the wet-ink form, blank petition sections."""
