@@ -72,6 +72,53 @@ def test_sign_confirm_validate_count_and_show(client, celery_worker_process, vol
     assert re.findall(r">(\d+)<", row)[-1] == "1"  # the pledged column
 
 
+def emailed_form_link(mail_dir: Path, address: str) -> str | None:
+    for message in sorted(mail_dir.glob("*.log")):
+        text = message.read_text()
+        if f"To: {address}" in text and "Your petition form" in text:
+            found = re.search(r"http://[^/\s]+(/p/calexit/form/\S+/)", text)
+            if found:
+                return found.group(1)
+    return None
+
+
+def test_the_wet_ink_form_is_emailed_printed_scanned_at_intake_and_counts(client, celery_worker_process, volunteer):
+    """Sign, confirm, the worker emails the form, the PDF carries the code, a volunteer
+    scans it: the county's raw count grows by one and pledged falls by one."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    mail_dir = celery_worker_process
+    VoterFactory(first_name="Rosa", last_name="Diaz")
+    signer = {**SIGNER, "first_name": "Rosa", "last_name": "Diaz", "email": "rosa.ink@example.com"}
+    assert client.post("/p/calexit/sign/", signer).status_code == 302
+    link = wait_for(lambda: emailed_link(mail_dir, signer["email"]), what="the confirmation email")
+    thanks = client.post(link)
+    assert "/thanks/?form=" in thanks["Location"]
+    assert "/form/" in client.get(thanks["Location"]).content.decode()  # the thank-you page links to the form at once
+
+    form_link = wait_for(lambda: emailed_form_link(mail_dir, signer["email"]), what="the 'Your petition form' email")
+    response = client.get(form_link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    code = re.search(r"Code:\s*(F\d+)", text).group(1)
+    assert "Rosa Diaz" in text and "Sacramento" in text
+
+    payload = wait_for(lambda: (p := api_counts(client))["counts"]["pledged"] == 1 and p, what="the pledge counted")
+    assert (sacramento_row(payload)["raw"], sacramento_row(payload)["pledged"]) == (0, 1)
+
+    client.force_login(volunteer)
+    assert client.post("/dashboard/intake/", {"code": code}).status_code == 302
+    assert "Received" in client.get("/dashboard/intake/").content.decode()
+    payload = wait_for(lambda: (p := api_counts(client))["counts"]["raw"] == 1 and p, what="the form counted as raw")
+    row = sacramento_row(payload)
+    assert (row["raw"], row["valid"], row["pledged"]) == (1, 1, 0)
+    page = client.get("/dashboard/").content.decode()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", re.search(r'<tr data-county="34">(.*?)</tr>', page, re.S).group(1))
+    assert (cells[2], cells[8]) == ("1", "0")  # the raw and pledged columns
+
+
 def _broker_down():
     """Point this process's Celery producer at a port where nothing listens."""
     good = celery_app.conf.broker_url

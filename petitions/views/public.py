@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import petition_counts, petition_featured
+from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.services import signatures, wet_ink
 
 
@@ -122,8 +123,6 @@ def wet_ink_form(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "petitions/form_invalid.html", status=404)
     if not wet_ink.form_available(signature):
         return render(request, "petitions/closed.html", {"petition": signature.petition}, status=410)
-    from petitions.documents.wet_ink_form import wet_ink_form_pdf  # TEMP until the module lands
-
     response = HttpResponse(wet_ink_form_pdf(signature), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{signature.petition.slug}-petition-form.pdf"'
     response["X-Robots-Tag"] = "noindex"

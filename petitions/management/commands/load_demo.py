@@ -15,6 +15,19 @@ from petitions.services.voter_import import voters_import
 from petitions.voterfile import DEMO_VOTERS, write_synthetic_voter_file
 
 DEMO_USERNAME = "demo"
+DEMO_RETURN_ADDRESS = "Calexit Petition (demo)\nPO Box 0000\nSacramento, CA 95814"
+DEMO_MEASURE_TEXT = (
+    "[Demo text: the full text of the measure as filed with the Attorney General goes here. "
+    "Enter it in the admin under Petitions before printing forms for a real campaign.]\n\n"
+    "SECTION 1. Title. This measure shall be known as the California Independence Act.\n\n"
+    "SECTION 2. Findings. The people of California find that questions of self-government "
+    "deserve study by a commission that reflects the diversity of the state.\n\n"
+    "SECTION 3. Flag. The flag of the State of California shall be flown in the place of honor "
+    "at every state building.\n\n"
+    "SECTION 4. Commission. The Governor shall appoint a commission to study and report on "
+    "sovereignty and independence.\n\n"
+    "SECTION 5. Representative. The state shall name a representative to make the case to Congress."
+)
 
 
 class Command(BaseCommand):
@@ -32,6 +45,11 @@ class Command(BaseCommand):
         elif petition.deadline is None:
             petition.summary_date = timezone.localdate()
             petition.deadline = petition.summary_date + timedelta(days=180)
+        # The wet-ink form prints these; a real campaign enters its own in the admin.
+        if not petition.return_address:
+            petition.return_address = DEMO_RETURN_ADDRESS
+        if not petition.measure_text:
+            petition.measure_text = DEMO_MEASURE_TEXT
         petition.save()
 
         password = os.environ.get("DEMO_PASSWORD", "calexit-demo")

@@ -1,0 +1,141 @@
+"""The signer's way to their wet-ink form: the thank-you page links to it at
+once, the "Your petition form" email links to it once validation has run, and
+the link is unguessable, safe on GET and good for the circulation period."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from petitions import tasks
+from petitions.models import Signature
+from petitions.services import wet_ink
+from petitions.services.signatures import signature_validate
+from tests.factories import SignatureFactory, VoterFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNER = {
+    "first_name": "Maria", "last_name": "Garcia", "address": "1200 J St", "unit": "", "city": "Sacramento",
+    "zip": "95814", "county": "34", "email": "maria@example.com", "attest": "on",
+}
+
+
+def confirmed(**fields) -> Signature:
+    signature = SignatureFactory(confirm_nonce="0123456789abcdef0123456789abcdef", **fields)
+    signature_validate(signature_id=signature.pk)
+    signature.refresh_from_db()
+    return signature
+
+
+def form_emails() -> list:
+    return [m for m in mail.outbox if "Your petition form" in m.subject or "already signed" in m.subject]
+
+
+def test_the_thank_you_page_links_to_the_signers_form_at_once(client):
+    VoterFactory()
+    client.post("/p/calexit/sign/", SIGNER)
+    confirm_path = re.search(r"http://[^/\s]+(/p/calexit/confirm/\S+/)", mail.outbox[0].body).group(1)
+    thanks = client.get(client.post(confirm_path)["Location"]).content.decode()
+    form_path = re.search(r'id="form-download" href="([^"]+)"', thanks).group(1)
+    assert "/p/calexit/form/" in form_path
+    response = client.get(form_path)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_the_thank_you_page_without_a_valid_form_token_shows_no_link(client):
+    page = client.get("/p/calexit/thanks/?form=1-deadbeef").content.decode()
+    assert "form-download" not in page and "Thank you" in page
+
+
+def test_getting_the_form_changes_nothing(client):
+    VoterFactory()
+    signature = confirmed()
+    before = Signature.objects.filter(pk=signature.pk).values().get()
+    assert client.get(wet_ink.form_path(signature)).status_code == 200
+    assert Signature.objects.filter(pk=signature.pk).values().get() == before
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda token: token[:-1] + ("0" if token[-1] != "0" else "1"),  # one character of the hash changed
+    lambda token: "9" + token,  # another signature's id
+    lambda token: "\u0661" + token[1:],  # an Arabic-Indic digit for the id
+    lambda token: "",
+])
+def test_a_tampered_form_link_is_not_found(client, mangle):
+    VoterFactory()
+    signature = confirmed()
+    path = wet_ink.form_path(signature).replace(wet_ink.form_token(signature), mangle(wet_ink.form_token(signature)))
+    response = client.get(path)
+    assert response.status_code == 404
+
+
+def test_an_unconfirmed_signature_has_no_form(client):
+    signature = SignatureFactory(status="unconfirmed", confirm_nonce="0123456789abcdef0123456789abcdef")
+    assert client.get(wet_ink.form_path(signature)).status_code == 404
+
+
+def test_the_form_link_ends_with_the_circulation_period(client, calexit):
+    VoterFactory()
+    signature = confirmed()
+    calexit.deadline = timezone.localdate()
+    calexit.save()
+    assert client.get(wet_ink.form_path(signature)).status_code == 200
+    calexit.deadline = timezone.localdate() - timedelta(days=1)
+    calexit.save()
+    assert client.get(wet_ink.form_path(signature)).status_code == 410
+
+
+def test_a_found_signer_gets_the_form_email_once_with_the_link(run_on_commit):
+    VoterFactory()
+    with run_on_commit():
+        signature = confirmed()
+    (message,) = form_emails()
+    assert message.subject.startswith("Your petition form") and message.to == [signature.email]
+    assert "We found you" in message.body and wet_ink.form_url(signature) in message.body
+    signature.refresh_from_db()
+    assert signature.form_email_sent_at is not None
+    assert tasks.send_form_email(signature.pk) is False  # sent once
+    assert len(form_emails()) == 1
+
+
+def test_a_signer_not_found_is_told_how_to_check_their_registration_and_can_still_print(run_on_commit):
+    with run_on_commit():
+        signature = confirmed(first_name="Nobody", last_name="Known")
+    assert (signature.status, signature.reason) == ("invalid", "not_registered")
+    (message,) = form_emails()
+    assert "could not find you" in message.body and wet_ink.REGISTRATION_CHECK_URL in message.body
+    assert wet_ink.form_url(signature) in message.body
+
+
+def test_a_signer_who_already_signed_is_asked_not_to_mail_another_form(run_on_commit):
+    VoterFactory()
+    with run_on_commit():
+        confirmed()
+        again = confirmed()
+    assert again.status == "duplicate"
+    subjects = sorted(m.subject.split(":")[0] for m in form_emails())
+    assert subjects == ["You have already signed", "Your petition form"]
+    message = next(m for m in form_emails() if m.to == [again.email])
+    assert "/form/" not in message.body and "do not print or mail another form" in message.body
+
+
+def test_a_signature_waiting_for_review_gets_no_form_email_yet(run_on_commit):
+    VoterFactory(first_name="Mario", last_name="Rossi", address_number="9", street_name="Pine")
+    VoterFactory(first_name="Maria", last_name="Rossi", address_number="9", street_name="Pine")
+    with run_on_commit():
+        signature = confirmed(first_name="Mari", last_name="Rossi", address="9 Pine St")
+    assert signature.status == "review" and form_emails() == []
+
+
+def test_the_sweep_sends_a_form_email_that_never_went_out(settings):
+    VoterFactory()
+    signature = confirmed()  # outside run_on_commit: the email was never queued
+    assert form_emails() == []
+    Signature.objects.filter(pk=signature.pk).update(validated_at=timezone.now() - timedelta(hours=1))
+    assert tasks.sweep_stuck_work()["form_emails"] == 1
+    assert len(form_emails()) == 1
+    assert tasks.sweep_stuck_work()["form_emails"] == 0

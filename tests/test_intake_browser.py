@@ -1,0 +1,53 @@
+"""A volunteer records returned forms at mail intake from the keyboard alone, in headless Chromium.
+A USB barcode scanner is a keyboard: it types the code and presses Enter."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from petitions.codes import form_code
+from petitions.models import Signature
+from petitions.services.signatures import signature_validate
+from tests.factories import SignatureFactory, VoterFactory
+from tests.test_browser import chromium_executable, page, screenshots  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "correct horse battery staple"  # tests/conftest.py
+
+
+def _sign_in_with_the_keyboard(page, user) -> None:
+    page.goto("/accounts/login/?next=/dashboard/intake/")
+    page.keyboard.type(user.username)  # the login page focuses the user name
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/dashboard/intake/")
+
+
+def test_a_volunteer_scans_forms_with_the_keyboard_and_sees_each_result_and_the_tally(page, volunteer, screenshots):  # noqa: F811
+    VoterFactory()
+    signature = SignatureFactory()
+    signature_validate(signature_id=signature.pk)
+    code = form_code(signature.pk)
+
+    _sign_in_with_the_keyboard(page, volunteer)
+    assert page.evaluate("document.activeElement.name") == "code"  # ready for the first scan
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#intake-result [data-outcome=received]")
+    assert page.evaluate("document.activeElement.name") == "code"  # ready for the next one
+
+    page.keyboard.type(code.lower())
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#intake-result [data-outcome=already]")
+    page.keyboard.type("F12345")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#intake-result [data-outcome=malformed]")
+    assert [page.inner_text(f"#tally-{name}") for name in ("received", "already", "refused")] == ["1", "1", "1"]
+    page.screenshot(path=str(screenshots / "intake.png"), full_page=True)
+
+    signature = Signature.objects.get(pk=signature.pk)
+    assert signature.wet_ink_received_by == volunteer and signature.wet_ink_received_at is not None
