@@ -1,0 +1,1 @@
+"""Reports for the field: circulator quality, county filing."""
