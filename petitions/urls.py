@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions.views import api, dashboard, health, public, review
+from petitions.views import api, dashboard, health, public, reports, review
 
 app_name = "petitions"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("dashboard/p/<slug:slug>/counts.csv", dashboard.counts_csv, name="dashboard_counts_csv"),
     path("dashboard/review/", review.queue, name="review"),
     path("dashboard/review/<int:pk>/decide/", review.decide, name="review_decide"),
+    path("dashboard/circulators/", reports.circulators, name="circulators"),
+    path("dashboard/filing/", reports.filing, name="filing"),
+    path("dashboard/p/<slug:slug>/filing.csv", reports.filing_csv, name="filing_csv"),
+    path("dashboard/p/<slug:slug>/filing/<str:code>.csv", reports.county_filing_csv, name="county_filing_csv"),
+    path("dashboard/p/<slug:slug>/filing/<str:code>.pdf", reports.county_cover_sheet, name="county_cover_sheet"),
 ]
