@@ -72,7 +72,8 @@ class SignatureAdmin(PersonalDataAdmin):
     raw_id_fields = ["voter", "duplicate_of", "section"]
     readonly_fields = [
         "status", "reason", "voter", "duplicate_of", "decided_by", "confirm_nonce", "ip_hash", "created_at",
-        "confirmation_sent_at", "confirmed_at", "validated_at", "wet_ink_received_at", "updated_at",
+        "confirmation_sent_at", "confirmed_at", "validated_at", "form_email_sent_at", "wet_ink_received_at",
+        "wet_ink_received_by", "updated_at",
     ]
     show_full_result_count = False
     date_hierarchy = "created_at"
