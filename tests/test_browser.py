@@ -131,8 +131,13 @@ def test_a_voter_signs_confirms_by_email_and_a_volunteer_sees_the_pledge(page, l
     assert signature.status == Signature.Status.UNCONFIRMED
 
     page.get_by_role("button", name="Confirm my signature").click()
-    page.wait_for_url("**/p/calexit/thanks/")
+    page.wait_for_url("**/p/calexit/thanks/?form=*")
     assert page.get_by_role("heading", name="Thank you: your signature is confirmed").is_visible()
+    page.screenshot(path=screenshots / "thanks.png", full_page=True)
+    # California's wet-ink rule: the signer's own form, at once.
+    download = page.get_by_role("link", name="Download your petition form (PDF)")
+    form = page.request.get(download.get_attribute("href"))
+    assert form.status == 200 and form.headers["content-type"] == "application/pdf" and form.body()[:4] == b"%PDF"
     signature.refresh_from_db()
     assert signature.status == Signature.Status.VALID
     assert signature.voter == voter
