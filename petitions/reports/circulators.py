@@ -208,7 +208,9 @@ def circulator_quality(petition: Petition) -> list[CirculatorQuality]:
         quality.norm_decided -= quality.decided  # leave the circulator out of their own norm
         quality.norm_failures -= quality.failures
         if quality.decided >= MIN_DECIDED and quality.norm_decided >= MIN_NORM_DECIDED:
-            quality.p_value = binomial_upper_tail(quality.failures, quality.decided, quality.norm_share)
+            # Half a failure added to the norm: where the other lines never failed, one failure is not impossible.
+            norm = (quality.norm_failures + 0.5) / (quality.norm_decided + 1)
+            quality.p_value = binomial_upper_tail(quality.failures, quality.decided, norm)
         report.append(quality)
 
     tested = [quality for quality in report if quality.tested]
