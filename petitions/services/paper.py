@@ -1,9 +1,12 @@
-"""Keyed paper signatures: CSV `section,line,county,name,address,city,zip,date_signed`."""
+"""Keyed paper signatures: one write path for the lines of petition sections,
+used by the CSV import (`section,line,county,name,address,city,zip,date_signed`)
+and by volunteers' data entry on the dashboard."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -12,13 +15,34 @@ from django.db import transaction
 
 from petitions.models import County, Petition, PetitionSection, Signature
 from petitions.services.audit import audit_record
-from petitions.services.tallies import bucket_of, tally_change_record
+from petitions.services.tallies import bucket_of, tally_changes_record, tally_move
 
 REQUIRED_COLUMNS = ["section", "line", "county", "name", "address", "city", "zip", "date_signed"]
+IMPORT_CHUNK = 500  # keyed rows created (and queued for validation) together: one validation batch
 
 
 class PaperFileRefused(Exception):
     """The file cannot be read as keyed signatures; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class KeyedLineInput:
+    """One line of a petition section as keyed from the paper. The line's
+    county is its section's: a section circulates in one county only (EC 9021)."""
+
+    section: PetitionSection
+    line: int
+    name: str = ""
+    address: str = ""
+    city: str = ""
+    zip: str = ""
+    date_signed: date | None = None
+
+
+@dataclass
+class PaperLinesCreated:
+    created: list[Signature] = field(default_factory=list)
+    already_present: list[tuple[int, int]] = field(default_factory=list)  # (section id, line) not added again
 
 
 @dataclass
@@ -29,6 +53,47 @@ class PaperImportSummary:
     sections_created: int = 0
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
+
+
+def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
+    """Make each keyed line a pending paper signature with its tally change,
+    and queue their validation after commit.
+
+    A (section, line) that already has a signature, or comes twice in `lines`,
+    is not added again. The sections are locked first, so two volunteers
+    saving the same section one after the other see each other's lines."""
+    from petitions import tasks
+
+    result = PaperLinesCreated()
+    if not lines:
+        return result
+    section_ids = sorted({keyed.section.pk for keyed in lines})
+    petitions = {keyed.section.petition_id: keyed.section.petition for keyed in lines}
+    with transaction.atomic():
+        list(PetitionSection.objects.select_for_update(no_key=True).filter(pk__in=section_ids).order_by("pk")
+             .values_list("pk", flat=True))
+        taken = set(Signature.objects.filter(section_id__in=section_ids, line__in={k.line for k in lines})
+                    .values_list("section_id", "line"))
+        new: list[Signature] = []
+        for keyed in lines:
+            key = (keyed.section.pk, keyed.line)
+            if key in taken:
+                result.already_present.append(key)
+                continue
+            taken.add(key)
+            new.append(Signature(
+                petition=petitions[keyed.section.petition_id], channel=Signature.Channel.PAPER, section=keyed.section,
+                line=keyed.line, county_id=keyed.section.county_id, name_as_written=keyed.name,
+                address=keyed.address, city=keyed.city, zip=keyed.zip, date_signed=keyed.date_signed,
+                status=Signature.Status.PENDING,
+            ))
+        result.created = Signature.objects.bulk_create(new)
+        deltas: Counter = Counter()
+        for signature in result.created:
+            tally_move(deltas, before=None, after=bucket_of(signature, signature.petition))
+        tally_changes_record(deltas)
+        tasks.queue_validation([signature.pk for signature in result.created])
+    return result
 
 
 def _parse_date(value: str) -> date | None:
@@ -47,11 +112,19 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
     """Import keyed paper signatures in one transaction and queue their validation.
 
     A row that cannot be read is reported with its line number and skipped; a
-    (section, line) already imported is not added again."""
-    from petitions import tasks
-
+    (section, line) already imported is not added again. Rows go to
+    `paper_lines_create` in chunks, so memory stays flat whatever the file size."""
     counties = {c.code: c for c in County.objects.all()}
     summary = PaperImportSummary()
+    chunk: list[KeyedLineInput] = []
+
+    def flush() -> None:
+        created = paper_lines_create(lines=chunk)
+        summary.created += len(created.created)
+        summary.created_ids.extend(signature.pk for signature in created.created)
+        summary.already_present += len(created.already_present)
+        chunk.clear()
+
     try:
         handle = io.open(path, newline="", encoding="utf-8-sig")
     except OSError as exc:
@@ -63,8 +136,7 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
         if missing:
             raise PaperFileRefused(f"{path} lacks the column(s) {', '.join(missing)}; the header must be {','.join(REQUIRED_COLUMNS)}")
         index = {name: header.index(name) for name in REQUIRED_COLUMNS}
-        sections = {s.number: s for s in PetitionSection.objects.filter(petition=petition)}
-        seen: set[tuple[str, int]] = set()
+        sections = {s.number: s for s in petition.sections.all()}
         for row in reader:
             line_no = reader.line_num
             if not any(cell.strip() for cell in row):
@@ -99,22 +171,15 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
                     (line_no, f"section {section.number} circulates in county {section.county_id}, not {county.code}")
                 )
                 continue
-            key = (section.number, int(cell["line"]))
-            if key in seen or Signature.objects.filter(petition=petition, section=section, line=key[1]).exists():
-                summary.already_present += 1
-                continue
-            seen.add(key)
-            signature = Signature.objects.create(
-                petition=petition, channel=Signature.Channel.PAPER, section=section, line=key[1], county=county,
-                name_as_written=cell["name"], address=cell["address"], city=cell["city"], zip=cell["zip"],
-                date_signed=signed, status=Signature.Status.PENDING,
-            )
-            tally_change_record(before=None, after=bucket_of(signature, petition))
-            summary.created += 1
-            summary.created_ids.append(signature.pk)
+            chunk.append(KeyedLineInput(
+                section=section, line=int(cell["line"]), name=cell["name"], address=cell["address"],
+                city=cell["city"], zip=cell["zip"], date_signed=signed,
+            ))
+            if len(chunk) >= IMPORT_CHUNK:
+                flush()
+        flush()
         audit_record(action="signatures.import_paper", actor=actor, target=petition, detail={
             "file": str(path), "rows": summary.rows, "created": summary.created,
             "already_present": summary.already_present, "bad_rows": len(summary.bad_rows),
         })
-        tasks.queue_validation(summary.created_ids)
     return summary
