@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions.views import api, dashboard, health, public, reports, review
+from petitions.views import api, dashboard, health, public, reports, review, sections
 
 app_name = "petitions"
 
@@ -17,6 +17,14 @@ urlpatterns = [
     path("dashboard/p/<slug:slug>/counts.csv", dashboard.counts_csv, name="dashboard_counts_csv"),
     path("dashboard/review/", review.queue, name="review"),
     path("dashboard/review/<int:pk>/decide/", review.decide, name="review_decide"),
+    path("dashboard/sections/", sections.section_list, name="sections"),
+    path("dashboard/sections/issue/", sections.section_issue, name="sections_issue"),
+    path("dashboard/sections/print.pdf", sections.sections_pdf, name="sections_pdf"),
+    path("dashboard/sections/<int:pk>/", sections.section_detail, name="section"),
+    path("dashboard/sections/<int:pk>/check/", sections.section_check, name="section_check"),
+    path("dashboard/sections/<int:pk>/declaration/", sections.section_declaration, name="section_declaration"),
+    path("dashboard/sections/<int:pk>/status/", sections.section_status, name="section_status"),
+    path("dashboard/sections/<int:pk>/reconcile/", sections.section_reconcile, name="section_reconcile"),
     path("dashboard/circulators/", reports.circulators, name="circulators"),
     path("dashboard/filing/", reports.filing, name="filing"),
     path("dashboard/p/<slug:slug>/filing.csv", reports.filing_csv, name="filing_csv"),
