@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions.views import api, dashboard, health, public, reports, review, sections
+from petitions.views import api, dashboard, health, intake, public, reports, review, sections
 
 app_name = "petitions"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<slug:slug>/sign/check-email/", public.check_email, name="check_email"),
     path("p/<slug:slug>/confirm/<str:token>/", public.confirm, name="confirm"),
     path("p/<slug:slug>/thanks/", public.thanks, name="thanks"),
+    path("p/<slug:slug>/form/<str:token>/", public.wet_ink_form, name="wet_ink_form"),
     path("api/petitions/<slug:slug>.json", api.petition_json, name="api_petition"),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", dashboard.index, name="dashboard"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("dashboard/sections/<int:pk>/declaration/", sections.section_declaration, name="section_declaration"),
     path("dashboard/sections/<int:pk>/status/", sections.section_status, name="section_status"),
     path("dashboard/sections/<int:pk>/reconcile/", sections.section_reconcile, name="section_reconcile"),
+    path("dashboard/intake/", intake.intake, name="intake"),
     path("dashboard/circulators/", reports.circulators, name="circulators"),
     path("dashboard/filing/", reports.filing, name="filing"),
     path("dashboard/p/<slug:slug>/filing.csv", reports.filing_csv, name="filing_csv"),
