@@ -285,6 +285,17 @@ def test_the_check_tells_when_the_voter_already_signed(client, volunteer, sectio
     assert (status, answer["outcome"], answer["message"]) == (200, "duplicate", "duplicate: this voter already signed")
 
 
+def test_each_check_is_audited_and_a_section_still_out_with_its_circulator_is_not_checked(
+        client, volunteer, circulating, organizer, section):
+    VoterFactory()
+    assert check(signed_in(client, volunteer), section, **MARIA)[0] == 200
+    assert AuditLog.objects.filter(action="section.line_check", user=volunteer, object_id=str(section.pk),
+                                   detail={"line": 1}).count() == 1
+    issued = sections_issue(petition=circulating, county=County.objects.get(code="34"), count=1, user=organizer)[0]
+    status, answer = check(client, issued, **MARIA)
+    assert (status, answer) == (409, {"errors": {"__all__": ["Record the circulator's declaration first."]}})
+
+
 def test_the_check_explains_a_bad_field(client, volunteer, section):
     status, answer = check(signed_in(client, volunteer), section, **{**MARIA, "zip": "9581"})
     assert (status, answer) == (400, {"errors": {"zip": ["A ZIP code has 5 digits, e.g. 95814."]}})

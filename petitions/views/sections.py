@@ -419,11 +419,19 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @dashboard_view
 @require_POST
 def section_check(request: HttpRequest, pk: int) -> JsonResponse:
-    """What one typed line would get: outcome, reason and date flag, nothing about the voter."""
+    """What one typed line would get: outcome, reason and date flag, nothing about the voter.
+
+    It still tells whether someone is registered at an address, so it answers
+    only for a section that came back (its lines are on the desk), and each
+    check leaves an audit row."""
     section = _section(pk)
+    if section.status == PetitionSection.Status.ISSUED:
+        return JsonResponse({"errors": {"__all__": ["Record the circulator's declaration first."]}}, status=409)
     form = LineForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": {name: list(errors) for name, errors in form.errors.items()}}, status=400)
+    audit_record(action="section.line_check", user=request.user, target=section,
+                 detail={"line": form.cleaned_data["line"]})
     return JsonResponse(line_check(keyed=KeyedLineInput(section=section, **form.cleaned_data)).as_json())
 
 
