@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import csv
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -20,14 +19,18 @@ def dashboard_view(view):
     return login_required(permission_required("petitions.view_dashboard", raise_exception=True)(view))
 
 
-def _petition(request: HttpRequest) -> Petition:
+def petition_from_request(request: HttpRequest) -> Petition:
+    """The petition a dashboard page is about: `?petition=<slug>`, else the featured one."""
     slug = request.GET.get("petition")
-    return get_object_or_404(Petition, slug=slug) if slug else petition_featured()
+    petition = get_object_or_404(Petition, slug=slug) if slug else petition_featured()
+    if petition is None:
+        raise Http404("No petition yet.")
+    return petition
 
 
 @dashboard_view
 def index(request: HttpRequest) -> HttpResponse:
-    petition = _petition(request)
+    petition = petition_from_request(request)
     counts = petition_counts(petition)
     projection = projection_summary(petition)  # stored by the periodic task, never recomputed here
     last_recount = CountingRun.objects.filter(kind=CountingRun.Kind.RECOUNT).first()

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from petitions.services.signatures import FormIntake, signature_receive_form
-from petitions.views.dashboard import _petition, dashboard_view
+from petitions.views.dashboard import dashboard_view, petition_from_request
 
 SESSION_KEY = "intake"  # this volunteer's running tally and last scans, per petition
 RECENT = 15
@@ -31,7 +31,7 @@ def _session_tally(request: HttpRequest, slug: str) -> dict:
 def intake(request: HttpRequest) -> HttpResponse:
     """One field, Enter to record: a USB scanner types the code and presses Enter itself.
     After each POST the page comes back (redirect) with the field focused for the next form."""
-    petition = _petition(request)
+    petition = petition_from_request(request)
     tally = _session_tally(request, petition.slug)
     if request.method == "POST":
         form = IntakeForm(request.POST)

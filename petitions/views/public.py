@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
+from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import petition_counts, petition_featured
-from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.services import signatures, wet_ink
 
 

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,23 +16,14 @@ from petitions.documents.cover_sheet import cover_sheet_pdf
 from petitions.models import County, Petition
 from petitions.reports.circulators import FALSE_DISCOVERY_RATE, MIN_DECIDED, MIN_NORM_DECIDED, circulator_quality
 from petitions.reports.filing import county_filing_rows, statewide_filing, statewide_filing_rows
-from petitions.selectors import petition_featured
 from petitions.services.audit import audit_record
 from petitions.services.exports import csv_safe
-from petitions.views.dashboard import dashboard_view
+from petitions.views.dashboard import dashboard_view, petition_from_request
 
 
 def personal_data_view(view):
     """Signed in, allowed to see personal data (Reviewer, Organizer); never cached."""
     return login_required(permission_required("petitions.view_personal_data", raise_exception=True)(never_cache(view)))
-
-
-def _petition(request: HttpRequest) -> Petition:
-    slug = request.GET.get("petition")
-    petition = get_object_or_404(Petition, slug=slug) if slug else petition_featured()
-    if petition is None:
-        raise Http404("No petition yet.")
-    return petition
 
 
 class _Echo:
@@ -55,7 +46,7 @@ def _stamp() -> str:
 
 @personal_data_view
 def circulators(request: HttpRequest) -> HttpResponse:
-    petition = _petition(request)
+    petition = petition_from_request(request)
     report = circulator_quality(petition)
     audit_record(action="circulators.view", user=request.user, target=petition,
                  detail={"circulators": len({row.circulator_id for row in report})})
@@ -72,7 +63,7 @@ def circulators(request: HttpRequest) -> HttpResponse:
 
 @dashboard_view
 def filing(request: HttpRequest) -> HttpResponse:
-    petition = _petition(request)
+    petition = petition_from_request(request)
     return render(request, "dashboard/filing.html", {"petition": petition, "statewide": statewide_filing(petition)})
 
 

@@ -14,7 +14,7 @@ from typing import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from petitions.matching.engine import signature_name
 from petitions.matching.keys import fold, house_key, name_key, parse_street_address, street_key, suffix_key
 from petitions.models import Petition, Signature, Voter
-from petitions.selectors import petition_featured
 from petitions.services.audit import audit_record
 from petitions.services.signatures import SignatureNotInReview, signature_decide
+from petitions.views.dashboard import petition_from_request
 
 Status = Signature.Status
 Reason = Signature.Reason
@@ -54,14 +54,6 @@ SKIPPED_KEEP = 500
 def reviewer_view(view):
     """Signed in, with the permission to decide signatures (Reviewer, Organizer)."""
     return login_required(permission_required("petitions.review_signature", raise_exception=True)(never_cache(view)))
-
-
-def _petition(request: HttpRequest) -> Petition:
-    slug = request.GET.get("petition")
-    petition = get_object_or_404(Petition, slug=slug) if slug else petition_featured()
-    if petition is None:
-        raise Http404("No petition yet.")
-    return petition
 
 
 def _queue_url(petition: Petition) -> str:
@@ -257,7 +249,7 @@ def comparison_build(signature: Signature) -> Comparison:
 @reviewer_view
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
-    petition = _petition(request)
+    petition = petition_from_request(request)
     if request.method == "POST":  # "review the skipped ones again"
         request.session.pop(SKIPPED_SESSION_KEY, None)
         return redirect(_queue_url(petition))

@@ -48,7 +48,7 @@ from petitions.services.sections import (
     section_status_move,
     sections_issue,
 )
-from petitions.views.dashboard import _petition, dashboard_view
+from petitions.views.dashboard import dashboard_view, petition_from_request
 
 Status = PetitionSection.Status
 DEFAULT_LINES = 10  # signer lines on a printed section
@@ -312,7 +312,7 @@ def _history(section: PetitionSection) -> list[AuditLog]:
 @dashboard_view
 @never_cache
 def section_list(request: HttpRequest) -> HttpResponse:
-    petition = _petition(request)
+    petition = petition_from_request(request)
     filters = SectionFilterForm(request.GET or None)
     sections = (PetitionSection.objects.filter(petition=petition)
                 .select_related("county", "circulator", "status_changed_by")
@@ -342,7 +342,7 @@ def section_list(request: HttpRequest) -> HttpResponse:
 @dashboard_view
 @require_POST
 def section_issue(request: HttpRequest) -> HttpResponse:
-    petition = _petition(request)
+    petition = petition_from_request(request)
     form = IssueForm(request.POST)
     back = f"{reverse('petitions:sections')}?petition={petition.slug}"
     if not form.is_valid():
