@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test bench bench-accuracy clean
+.PHONY: run test bench bench-accuracy bench-intake clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench-accuracy: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench.throughput $(if $(SIZES),--sizes $(SIZES))
+
+# Mail intake with ten volunteers scanning at once through gunicorn (BENCHMARKS.md).
+bench-intake: $(VENV)/.installed
+	$(PY) -m bench.intake $(if $(FORMS),--forms $(FORMS)) $(if $(VOLUNTEERS),--volunteers $(VOLUNTEERS))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
