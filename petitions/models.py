@@ -45,6 +45,11 @@ class Petition(models.Model):
     return_address = models.TextField(
         blank=True, help_text="Where signers mail their signed wet-ink forms (printed on the form)."
     )
+    retention_days = models.PositiveIntegerField(
+        default=240,
+        help_text="Days after the deadline (or after closing, without one) that signers' personal data is kept "
+        "before purge_personal_data may remove it; the counts stay.",
+    )
     featured = models.BooleanField(default=False)
     is_open = models.BooleanField(default=True, help_text="Accepting signatures online.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -287,6 +292,16 @@ class Signature(models.Model):
         max_length=200, blank=True, db_index=True,
         help_text="Normalised name and address: links signatures of one unregistered person as duplicates.",
     )
+    class Hold(models.TextChoices):
+        NONE = "", "-"
+        ADDRESS_RATE = "address_rate", "Over the limit for its client address"
+        EMAIL_RATE = "email_rate", "Over the limit for its email address"
+
+    hold = models.CharField(
+        max_length=20, choices=Hold.choices, blank=True, default="",
+        help_text="Quietly held for fraud review: it does not count until a person clears it.",
+    )
+    purged_at = models.DateTimeField(null=True, blank=True, help_text="When its personal data was removed.")
     confirm_nonce = models.CharField(max_length=32, blank=True, help_text="Online: input of the keyed confirmation token.")
     ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
