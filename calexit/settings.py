@@ -5,6 +5,7 @@ a confusing error. With no environment the project runs embedded: SQLite in the
 project root, no broker, background work in-process.
 """
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -170,9 +171,22 @@ def _parse_rate(value: str) -> tuple[int, int] | None:
 
 SIGN_RATE_LIMIT = _parse_rate(env.str("SIGN_RATE_LIMIT", default="30/h"))
 
-# Client IPs are kept only as a keyed hash; this header names the proxy's
-# client address when the site runs behind one (e.g. HTTP_X_FORWARDED_FOR).
-CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
+
+def _parse_proxies(entries: list[str]) -> list[str]:
+    """Addresses or CIDR networks of the proxies in front of gunicorn; a typo fails at start-up."""
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES must be addresses or CIDR networks separated by commas, not {entry!r}."
+            ) from None
+    return entries
+
+
+# The proxies whose X-Forwarded-For and X-Forwarded-Proto we believe (petitions/client_ip.py);
+# empty: no proxy, the client is REMOTE_ADDR.
+TRUSTED_PROXIES = _parse_proxies([e.strip() for e in env.list("TRUSTED_PROXIES", default=[]) if e.strip()])
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)

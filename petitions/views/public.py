@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
+from petitions.client_ip import client_ip
 from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
@@ -24,11 +25,6 @@ def _counting_cache(view):
 
 def _accepting_signatures(petition: Petition) -> bool:
     return petition.is_open and (petition.deadline is None or timezone.localdate() <= petition.deadline)
-
-
-def _client_ip(request: HttpRequest) -> str:
-    value = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
-    return value.split(",")[0].strip()
 
 
 @_counting_cache
@@ -59,7 +55,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if not _accepting_signatures(petition):
         return render(request, "petitions/closed.html", {"petition": petition}, status=410)
     if request.method == "POST":
-        ip_hash = signatures.client_ip_hash(_client_ip(request))
+        ip_hash = signatures.client_ip_hash(client_ip(request))
         if signatures.sign_rate_limit_exceeded(ip_hash=ip_hash):
             return render(request, "petitions/rate_limited.html", {"petition": petition}, status=429)
         form = SignatureForm(request.POST)
