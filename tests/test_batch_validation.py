@@ -206,61 +206,17 @@ def test_the_batch_task_validates_and_says_how_many(calexit):
         "valid", "invalid"}
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_workers_validating_overlapping_batches_at_once_count_each_voter_once():
-    """Four workers take interleaved batches of signatures by the same 30 voters
-    at once: every signature is decided, each voter counts once, every other
-    signature of theirs points at the one that counts, and the tallies agree
-    with a recount."""
-    voters = [voter(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
-    made = [SignatureFactory(first_name=voters[n % 30].first_name) for n in range(240)]
-    ids = [s.pk for s in made]
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
-
-    def worker(batches):
-        try:
-            start.wait()
-            for batch in batches:
-                signatures_validate(signature_ids=batch)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    # Worker w takes every fourth signature from w on, in batches of 20, so
-    # every batch holds voters that the other workers' batches hold too.
-    threads = [threading.Thread(target=worker, args=([ids[w::4][i:i + 20] for i in range(0, 60, 20)],))
-               for w in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
-    rows = list(Signature.objects.filter(pk__in=ids).values("pk", "status", "voter_id", "duplicate_of_id"))
-    assert {row["status"] for row in rows} == {"valid", "duplicate"}
-    valid = {row["voter_id"]: row["pk"] for row in rows if row["status"] == "valid"}
-    assert sorted(valid) == sorted(v.pk for v in voters)
-    assert all(row["duplicate_of_id"] == valid[row["voter_id"]] for row in rows if row["status"] == "duplicate")
-    tallies_count()
-    assert tallies_recount().drift == []
+def _thirty_voters() -> list:
+    return [voter(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_count_a_paper_line(calexit):
-    """Four workers take interleaved batches of pledges and paper lines by the
-    same 30 voters (each has a paper line): for each voter a paper line counts (it is filed), every
-    other signature points at it, and the tallies agree with a recount."""
-    voters = [voter(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
-    made = [
-        paper(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n) if n % 7 == 3
-        else SignatureFactory(first_name=voters[n % 30].first_name)
-        for n in range(240)
-    ]
-    ids = [s.pk for s in made]
+def _four_workers_validate(ids: list[int]) -> list[dict]:
+    """Four workers validate at once: worker w takes every fourth signature from
+    w on, in batches of 20, so every batch holds voters that the other workers'
+    batches hold too. Returns the signatures' rows, after checking that no
+    worker failed, that each voter counts once with every other signature of
+    theirs pointing at the one that counts, and that the tallies agree with a
+    recount."""
     errors: list[BaseException] = []
     start = threading.Barrier(4)
 
@@ -284,12 +240,38 @@ def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_c
     assert errors == []
     rows = list(Signature.objects.filter(pk__in=ids).values("pk", "channel", "status", "voter_id", "duplicate_of_id"))
     assert {row["status"] for row in rows} == {"valid", "duplicate"}
-    valid = {row["voter_id"]: row for row in rows if row["status"] == "valid"}
-    assert sorted(valid) == sorted(v.pk for v in voters)
-    assert {row["channel"] for row in valid.values()} == {"paper"}
-    assert all(row["duplicate_of_id"] == valid[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate")
+    counting = {row["voter_id"]: row for row in rows if row["status"] == "valid"}
+    assert all(row["duplicate_of_id"] == counting[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate")
     tallies_count()
     assert tallies_recount().drift == []
+    return rows
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_validating_overlapping_batches_at_once_count_each_voter_once():
+    """Four workers take interleaved batches of signatures by the same 30 voters at once."""
+    voters = _thirty_voters()
+    made = [SignatureFactory(first_name=voters[n % 30].first_name) for n in range(240)]
+    rows = _four_workers_validate([s.pk for s in made])
+    assert sorted(row["voter_id"] for row in rows if row["status"] == "valid") == sorted(v.pk for v in voters)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_count_a_paper_line(calexit):
+    """Pledges and paper lines by the same 30 voters (each has a paper line), validated by four workers
+    at once: for each voter a paper line counts, as it is filed."""
+    voters = _thirty_voters()
+    made = [
+        paper(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n) if n % 7 == 3
+        else SignatureFactory(first_name=voters[n % 30].first_name)
+        for n in range(240)
+    ]
+    rows = _four_workers_validate([s.pk for s in made])
+    valid = [row for row in rows if row["status"] == "valid"]
+    assert sorted(row["voter_id"] for row in valid) == sorted(v.pk for v in voters)
+    assert {row["channel"] for row in valid} == {"paper"}
 
 
 NAMES = ["Maria Garcia", "Mario Garcia", "Maria G Garcia", "Mraia Garcia", "Robert Smith", "Bob Smith",
