@@ -18,10 +18,11 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Settings refuse the development key when DEBUG is off; this key exists only
-# for this build step. DEBUG=0 so that the manifest (hashed names) is written,
-# as the production storage needs it.
-RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput
+# Settings refuse the development key, a non-https SITE_URL and an unset
+# EMAIL_BACKEND when DEBUG is off; these values exist only for this build step.
+# DEBUG=0 so that the manifest (hashed names) is written, as the production
+# storage needs it.
+RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only SITE_URL=https://build.invalid EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend python manage.py collectstatic --noinput
 
 USER calexit
 

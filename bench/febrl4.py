@@ -160,6 +160,8 @@ def django_setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)  # embedded: no broker; validation is called in-process below
     os.environ["DEBUG"] = "0"
+    os.environ["INSECURE_LOCAL_HTTP"] = "1"  # production settings, but no site is served
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     os.environ.setdefault("SECRET_KEY", "febrl4-benchmark-" + os.urandom(16).hex())
     os.environ["DJANGO_SETTINGS_MODULE"] = "calexit.settings"
     sys.path.insert(0, str(ROOT))

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         port = _free_port()
-        env = child_env(database.url, ALLOWED_HOSTS="127.0.0.1", SECURE_COOKIES="0",
+        env = child_env(database.url, ALLOWED_HOSTS="127.0.0.1",
                         WEB_CONCURRENCY=str(args.workers), SITE_URL=f"http://127.0.0.1:{port}",
                         STATIC_ROOT=str(out / "intake-static"))
         manage("collectstatic", "--noinput", env=env)  # as the image does at build time

@@ -7,7 +7,8 @@ worker for the benchmarks: everything a benchmark starts, it also stops.
   Only databases named calexit_bench_* are ever created or dropped.
 - Commands run as `.venv/bin/python manage.py ...` subprocesses with the scratch
   DATABASE_URL and (when given) the benchmark's REDIS_URL, DEBUG off and a
-  throw-away SECRET_KEY, as in production.
+  throw-away SECRET_KEY, as in production, but over plain HTTP on 127.0.0.1
+  (INSECURE_LOCAL_HTTP=1: no HTTPS redirect, HSTS or secure cookies).
 - The worker is the docker-compose.yml worker command, run natively as
   tests/conftest.py does (tests.compose.native_command), with a node name of its
   own; it is stopped (TERM, then KILL after 20 s) however the benchmark ends.
@@ -168,6 +169,7 @@ def child_env(database_url: str, redis_url: str | None = None, **extra: str) -> 
     env.update({
         "DATABASE_URL": database_url,
         "DEBUG": "0",
+        "INSECURE_LOCAL_HTTP": "1",
         "SECRET_KEY": _SECRET_KEY,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "SIGN_RATE_LIMIT": "off",

@@ -6,12 +6,15 @@ project root, no broker, background work in-process.
 """
 
 import ipaddress
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,8 +32,40 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Plain HTTP on this machine with DEBUG off: the test suite's and the benchmarks' gunicorn only.
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+
+
+def _site_origin(url: str) -> str:
+    """scheme://host[:port] of SITE_URL, the origin browsers send with a POST (CSRF_TRUSTED_ORIGINS)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"SITE_URL must be an absolute address like https://petition.org, not {url!r}.")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_production_site(url: str, *, insecure_local_http: bool) -> None:
+    """With DEBUG off the site is served over HTTPS at a public name, or deliberately over local plain HTTP."""
+    parts = urlsplit(url)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if insecure_local_http:
+        if not local:
+            raise ImproperlyConfigured(f"INSECURE_LOCAL_HTTP=1 is for trials on this machine; SITE_URL is {url!r}.")
+        logging.getLogger("calexit.settings").warning(
+            "INSECURE_LOCAL_HTTP=1: DEBUG is off but the site runs over plain HTTP at %s, without HTTPS redirect, "
+            "HSTS or secure cookies. Never use this in production.", url,
+        )
+    elif parts.scheme != "https" or local:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's public https:// address when DEBUG is off, not {url!r} "
+            "(for a local trial over plain HTTP set INSECURE_LOCAL_HTTP=1)."
+        )
+
+
+CSRF_TRUSTED_ORIGINS = [_site_origin(SITE_URL), *env.list("CSRF_TRUSTED_ORIGINS", default=[])]
+if not DEBUG:
+    _check_production_site(SITE_URL, insecure_local_http=INSECURE_LOCAL_HTTP)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,10 +78,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "petitions",
 ]
 
 MIDDLEWARE = [
+    "petitions.middleware.forwarded_headers_from_trusted_proxies_only",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "calexit.urls"
@@ -123,6 +161,18 @@ if "EMAIL_FILE_PATH" in env:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Calexit petition <petition@localhost>")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set only one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL (implicit TLS).")
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a stuck SMTP server must not hold a worker
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend" and "EMAIL_BACKEND" not in env:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set when DEBUG is off: django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST "
+        "etc. for real mail (the default prints mail to the log and no signer would get a confirmation link)."
+    )
 
 # --- Background work -------------------------------------------------------
 if REDIS_URL:
@@ -188,9 +238,42 @@ def _parse_proxies(entries: list[str]) -> list[str]:
 # empty: no proxy, the client is REMOTE_ADDR.
 TRUSTED_PROXIES = _parse_proxies([e.strip() for e in env.list("TRUSTED_PROXIES", default=[]) if e.strip()])
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+if TRUSTED_PROXIES:
+    # Only a trusted proxy's X-Forwarded-Proto reaches Django (petitions/middleware.py).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- HTTPS and browser protections -----------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG and not INSECURE_LOCAL_HTTP:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's healthcheck asks over plain HTTP
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is hard to undo (browsers ship the list): the operator opts in.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Content-Security-Policy (django-csp): scripts and <style> blocks only from the site or
+# with the request's nonce (templates write nonce="{{ request.csp_nonce }}"). Style
+# attributes (progress bar widths) are allowed, not <style> or scripts: style-src-attr.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Bootstrap draws form controls' icons as data: SVGs
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -48,15 +48,21 @@ def _is_trusted(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
     return any(address in network for network in networks)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection comes from one of TRUSTED_PROXIES (so its X-Forwarded-* headers are believed)."""
+    networks = _trusted(tuple(settings.TRUSTED_PROXIES))
+    address = _address(request.META.get("REMOTE_ADDR", ""))
+    return bool(networks) and address is not None and _is_trusted(address, networks)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or, when REMOTE_ADDR is a trusted proxy, the
     right-most X-Forwarded-For address that is not a trusted proxy."""
     remote = request.META.get("REMOTE_ADDR", "")
-    networks = _trusted(tuple(settings.TRUSTED_PROXIES))
-    remote_address = _address(remote)
-    if not networks or remote_address is None or not _is_trusted(remote_address, networks):
+    if not from_trusted_proxy(request):
         return remote
-    client = remote_address
+    networks = _trusted(tuple(settings.TRUSTED_PROXIES))
+    client = _address(remote)
     for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
         address = _address(entry)
         if address is None:

@@ -13,9 +13,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,9 +21,12 @@ from django.conf import settings
 from tests.compose import (
     compose_command,
     compose_services,
+    database_url,
     dockerfile_base_image,
     dockerfile_cmd,
-    native_command,
+    http_get,
+    production_env,
+    running_web,
 )
 from tests.conftest import ROOT, celery_commands
 
@@ -169,81 +169,11 @@ def test_the_tests_run_the_compose_worker_and_beat_commands(tmp_path):
 
 # --- The web command, run natively ------------------------------------------
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    credentials = db["USER"] or "postgres"
-    if db.get("PASSWORD"):
-        credentials += f":{db['PASSWORD']}"
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
 @pytest.fixture
-def production_env(tmp_path):
-    """The environment of the compose file's application services, pointed at the
-    test database and Redis, with the static files collected as the image build does."""
-    env = {
-        **{key: value for key, value in os.environ.items() if key not in ("DEBUG", "STATIC_ROOT")},
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "SECRET_KEY": "test-production-shape-secret-key-0123456789",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STATIC_ROOT": str(tmp_path / "staticfiles"),
-        "WEB_CONCURRENCY": "2",
-        "CONN_MAX_AGE": "0",
-    }
-    collect = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert collect.returncode == 0, collect.stderr
-    return env
-
-
-@pytest.fixture
-def web_server(production_env, tmp_path):
-    """The compose web command (gunicorn), bound to a free local port instead of 0.0.0.0:8000."""
-    port = _free_port()
-    command = native_command("web", replace={"--bind": f"127.0.0.1:{port}"})
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=production_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()}")
-            try:
-                if _get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer /healthz within 30 s:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield base, port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def web_server(tmp_path):
+    """The compose web command in production mode (over local plain HTTP) on a free port."""
+    with running_web(production_env(tmp_path / "staticfiles"), tmp_path / "gunicorn.log") as server:
+        yield server
 
 
 @pytest.mark.services
@@ -251,17 +181,17 @@ def web_server(production_env, tmp_path):
 def test_the_web_command_serves_the_site_and_its_static_files_in_production_mode(web_server):
     base, port = web_server
 
-    status, _, body = _get(f"{base}/healthz")
+    status, _, body = http_get(f"{base}/healthz")
     assert status == 200
     assert json.loads(body) == {"status": "ok", "database": "ok", "broker": "ok"}
 
-    status, _, page = _get(f"{base}/p/calexit/")
+    status, _, page = http_get(f"{base}/p/calexit/")
     assert status == 200
     # DEBUG is off: the page links the hashed name from collectstatic's manifest.
     match = re.search(rb'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', page)
     assert match, page[:2000]
 
-    status, headers, css = _get(f"{base}{match.group(1).decode()}")
+    status, headers, css = http_get(f"{base}{match.group(1).decode()}")
     assert status == 200
     assert headers["Content-Type"].startswith("text/css")
     assert "immutable" in headers["Cache-Control"]
@@ -283,7 +213,7 @@ def test_the_worker_healthcheck_answers_for_the_running_worker(celery_worker_pro
         **os.environ,
         "HOSTNAME": socket.gethostname(),  # as in a container, where it names the worker's node
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
     }
     result = subprocess.run(["sh", "-c", shell_command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
