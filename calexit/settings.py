@@ -206,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.tasks.project_signatures", "schedule": timedelta(seconds=PROJECTION_INTERVAL),
     },
     "nightly-recount": {"task": "petitions.tasks.recount_signatures", "schedule": crontab(hour=3, minute=15)},
+    "purge-unconfirmed": {"task": "petitions.tasks.purge_unconfirmed_signatures", "schedule": crontab(hour=3, minute=45)},
 }
 
 
@@ -275,11 +276,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Privacy and retention (docs/architecture.md, "Retention") ----------------
+UNCONFIRMED_RETENTION_DAYS = env.int("UNCONFIRMED_RETENTION_DAYS", default=7)  # then an unconfirmed one loses its data
+CONFIRMATION_LINK_DAYS = env.int("CONFIRMATION_LINK_DAYS", default=7)  # a confirmation link works this long
+COUNTY_COUNTS_REFRESH = env.int("COUNTY_COUNTS_REFRESH", default=3600)  # seconds: public per-county numbers' snapshot
+COUNTY_COUNTS_SUPPRESS_BELOW = env.int("COUNTY_COUNTS_SUPPRESS_BELOW", default=10)  # public county counts under it: null
+# The worker logs through LOGGING's handler (and its personal-data filter), not a handler of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "petitions.logging.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Django's own console handler would print its records unfiltered: they go to the root's.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django": {"handlers": [], "level": "INFO"}},
 }

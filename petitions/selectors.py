@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max
+from django.utils import timezone
 
 from petitions.models import County, CountingRun, CountyProjection, Petition, Tally
 from petitions.projection import qualification_outcome
@@ -93,6 +96,46 @@ def petition_counts_json(petition: Petition) -> dict:
         "by_county": [row.as_dict() for row in counts.by_county],
         "updated_at": counts.updated_at.isoformat() if counts.updated_at else None,
     }
+
+
+def _county_rows_suppressed(rows: list[CountyCounts], *, below: int) -> list[dict]:
+    """Each county's numbers with every count under `below` as None. Where a
+    number is hidden in one county only, the next smallest is hidden too: the
+    statewide total minus the shown ones would give it back."""
+    out = [row.as_dict() for row in rows]
+    for name in COUNT_FIELDS:
+        hidden = [row for row in out if row[name] < below]
+        shown = sorted((row for row in out if row[name] >= below), key=lambda row: row[name])
+        if len(hidden) == 1 and shown:
+            hidden.append(shown[0])
+        for row in hidden:
+            row[name] = None
+    return out
+
+
+def petition_public_county_counts(petition: Petition) -> dict:
+    """The public per-county numbers: a snapshot taken at most once per
+    COUNTY_COUNTS_REFRESH seconds (kept in the cache), counts under
+    COUNTY_COUNTS_SUPPRESS_BELOW hidden. Live numbers in a quiet county would
+    tell a watcher when someone there signed; the statewide numbers stay live."""
+    window = int(timezone.now().timestamp()) // settings.COUNTY_COUNTS_REFRESH
+    key = f"public-county-counts:{petition.pk}:{window}"
+    snapshot = cache.get(key)
+    if snapshot is None:
+        below = settings.COUNTY_COUNTS_SUPPRESS_BELOW
+        snapshot = {
+            "by_county": _county_rows_suppressed(petition_counts(petition).by_county, below=below),
+            "by_county_as_of": timezone.now().isoformat(), "suppressed_below": below,
+        }
+        cache.add(key, snapshot, timeout=settings.COUNTY_COUNTS_REFRESH + 60)
+        snapshot = cache.get(key) or snapshot  # another process took it first: everyone shows the same one
+    return snapshot
+
+
+def petition_public_json(petition: Petition) -> dict:
+    """The public API's document (docs/interfaces.md): statewide counts live,
+    per-county ones from the hourly, suppressed snapshot."""
+    return {**petition_counts_json(petition), **petition_public_county_counts(petition)}
 
 
 # --- The expected random-sample projection -------------------------------------

@@ -121,3 +121,11 @@ def sweep_stuck_work() -> dict:
         logger.info("sweep resent %d confirmation emails, %d validations and %d form emails",
                     len(unsent), len(stuck), len(forms))
     return {"emails": len(unsent), "validations": len(stuck), "form_emails": len(forms)}
+
+
+@shared_task(acks_late=True)
+def purge_unconfirmed_signatures() -> int:
+    """Daily (beat): unconfirmed signatures older than UNCONFIRMED_RETENTION_DAYS lose their personal data."""
+    from petitions.services.retention import signatures_purge_unconfirmed
+
+    return signatures_purge_unconfirmed()

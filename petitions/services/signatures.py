@@ -66,7 +66,7 @@ def confirmation_token(signature: Signature) -> str:
 
 def signature_for_token(token: str) -> Signature | None:
     pk, _, _digest = token.partition("-")
-    if not pk.isdigit():
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:  # '١' is a digit to isdigit(), not to int()'s bigint
         return None
     signature = Signature.objects.select_related("petition").filter(pk=int(pk), channel=Signature.Channel.ONLINE).first()
     if signature is None or not signature.confirm_nonce:
@@ -532,7 +532,7 @@ def signatures_revalidate(*, reasons: tuple[str, ...] = REVALIDATED_REASONS, rev
         chosen |= Q(status=Status.REVIEW)
     if Signature.Reason.NOT_REGISTERED in reasons:
         chosen |= Q(status=Status.DUPLICATE, voter__isnull=True)
-    base = Signature.objects.filter(chosen, decided_by__isnull=True)
+    base = Signature.objects.filter(chosen, decided_by__isnull=True, purged_at__isnull=True)  # purged: kept as counted
     if petition is not None:
         base = base.filter(petition=petition)
     moved = 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -80,6 +82,11 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     signature = signatures.signature_for_token(token)
     if signature is None or signature.petition.slug != slug:
         return render(request, "petitions/confirm_invalid.html", status=404)
+    closed = not _accepting_signatures(signature.petition)
+    if closed or _confirmation_link_expired(signature):
+        return render(request, "petitions/confirm_expired.html", {
+            "petition": signature.petition, "closed": closed, "days": settings.CONFIRMATION_LINK_DAYS,
+        }, status=410)
     if request.method == "POST":
         form = ConfirmForm(request.POST)
         if form.is_valid():
@@ -93,6 +100,11 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "form_path": wet_ink.form_path(signature) if already and _wet_ink(signature) else "",
         "form": ConfirmForm(),
     })
+
+
+def _confirmation_link_expired(signature) -> bool:
+    """A confirmation link works CONFIRMATION_LINK_DAYS from signing: an old link in a mailbox confirms nothing."""
+    return timezone.now() > signature.created_at + timedelta(days=settings.CONFIRMATION_LINK_DAYS)
 
 
 def _wet_ink(signature) -> bool:
