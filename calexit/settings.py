@@ -178,7 +178,11 @@ if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBacken
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: the signing limits fail open, and must learn quickly that Redis is gone.
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
 else:
     # Embedded: tasks run in the process that sends them, right after commit.
     CELERY_BROKER_URL = "memory://"
@@ -210,17 +214,24 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 
-def _parse_rate(value: str) -> tuple[int, int] | None:
+def _parse_rate(value: str, *, name: str = "SIGN_RATE_LIMIT") -> tuple[int, int] | None:
     """'20/h' -> (20, 3600); 'off' -> None."""
     if value.strip().lower() == "off":
         return None
     match = re.fullmatch(r"\s*(\d+)\s*/\s*([smhd])\s*", value)
     if not match or int(match.group(1)) < 1:
-        raise ImproperlyConfigured(f"SIGN_RATE_LIMIT must look like '20/h' (per s, m, h or d) or 'off', not {value!r}.")
+        raise ImproperlyConfigured(f"{name} must look like '20/h' (per s, m, h or d) or 'off', not {value!r}.")
     return int(match.group(1)), {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
 
 
-SIGN_RATE_LIMIT = _parse_rate(env.str("SIGN_RATE_LIMIT", default="30/h"))
+def _rate_setting(name: str, default: str) -> tuple[int, int] | None:
+    return _parse_rate(env.str(name, default=default), name=name)
+
+
+# Signing abuse (petitions/services/abuse.py): a signature over a limit is accepted and held for review.
+SIGN_RATE_LIMIT = _rate_setting("SIGN_RATE_LIMIT", "30/h")  # per client address (IPv6: per /64)
+SIGN_EMAIL_RATE_LIMIT = _rate_setting("SIGN_EMAIL_RATE_LIMIT", "3/d")  # per email address
+CONFIRMATION_EMAIL_LIMIT = _rate_setting("CONFIRMATION_EMAIL_LIMIT", "3/d")  # emails one address may get
 
 
 def _parse_proxies(entries: list[str]) -> list[str]:

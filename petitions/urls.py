@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions.views import api, dashboard, health, intake, public, reports, review, sections
+from petitions.views import api, dashboard, health, intake, public, reports, review, sections, trending
 
 app_name = "petitions"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("dashboard/intake/", intake.intake, name="intake"),
     path("dashboard/circulators/", reports.circulators, name="circulators"),
     path("dashboard/filing/", reports.filing, name="filing"),
+    path("dashboard/trending/", trending.trending, name="trending"),
     path("dashboard/p/<slug:slug>/filing.csv", reports.filing_csv, name="filing_csv"),
     path("dashboard/p/<slug:slug>/filing/<str:code>.csv", reports.county_filing_csv, name="county_filing_csv"),
     path("dashboard/p/<slug:slug>/filing/<str:code>.pdf", reports.county_cover_sheet, name="county_cover_sheet"),

@@ -52,8 +52,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _quiet_rate_limit(settings):
-    """Tests sign many times from one address; the rate-limit test turns it back on."""
+    """Tests sign many times from one address and one email, and the Redis cache
+    outlives a test run; the signing-limit tests turn the limits back on."""
     settings.SIGN_RATE_LIMIT = None
+    settings.SIGN_EMAIL_RATE_LIMIT = None
+    settings.CONFIRMATION_EMAIL_LIMIT = None
 
 
 @pytest.fixture(autouse=True)
@@ -164,6 +167,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "SWEEP_GRACE": "3",
         "DEBUG": "1",
         "CONN_MAX_AGE": "0",
+        "CONFIRMATION_EMAIL_LIMIT": "off",  # the worker's cache (Redis) outlives a test run
     }
     celery_app.control.purge()
     worker_command, beat_command = celery_commands(schedule=tmp_path_factory.mktemp("beat") / "schedule")

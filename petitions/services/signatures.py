@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -23,6 +22,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from petitions.codes import FORM, MalformedCode, code_format, code_parse
 from petitions.matching.engine import Decision, decide, decide_many
 from petitions.models import County, Petition, Signature, Voter
+from petitions.services.abuse import client_ip_hash  # noqa: F401 - the load benchmark imports it from here
+from petitions.services.abuse import confirmation_email_allowed, confirmation_email_release
 from petitions.services.audit import audit_record
 from petitions.services.tallies import bucket_of, filing_rank, tally_change_record, tally_changes_record, tally_move
 from petitions.services.tasks_queue import enqueue_on_commit
@@ -31,29 +32,6 @@ from petitions.services.wet_ink import form_emails_queue
 logger = logging.getLogger(__name__)
 
 Status = Signature.Status
-
-
-# --- Client IPs and rate limits ----------------------------------------------
-
-def client_ip_hash(ip: str) -> str:
-    """A keyed hash of the client IP: enough to rate-limit and spot trends, not to identify."""
-    return salted_hmac("calexit.client-ip", ip or "unknown", algorithm="sha256").hexdigest()
-
-
-def sign_rate_limit_exceeded(*, ip_hash: str) -> bool:
-    """Count one signing attempt for this client; True once it is over SIGN_RATE_LIMIT."""
-    if settings.SIGN_RATE_LIMIT is None:
-        return False
-    limit, window = settings.SIGN_RATE_LIMIT
-    bucket = int(timezone.now().timestamp()) // window
-    key = f"sign-rate:{ip_hash}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        attempts = 1
-    return attempts > limit
 
 
 # --- Confirmation tokens -------------------------------------------------------
@@ -96,8 +74,10 @@ class OnlineSignatureInput:
     dob: date | None
 
 
-def signature_create_online(*, petition: Petition, data: OnlineSignatureInput, ip_hash: str) -> Signature:
-    """Save an online signature as unconfirmed and send the confirmation email after commit."""
+def signature_create_online(*, petition: Petition, data: OnlineSignatureInput, ip_hash: str,
+                            hold: str = Signature.Hold.NONE) -> Signature:
+    """Save an online signature as unconfirmed and send the confirmation email after commit.
+    A `hold` (abuse.signature_hold_decide) keeps it from counting until a person clears it."""
     with transaction.atomic():
         signature = Signature.objects.create(
             petition=petition,
@@ -117,6 +97,7 @@ def signature_create_online(*, petition: Petition, data: OnlineSignatureInput, i
             date_signed=timezone.localdate(),
             confirm_nonce=secrets.token_hex(16),
             ip_hash=ip_hash,
+            hold=hold,
         )
         from petitions import tasks
 
@@ -125,7 +106,13 @@ def signature_create_online(*, petition: Petition, data: OnlineSignatureInput, i
 
 
 def signature_send_confirmation(*, signature_id: int) -> bool:
-    """Send the confirmation email once. Returns True when this call sent it."""
+    """Send the confirmation email once. Returns True when this call sent it.
+
+    An address gets at most CONFIRMATION_EMAIL_LIMIT of them (counted in the
+    cache: one atomic increment, where counting rows would scan a day of
+    signatures by an unindexed email). Over it the signature stays saved and
+    claimed, so neither a retry nor the sweep sends it; the signer can sign
+    again another day."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
 
@@ -135,6 +122,9 @@ def signature_send_confirmation(*, signature_id: int) -> bool:
     if claimed != 1:
         return False
     signature = Signature.objects.select_related("petition").get(pk=signature_id)
+    if not confirmation_email_allowed(email=signature.email):
+        logger.info("signature %s: no confirmation email, its address had its share for now", signature_id)
+        return False
     context = {"signature": signature, "petition": signature.petition, "url": confirmation_url(signature)}
     try:
         send_mail(
@@ -144,8 +134,9 @@ def signature_send_confirmation(*, signature_id: int) -> bool:
             recipient_list=[signature.email],
         )
     except Exception:
-        # Not sent: release the claim so a retry or the sweep sends it.
+        # Not sent: release the claim (and the address's share) so a retry or the sweep sends it.
         Signature.objects.filter(pk=signature_id).update(confirmation_sent_at=None)
+        confirmation_email_release(email=signature.email)
         raise
     return True
 
@@ -213,13 +204,26 @@ def _take_over(original: Signature, *, winner_id: int) -> None:
     Signature.objects.filter(duplicate_of_id=original.pk).exclude(pk=winner_id).update(duplicate_of_id=winner_id)
 
 
+def _held_for_review(signature: Signature, decision: Decision) -> Decision:
+    """A held signature (over a signing limit) that would count goes to review
+    instead, its voter the one candidate: it counts once a person accepts it."""
+    return Decision(
+        status=Status.REVIEW, score=decision.score if decision.score is not None else signature.match_score,
+        scored=[{"voter": decision.voter.pk, "score": decision.score}],
+        person_key=decision.person_key or signature.person_key, by_matcher=True,
+    )
+
+
 def _count_for_voter(signature: Signature, decision: Decision) -> None:
     """Record a `valid` decision. The voter counts once: the signature that
     ranks first (filing_rank: under the wet-ink rule a filed one before a
     pledge) is `valid` and every other one of theirs is its duplicate. The
     one counting now is locked before it is compared, and a concurrent worker
     that counts the voter first makes the insert fail on the one-valid-per-
-    voter constraint, so this looks again."""
+    voter constraint, so this looks again. A held signature goes to review."""
+    if signature.hold:
+        _set_outcome(signature, status=Status.REVIEW, decision=_held_for_review(signature, decision))
+        return
     voter_id = decision.voter.pk
     petition = signature.petition
     for _attempt in range(3):
@@ -407,7 +411,11 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple
     signature of the batch ranks before the one counting in the database,
     that one is taken over (returned apart, written first). An unregistered
     person who already signed makes a `not_registered` decision a duplicate
-    of their first signature."""
+    of their first signature. A held signature that would count goes to review."""
+    decisions = [
+        _held_for_review(signature, decision) if signature.hold and decision.status == Status.VALID else decision
+        for signature, decision in zip(batch, decisions)
+    ]
     voters = {d.voter.pk for d in decisions if d.status == Status.VALID}
     people = {d.person_key for d in decisions if d.reason == Signature.Reason.NOT_REGISTERED and d.person_key}
     petitions = {signature.petition_id: signature.petition for signature in batch}
@@ -566,7 +574,7 @@ def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: st
                      voter_id: int | None = None) -> Signature:
     """A person's decision on a signature in review: `valid` with the voter it
     is (a duplicate when that voter already counts), or `invalid` with a reason.
-    The machine never overrides it.
+    The machine never overrides it. Accepting a held signature clears its hold.
 
     Only a signature still in `review` is decided. The claim is a conditional
     update, which holds the row until commit: of two reviewers deciding one
@@ -585,14 +593,20 @@ def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: st
             raise SignatureNotInReview(Signature.objects.select_related("decided_by").get(pk=signature.pk))
         locked = Signature.objects.select_related("petition").get(pk=signature.pk)
         previous = {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id}
+        held = locked.hold
+        if status == Status.VALID and held:  # a person cleared it: it may count
+            locked.hold = Signature.Hold.NONE
+            locked.save(update_fields=["hold", "updated_at"])
         if status == Status.VALID:
             _apply_decision(locked, Decision(status=Status.VALID, voter=Voter.objects.get(pk=voter_id)))
         else:
             _set_outcome(locked, status=status, reason=reason, voter_id=voter_id)
         form_emails_queue([locked])
-        audit_record(action="signature.decide", user=user, target=locked,
-                     detail={"before": previous, "after": {"status": locked.status, "reason": locked.reason,
-                                                           "voter": locked.voter_id, "duplicate_of": locked.duplicate_of_id}})
+        after = {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id,
+                 "duplicate_of": locked.duplicate_of_id}
+        if held:
+            previous["hold"], after["hold"] = held, locked.hold
+        audit_record(action="signature.decide", user=user, target=locked, detail={"before": previous, "after": after})
     return locked
 
 

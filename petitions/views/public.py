@@ -17,7 +17,7 @@ from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import petition_counts, petition_featured
-from petitions.services import signatures, wet_ink
+from petitions.services import abuse, signatures, wet_ink
 
 
 def _counting_cache(view):
@@ -57,13 +57,13 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if not _accepting_signatures(petition):
         return render(request, "petitions/closed.html", {"petition": petition}, status=410)
     if request.method == "POST":
-        ip_hash = signatures.client_ip_hash(client_ip(request))
-        if signatures.sign_rate_limit_exceeded(ip_hash=ip_hash):
-            return render(request, "petitions/rate_limited.html", {"petition": petition}, status=429)
         form = SignatureForm(request.POST)
         if form.is_valid():
             data = signatures.OnlineSignatureInput(**{k: v for k, v in form.cleaned_data.items() if k != "attest"})
-            signatures.signature_create_online(petition=petition, data=data, ip_hash=ip_hash)
+            ip_hash = abuse.client_ip_hash(client_ip(request))
+            # Over a limit: accepted and held for review, never refused (a refusal tells a flood's author to adapt).
+            hold = abuse.signature_hold_decide(ip_hash=ip_hash, email=data.email)
+            signatures.signature_create_online(petition=petition, data=data, ip_hash=ip_hash, hold=hold)
             return redirect("petitions:check_email", slug=petition.slug)
     else:
         form = SignatureForm()
