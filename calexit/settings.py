@@ -68,7 +68,7 @@ if not DEBUG:
     _check_production_site(SITE_URL, insecure_local_http=INSECURE_LOCAL_HTTP)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "petitions.admin_site.StaffAdminConfig",  # django.contrib.admin behind the TOTP step
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "csp",
     "petitions",
 ]
@@ -90,8 +93,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # the lockout page for a locked user name or address
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -305,3 +310,24 @@ LOGGING = {
     # Django's own console handler would print its records unfiltered: they go to the root's.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django": {"handlers": [], "level": "INFO"}},
 }
+
+# --- Staff accounts ----------------------------------------------------------
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures a user name is
+# locked, and so is the address they came from (each on its own), for the
+# cool-off; the address is the one client_ip() finds behind trusted proxies.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "petitions.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Staff sessions: 8 hours (a working day) and gone when the browser closes; a
+# Reviewer, Organizer or Admin also proves a TOTP code at each login
+# (petitions/views/accounts.py).
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = "Calexit petition"
+# Password reset mails a link: offered only when mail really leaves the machine (calexit/urls.py).
+PASSWORD_RESET_ENABLED = EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"

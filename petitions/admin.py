@@ -1,18 +1,26 @@
 """Django admin: search and filters a volunteer would use. Signatures and voters
-carry personal data: opening or searching them leaves an audit row, and status
-changes go through the services (the review queue), not through edit forms."""
+carry personal data: listing, opening or searching them leaves an audit row.
+Nothing here can move a count: the fields a tally reads are read-only, signatures
+cannot be deleted, and a change of a petition's counting rule recounts."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from petitions.models import (
     AuditLog, Circulator, County, CountingRun, CountyProjection, Petition, PetitionSection, Signature, Tally, TallyChange,
     Voter,
 )
 from petitions.services.audit import audit_record
+from petitions.services.tallies import tallies_recount
 
 
 class PersonalDataAdmin(admin.ModelAdmin):
-    """Audits every opening and search of records holding personal data."""
+    """Audits every listing, opening and search of records holding personal data."""
+
+    def changelist_view(self, request, extra_context=None):
+        audit_record(action=f"{self.model._meta.model_name}.list", user=request.user,
+                     detail={"query": request.GET.urlencode(), "via": "admin"})
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         audit_record(action=f"{self.model._meta.model_name}.view", user=request.user,
@@ -37,6 +45,18 @@ class PetitionAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "kind", "required_signatures", "deadline", "online_counts_directly", "is_open", "featured"]
     list_filter = ["kind", "is_open", "online_counts_directly"]
     search_fields = ["slug", "title"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its signatures and tallies hang on it
+
+    def save_model(self, request, obj, form, change):
+        """A change of the counting rule moves every online signature between filed and
+        pledged: the tallies are rebuilt from the rows once it commits, and it is audited."""
+        super().save_model(request, obj, form, change)
+        if change and "online_counts_directly" in form.changed_data:
+            audit_record(action="petition.counting_rule_change", user=request.user, target=obj,
+                         detail={"online_counts_directly": obj.online_counts_directly, "via": "admin"})
+            transaction.on_commit(tallies_recount)
 
 
 @admin.register(PetitionSection)
@@ -69,17 +89,24 @@ class SignatureAdmin(PersonalDataAdmin):
     list_display = ["id", "petition", "channel", "county", "status", "reason", "created_at"]
     list_filter = ["petition", "status", "reason", "channel", "county"]
     search_fields = ["=id", "email", "last_name", "name_as_written", "voter__registrant_id", "section__number"]
-    raw_id_fields = ["voter", "duplicate_of", "section"]
+    # Everything a tally bucket or the choice of the counted signature reads (tallies.bucket_of,
+    # filing_rank) and every outcome: these move only through the services.
+    TALLY_FIELDS = [
+        "petition", "channel", "county", "section", "line", "status", "reason", "voter", "duplicate_of", "hold",
+        "decided_by", "wet_ink_received_at", "wet_ink_received_by", "created_at",
+    ]
     readonly_fields = [
-        "status", "reason", "voter", "duplicate_of", "decided_by", "confirm_nonce", "ip_hash", "created_at",
-        "confirmation_sent_at", "confirmed_at", "validated_at", "form_email_sent_at", "wet_ink_received_at",
-        "wet_ink_received_by", "updated_at",
+        *TALLY_FIELDS, "match_score", "match_candidates", "person_key", "purged_at", "confirm_nonce", "ip_hash",
+        "confirmation_sent_at", "confirmed_at", "validated_at", "form_email_sent_at", "updated_at",
     ]
     show_full_result_count = False
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False  # signatures arrive through the site or the paper import
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted row would leave its tally counted; a signature is withdrawn, never deleted
 
 
 @admin.register(Tally)

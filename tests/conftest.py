@@ -239,3 +239,52 @@ def client(client, django_capture_on_commit_callbacks):
 def run_on_commit(django_capture_on_commit_callbacks):
     """`with run_on_commit(): service(...)` runs the service's after-commit work."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def otp_device(user):
+    """The user's confirmed TOTP device (an authenticator app set up), created if missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def otp_token(device) -> str:
+    """The code the user's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def login_verified(client, user) -> None:
+    """`client.force_login(user)` plus the TOTP step done, as after a real sign-in
+    (what django_otp.login does to the session)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = otp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def browser_sign_in(page, user, password: str, *, next_path: str = "") -> None:
+    """Sign in through the real pages: the password, then (for roles that need it) the TOTP code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = otp_device(user) if _needs_second_factor(user) else TOTPDevice.objects.filter(user=user).first()
+    page.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if device is not None and "/accounts/otp/" in page.url:
+        page.fill("#id_token", otp_token(device))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
+
+
+def _needs_second_factor(user) -> bool:
+    from petitions.services.staff import staff_needs_second_factor
+
+    return staff_needs_second_factor(user)

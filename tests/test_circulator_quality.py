@@ -13,6 +13,7 @@ import pytest
 from petitions.models import AuditLog, Circulator, PetitionSection, Signature
 from petitions.reports.circulators import benjamini_hochberg, binomial_upper_tail, circulator_quality
 from tests.factories import SignatureFactory
+from tests.conftest import login_verified
 
 PAGE = "/dashboard/circulators/"
 
@@ -186,7 +187,7 @@ def test_a_volunteer_cannot_see_circulators(client, volunteer, calexit):
 
 
 def test_a_reviewer_sees_the_flagged_circulator_first_and_the_view_is_audited(client, reviewer, sacramento, calexit):
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert 'id="circulators-link"' in client.get("/dashboard/").content.decode()
 
     response = client.get(PAGE)

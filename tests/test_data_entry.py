@@ -16,6 +16,7 @@ from petitions.models import AuditLog, County, KeyedLine, PetitionSection, Signa
 from petitions.services.paper import KeyedLineInput, paper_lines_create
 from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
 from tests.factories import SignatureFactory, VoterFactory
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def grid(lines: dict[int, dict], *, rows: int | None = None) -> dict[str, str]:
 
 
 def signed_in(client, user):
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 
@@ -189,7 +190,7 @@ def test_keyed_lines_become_signatures_exactly_as_imported_ones(tmp_path, sectio
 # --- The section page ----------------------------------------------------------------------
 
 def test_the_section_page_shows_the_section_its_declaration_and_saved_lines_with_status_and_date_flags(
-        client, volunteer, section):
+        client, volunteer, organizer, section):
     VoterFactory()
     signed_in(client, volunteer).post(f"/dashboard/sections/{section.pk}/",
                                       grid({1: MARIA, 2: {**NOBODY, "date_signed": "01/15/2026"}}))
@@ -207,7 +208,11 @@ def test_the_section_page_shows_the_section_its_declaration_and_saved_lines_with
     assert 'id="flagged-count">1 with a date flag' in page
     # Lines 3 to 10 are still to key.
     assert open_rows(page) == list(range(3, 11))
-    assert AuditLog.objects.filter(action="section.lines_view", user=volunteer).exists()
+    # The names and addresses keyed are personal data: shown (and audited) to an Organizer, not a Volunteer.
+    assert MARIA["name"] not in page and MARIA["address"] not in page
+    assert not AuditLog.objects.filter(action="section.lines_view").exists()
+    assert MARIA["name"] in signed_in(client, organizer).get(f"/dashboard/sections/{section.pk}/").content.decode()
+    assert AuditLog.objects.filter(action="section.lines_view", user=organizer).exists()
 
 
 def test_the_declaration_is_recorded_from_the_section_page_and_dates_out_of_order_are_refused(

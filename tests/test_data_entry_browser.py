@@ -13,6 +13,7 @@ from petitions.services.paper import KeyedLineInput
 from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
 from tests.factories import VoterFactory
 from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
+from tests.conftest import browser_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,10 +21,7 @@ PASSWORD = "correct horse battery staple"  # tests/conftest.py
 
 
 def _sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, user, PASSWORD)
     page.wait_for_url("**/dashboard/")
 
 

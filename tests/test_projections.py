@@ -24,6 +24,7 @@ from petitions.services.projections import projections_compute
 from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count, tallies_recount
 from tests.factories import SignatureFactory, VoterFactory
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -379,7 +380,7 @@ def test_the_projection_is_read_only_in_the_admin(client, calexit, django_user_m
     paper(calexit, "01")
     tallies_count()
     projections_compute(petition=calexit)
-    client.force_login(django_user_model.objects.create_superuser("root", password="x" * 12))
+    login_verified(client, django_user_model.objects.create_superuser("root", password="x" * 12))
 
     assert client.get("/admin/petitions/countyprojection/").status_code == 200
     assert client.get("/admin/petitions/countyprojection/add/").status_code == 403

@@ -9,6 +9,7 @@ import pytest
 from petitions.models import AuditLog, Signature
 from tests.factories import SignatureFactory, VoterFactory
 from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
+from tests.conftest import browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,10 +28,7 @@ def _in_review(*voters, **fields) -> Signature:
 
 
 def _sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, user, PASSWORD)
     page.wait_for_url("**/dashboard/")
 
 

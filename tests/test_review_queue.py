@@ -17,6 +17,7 @@ from petitions.selectors import petition_counts
 from petitions.services.signatures import SignatureNotInReview, signature_decide
 from petitions.services.tallies import tallies_count
 from tests.factories import SignatureFactory, VoterFactory
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.usefixtures("private_cache")  # reviewers' leases: tests/conftest.py
 
@@ -108,7 +109,7 @@ def test_the_dashboard_links_to_the_queue_only_for_those_who_may_review(client, 
     client.force_login(volunteer)
     assert 'id="review-link"' not in client.get("/dashboard/").content.decode()
 
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     page = client.get("/dashboard/").content.decode()
     assert re.search(r'<a [^>]*id="review-link"[^>]*href="/dashboard/review/\?petition=calexit"[^>]*>Review queue \(0\)</a>', page)
 
@@ -121,7 +122,7 @@ def test_the_oldest_signature_in_review_is_shown_with_its_candidates_the_count_l
     oldest = in_review(maria, mario)
     in_review(maria)
     SignatureFactory(status="pending")  # not in the queue
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = client.get(QUEUE)
 
@@ -142,7 +143,7 @@ def test_the_oldest_signature_in_review_is_shown_with_its_candidates_the_count_l
 def test_showing_a_signature_leaves_an_audit_row_since_the_reviewer_sees_personal_data(client, calexit, reviewer):
     maria, other = VoterFactory(), VoterFactory(first_name="Mario")
     signature = in_review(maria, other)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     client.get(QUEUE)
 
@@ -166,7 +167,7 @@ def test_the_candidate_fields_that_differ_from_the_signature_are_highlighted_and
         first_name="maria", middle_name="L.", last_name="Garcia", address="1200 J Street", unit="#4",
         city="sacramento", zip="95814", dob=datetime.date(1980, 2, 3),
     )
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = client.get(QUEUE)
 
@@ -180,7 +181,7 @@ def test_a_paper_signature_is_compared_from_its_printed_name_and_address_as_writ
     voter = VoterFactory(first_name="ROBERT", middle_name="JAMES", last_name="SMITH", suffix="JR",
                          address_number="55", street_dir_prefix="N", street_name="MAIN", street_type="ST", zip="95815")
     paper_in_review(voter, name_as_written="Smith, Robert J", address="55 North Main Street Apt 7", city="Sacramento", zip="")
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = client.get(QUEUE)
 
@@ -196,7 +197,7 @@ def test_accepting_a_voter_already_counted_is_flagged_on_the_page(client, calexi
     voter = VoterFactory()
     counted = SignatureFactory(status="valid", voter=voter)
     in_review(voter)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     page = client.get(QUEUE).content.decode()
 
@@ -210,7 +211,7 @@ def test_accepting_candidate_2_makes_the_signature_valid_for_that_voter_and_show
     first, second = VoterFactory(first_name="Maria"), VoterFactory(first_name="Marta")
     signature = in_review(first, second)
     following = in_review(first)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = decide(client, signature, action="accept", voter=second.pk)
 
@@ -232,7 +233,7 @@ def test_accepting_a_voter_who_already_counts_makes_a_duplicate(client, calexit,
     voter = VoterFactory()
     counted = SignatureFactory(status="valid", voter=voter)
     signature = in_review(voter)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = decide(client, signature, action="accept", voter=voter.pk)
 
@@ -247,7 +248,7 @@ def test_accepting_a_voter_who_already_counts_makes_a_duplicate(client, calexit,
 def test_only_a_voter_among_the_candidates_can_be_accepted(client, calexit, reviewer):
     signature = in_review(VoterFactory())
     stranger = VoterFactory(first_name="Someone")
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     assert decide(client, signature, action="accept", voter=stranger.pk).status_code == 400
     assert decide(client, signature, action="accept", voter="").status_code == 400
@@ -262,7 +263,7 @@ def test_only_a_voter_among_the_candidates_can_be_accepted(client, calexit, revi
 @pytest.mark.parametrize("reason", ["not_registered", "address_mismatch", "wrong_county", "incomplete", "fraud"])
 def test_rejecting_with_a_reason_makes_the_signature_invalid(client, calexit, reviewer, reason):
     signature = in_review(VoterFactory())
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = decide(client, signature, action="reject", reason=reason)
 
@@ -277,11 +278,11 @@ def test_rejecting_with_a_reason_makes_the_signature_invalid(client, calexit, re
 def test_a_decided_signature_is_not_shown_again(client, calexit, reviewer, organizer):
     voter = VoterFactory()
     first, second = in_review(voter), in_review(voter)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     decide(client, first, action="reject", reason="not_registered")
 
     assert shown_signature_id(client.get(QUEUE)) == second.pk
-    client.force_login(organizer)  # another reviewer, too
+    login_verified(client, organizer)  # another reviewer, too
     assert shown_signature_id(client.get(QUEUE)) == second.pk
 
     decide(client, second, action="reject", reason="fraud")
@@ -295,7 +296,7 @@ def test_a_decided_signature_is_not_shown_again(client, calexit, reviewer, organ
 def test_skipping_shows_the_next_and_keeps_the_skipped_one_for_later(client, calexit, reviewer):
     voter = VoterFactory()
     first, second = in_review(voter), in_review(voter)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
 
     response = decide(client, first, action="skip")
 
@@ -319,8 +320,8 @@ def test_two_reviewers_looking_at_the_queue_at_once_are_shown_different_signatur
     voter = VoterFactory()
     first, second = in_review(voter), in_review(voter)
     other = Client()
-    client.force_login(reviewer)
-    other.force_login(organizer)
+    login_verified(client, reviewer)
+    login_verified(other, organizer)
 
     assert shown_signature_id(client.get(QUEUE)) == first.pk
     assert shown_signature_id(other.get(QUEUE)) == second.pk
@@ -331,11 +332,11 @@ def test_two_reviewers_looking_at_the_queue_at_once_are_shown_different_signatur
 def test_a_second_decision_on_the_same_signature_is_refused_with_a_message(client, calexit, reviewer, organizer):
     first_voter, second_voter = VoterFactory(), VoterFactory(first_name="Marta")
     signature = in_review(first_voter, second_voter)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     decide(client, signature, action="accept", voter=first_voter.pk)
 
     other = Client()  # another reviewer, who had the same signature open
-    other.force_login(organizer)
+    login_verified(other, organizer)
     response = decide(other, signature, action="reject", reason="fraud")
 
     assert response.status_code == 302
@@ -376,7 +377,7 @@ def test_the_tallies_move_from_review_to_valid_and_invalid_after_the_counting_ru
     tallies_count()
     counts = petition_counts(calexit)
     assert (counts.statewide.review, counts.online["review"]) == (1, 1)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert "Review queue (2)" in client.get("/dashboard/").content.decode()
 
     decide(client, on_paper, action="accept", voter=voter.pk)

@@ -12,11 +12,13 @@ from django.utils import timezone
 from petitions.models import CountingRun, Petition
 from petitions.selectors import counts_with_projection, petition_counts, petition_featured, projection_summary
 from petitions.services.exports import counts_rows, csv_safe
+from petitions.views.accounts import second_factor_required
 
 
 def dashboard_view(view):
-    """Signed in, and a member of a campaign role."""
-    return login_required(permission_required("petitions.view_dashboard", raise_exception=True)(view))
+    """Signed in, past the TOTP step when the user needs one, and a member of a campaign role."""
+    return login_required(second_factor_required(permission_required("petitions.view_dashboard",
+                                                                     raise_exception=True)(view)))
 
 
 def petition_from_request(request: HttpRequest) -> Petition:

@@ -18,12 +18,14 @@ from petitions.reports.circulators import FALSE_DISCOVERY_RATE, MIN_DECIDED, MIN
 from petitions.reports.filing import county_filing_rows, statewide_filing, statewide_filing_rows
 from petitions.services.audit import audit_record
 from petitions.services.exports import csv_safe
+from petitions.views.accounts import second_factor_required
 from petitions.views.dashboard import dashboard_view, petition_from_request
 
 
 def personal_data_view(view):
     """Signed in, allowed to see personal data (Reviewer, Organizer); never cached."""
-    return login_required(permission_required("petitions.view_personal_data", raise_exception=True)(never_cache(view)))
+    allowed = permission_required("petitions.view_personal_data", raise_exception=True)
+    return login_required(second_factor_required(allowed(never_cache(view))))
 
 
 class _Echo:

@@ -25,6 +25,7 @@ from petitions.matching.keys import fold, house_key, name_key, parse_street_addr
 from petitions.models import Petition, Signature, Voter
 from petitions.services.audit import audit_record
 from petitions.services.signatures import SignatureNotInReview, signature_decide
+from petitions.views.accounts import second_factor_required
 from petitions.views.dashboard import petition_from_request
 
 Status = Signature.Status
@@ -52,8 +53,10 @@ SKIPPED_KEEP = 500
 
 
 def reviewer_view(view):
-    """Signed in, with the permission to decide signatures (Reviewer, Organizer)."""
-    return login_required(permission_required("petitions.review_signature", raise_exception=True)(never_cache(view)))
+    """Signed in, past the TOTP step, allowed to decide signatures and to see the signers' details they
+    are decided on (Reviewer, Organizer)."""
+    allowed = permission_required(["petitions.review_signature", "petitions.view_personal_data"], raise_exception=True)
+    return login_required(second_factor_required(allowed(never_cache(view))))
 
 
 def _queue_url(petition: Petition) -> str:

@@ -255,7 +255,12 @@ def _render_detail(request: HttpRequest, section: PetitionSection, *, formset=No
                    refusal: str = "", status: int = 200) -> HttpResponse:
     keying = _keying(section, request.user)
     saved = _saved_rows(section, keying["entry"])
-    if saved:
+    # What was keyed from the paper is personal data: a Volunteer keys new lines and sees
+    # the saved ones' numbers, status and checks, not their names and addresses.
+    show_personal = request.user.has_perm("petitions.view_personal_data")
+    if not show_personal:
+        saved = [{**row, "name": "", "address": "", "city": "", "zip": ""} for row in saved]
+    elif saved:
         audit_record(action="section.lines_view", user=request.user, target=section,
                      detail={"lines": [row["line"] for row in saved], "entry": keying["entry"]})
     if formset is None and keying["can_key"]:
@@ -276,6 +281,7 @@ def _render_detail(request: HttpRequest, section: PetitionSection, *, formset=No
     return render(request, "dashboard/sections/detail.html", {
         "petition": section.petition,
         "section": section,
+        "show_personal": show_personal,
         "code": section_code(section.pk),
         "formset": formset if keying["can_key"] else None,
         "keying": keying,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,14 +32,18 @@ def command_actor(name: str) -> str:
 
 @contextmanager
 def output_stream(path: str | None, default: IO[str]):
-    """A file opened for writing (written whole or not at all), or the command's stdout."""
+    """A file opened for writing (written whole or not at all), or the command's stdout.
+
+    The file is created readable by its owner only (0600): exports can hold personal data."""
     if not path:
         yield default
         return
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
+        partial.unlink(missing_ok=True)  # a leftover of a killed run may have other modes
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
             yield handle
         partial.replace(target)
     except OSError as exc:

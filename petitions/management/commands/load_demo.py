@@ -1,4 +1,7 @@
-"""Demo data for `make run`: roles, a staff login, a deadline, a small synthetic voter file."""
+"""Demo data for `make run`: roles, a staff login, a deadline, a small synthetic voter file.
+
+Only with DEBUG on: the demo login has a known password and a printed TOTP secret.
+The demo user is an Organizer, never a superuser."""
 
 import os
 from datetime import timedelta
@@ -6,11 +9,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from petitions.models import Petition
 from petitions.services.roles import roles_ensure
+from petitions.services.staff import DEVICE_NAME, totp_secret
 from petitions.services.voter_import import voters_import
 from petitions.voterfile import DEMO_VOTERS, write_synthetic_voter_file
 
@@ -38,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--deadline", help="Calexit circulation deadline, YYYY-MM-DD (default: 180 days from today, if unset)")
 
     def handle(self, *args, voters, deadline, **options):
+        if not settings.DEBUG:
+            raise CommandError("load_demo makes a login with a known password: it runs only with DEBUG on.",
+                               returncode=1)
         roles = roles_ensure()
         petition = Petition.objects.get(slug="calexit")
         if deadline:
@@ -53,12 +61,17 @@ class Command(BaseCommand):
         petition.save()
 
         password = os.environ.get("DEMO_PASSWORD", "calexit-demo")
-        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME, defaults={"is_staff": True})
-        user.is_staff = True
-        user.is_superuser = True
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+        user.is_staff = False
+        user.is_superuser = False
         user.set_password(password)
         user.save()
         user.groups.add(roles["Organizer"])
+        # Organizers need a second factor: the demo's authenticator is set up already (demo_totp prints its code).
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name=DEVICE_NAME, defaults={"confirmed": True})
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
 
         path = Path(settings.BASE_DIR) / "var" / "demo_voters.tsv"
         path.parent.mkdir(exist_ok=True)
@@ -71,3 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Dashboard: http://127.0.0.1:8000/dashboard/  login: {DEMO_USERNAME}  password: {password}"
         ))
+        self.stdout.write(
+            f"Then the 6-digit code: `.venv/bin/python manage.py demo_totp` prints the current one, or add the "
+            f"secret {totp_secret(device)} to an authenticator app ({device.config_url})."
+        )
