@@ -167,7 +167,8 @@ def test_a_reviewer_who_accepts_a_held_signature_makes_it_count_and_clears_the_h
     assert tally(calexit, "valid") == 1
     login_verified(client, reviewer)
 
-    client.post(f"/dashboard/review/{held.pk}/decide/", {"action": "accept", "voter": held.match_candidates[0]["voter"]})
+    voter = held.match_candidates[0]["voter"]
+    client.post(f"/dashboard/review/{held.pk}/decide/", {"action": "accept", "voter": voter})
 
     held.refresh_from_db()
     assert (held.status, held.hold, held.decided_by) == ("valid", "", reviewer)
