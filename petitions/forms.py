@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from crispy_forms.helper import FormHelper
@@ -20,24 +21,40 @@ NAME_CHARS = RegexValidator(
 SUFFIX_CHOICES = [("", "None"), ("Jr", "Jr"), ("Sr", "Sr"), ("II", "II"), ("III", "III"), ("IV", "IV"), ("V", "V")]
 
 
+class NFCCharField(forms.CharField):
+    """Text in Unicode's composed form (NFC) before its length and characters
+    are checked: an accent typed as a separate mark ('Jose\u0301') is the same
+    letter as the composed one ('Jos\u00e9'), and is stored as that."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
+
+
+class NFCEmailField(forms.EmailField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
+
+
 def _county_choices() -> list[tuple[str, str]]:
     return [("", "Choose your county")] + [(c.code, f"{c.name}") for c in County.objects.order_by("name")]
 
 
 class SignatureForm(forms.Form):
-    first_name = forms.CharField(max_length=100, validators=[NAME_CHARS], label="First name")
-    middle_name = forms.CharField(max_length=100, required=False, validators=[NAME_CHARS], label="Middle name or initial")
-    last_name = forms.CharField(max_length=100, validators=[NAME_CHARS], label="Last name")
+    first_name = NFCCharField(max_length=100, validators=[NAME_CHARS], label="First name")
+    middle_name = NFCCharField(max_length=100, required=False, validators=[NAME_CHARS], label="Middle name or initial")
+    last_name = NFCCharField(max_length=100, validators=[NAME_CHARS], label="Last name")
     suffix = forms.ChoiceField(choices=SUFFIX_CHOICES, required=False, label="Suffix")
-    address = forms.CharField(
+    address = NFCCharField(
         max_length=200, label="Street address",
         help_text="The street number and name where you are registered to vote, e.g. 1200 J St.",
     )
-    unit = forms.CharField(max_length=30, required=False, label="Apartment or unit")
-    city = forms.CharField(max_length=100, label="City or community")
-    zip = forms.CharField(max_length=10, label="ZIP code")
+    unit = NFCCharField(max_length=30, required=False, label="Apartment or unit")
+    city = NFCCharField(max_length=100, label="City or community")
+    zip = NFCCharField(max_length=10, label="ZIP code")
     county = forms.ChoiceField(choices=(), label="County where you are registered")
-    email = forms.EmailField(max_length=254, label="Email", help_text="We send you a link to confirm your signature.")
+    email = NFCEmailField(max_length=254, label="Email", help_text="We send you a link to confirm your signature.")
     dob = forms.DateField(
         required=False, label="Date of birth (optional)", input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from petitions.services.tallies import bucket_of, tally_changes_record, tally_mo
 
 REQUIRED_COLUMNS = ["section", "line", "county", "name", "address", "city", "zip", "date_signed"]
 IMPORT_CHUNK = 500  # keyed rows created (and queued for validation) together: one validation batch
+# The longest each column may be (the Signature and PetitionSection fields it goes to).
+MAX_LENGTHS = {"section": 40, "name": 250, "address": 200, "city": 100, "zip": 10}
+MAX_LINE = 2_147_483_647
 
 
 class PaperFileRefused(Exception):
@@ -83,8 +88,8 @@ def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
             taken.add(key)
             new.append(Signature(
                 petition=petitions[keyed.section.petition_id], channel=Signature.Channel.PAPER, section=keyed.section,
-                line=keyed.line, county_id=keyed.section.county_id, name_as_written=keyed.name,
-                address=keyed.address, city=keyed.city, zip=keyed.zip, date_signed=keyed.date_signed,
+                line=keyed.line, county_id=keyed.section.county_id, name_as_written=_nfc(keyed.name),
+                address=_nfc(keyed.address), city=_nfc(keyed.city), zip=_nfc(keyed.zip), date_signed=keyed.date_signed,
                 status=Signature.Status.PENDING,
             ))
         result.created = Signature.objects.bulk_create(new)
@@ -94,6 +99,37 @@ def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
         tally_changes_record(deltas)
         tasks.queue_validation([signature.pk for signature in result.created])
     return result
+
+
+def _nfc(text: str) -> str:
+    """Unicode's composed form: 'Jose' + a combining accent is stored, and matched, as 'José'."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _rows(reader) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line number, cells or None, why not) for each row the csv module can read or not:
+    a field over its size limit, or a quote it cannot close, is one bad row, not the end of the import."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, f"cannot be read as CSV ({exc})"
+            continue
+        yield reader.line_num, row, ""
+
+
+def _row_problem(cell: dict[str, str]) -> str:
+    """Why a row's text cannot be stored, or ''."""
+    for name, value in cell.items():
+        if any("\udc80" <= ch <= "\udcff" for ch in value):
+            return f"{name} is not UTF-8 text"
+        if "\x00" in value:
+            return f"{name} contains a NUL character"
+        if len(value) > MAX_LENGTHS.get(name, len(value)):
+            return f"{name} is longer than {MAX_LENGTHS[name]} characters"
+    return ""
 
 
 def _parse_date(value: str) -> date | None:
@@ -126,34 +162,45 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
         chunk.clear()
 
     try:
-        handle = io.open(path, newline="", encoding="utf-8-sig")
+        # Bytes that are not UTF-8 come through as lone surrogates: their row is reported, the rest imported.
+        handle = io.open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
     except OSError as exc:
         raise PaperFileRefused(f"cannot read {path}: {exc.strerror}") from exc
     with handle, transaction.atomic():
         reader = csv.reader(handle)
-        header = [h.strip().lower() for h in next(reader, [])]
+        try:
+            header = [h.strip().lower() for h in next(reader, [])]
+        except csv.Error as exc:
+            raise PaperFileRefused(f"{path}'s header cannot be read as CSV ({exc})") from exc
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
             raise PaperFileRefused(f"{path} lacks the column(s) {', '.join(missing)}; the header must be {','.join(REQUIRED_COLUMNS)}")
         index = {name: header.index(name) for name in REQUIRED_COLUMNS}
         sections = {s.number: s for s in petition.sections.all()}
-        for row in reader:
-            line_no = reader.line_num
+        for line_no, row, unreadable in _rows(reader):
+            if row is None:
+                summary.rows += 1
+                summary.bad_rows.append((line_no, unreadable))
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             summary.rows += 1
             if len(row) != len(header):
                 summary.bad_rows.append((line_no, f"has {len(row)} fields, the header has {len(header)}"))
                 continue
-            cell = {name: row[i].strip() for name, i in index.items()}
-            county = counties.get(cell["county"].zfill(2) if cell["county"].isdigit() else cell["county"])
+            cell = {name: _nfc(row[i].strip()) for name, i in index.items()}
+            if problem := _row_problem(cell):
+                summary.bad_rows.append((line_no, problem))
+                continue
+            code = cell["county"]
+            county = counties.get(code.zfill(2) if code.isascii() and code.isdigit() else code)
             if county is None:
                 summary.bad_rows.append((line_no, f"county {cell['county']!r} is not a county code 01-58"))
                 continue
             if not cell["section"]:
                 summary.bad_rows.append((line_no, "section is empty"))
                 continue
-            if not cell["line"].isdigit() or int(cell["line"]) < 1:
+            if not (cell["line"].isascii() and cell["line"].isdigit()) or not 1 <= int(cell["line"]) <= MAX_LINE:
                 summary.bad_rows.append((line_no, f"line {cell['line']!r} is not a positive whole number"))
                 continue
             try:

@@ -43,7 +43,8 @@ new / updated / unchanged can be told apart, with the same SQL on both.
 
 Encoding: each line is decoded as UTF-8; a line that is not valid UTF-8 is
 decoded as Windows-1252 (what older exports use), failing that as Latin-1, and
-counted in `recoded_lines`. A voter is never rejected for an accent.
+counted in `recoded_lines`. A voter is never rejected for an accent. Text is
+stored in Unicode's composed form (NFC), as signatures are.
 
 Matching keys are those of petitions.matching.keys.voter_keys (surname, given
 name, house, street, the surname's phonetic code, the given name's initial,
@@ -63,6 +64,7 @@ import os
 import queue
 import threading
 import time
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -599,6 +601,8 @@ def _stage(lines, layout: Layout, county_codes, stager: _Stager, summary: Import
         text = text.rstrip("\r\n")
         if not text or text.isspace():
             continue
+        if not text.isascii():  # composed accents: 'Jose' + U+0301 is stored, and matched, as 'José'
+            text = unicodedata.normalize("NFC", text)
         rows += 1
         if progress is not None and rows % PROGRESS_EVERY_LINES == 0:
             progress(source.position(), source.size)

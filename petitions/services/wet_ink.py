@@ -46,7 +46,7 @@ def form_token(signature: Signature) -> str:
 def signature_for_form_token(token: str) -> Signature | None:
     """The confirmed online signature a form link names, or None."""
     pk, _, _digest = token.partition("-")
-    if not pk.isascii() or not pk.isdigit():
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18:  # past 18 digits it is no bigint id
         return None
     signature = (
         Signature.objects.select_related("petition", "county")
