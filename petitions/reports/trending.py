@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import CharField, Count, F, Q, Value
+from django.db.models import CharField, Count, Expression, F, Q, QuerySet, Value
 from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
@@ -54,7 +54,8 @@ class TrendingReport:
     domains: list[Trend]
 
 
-def _domain():
+def _domain() -> Lower:
+    """The email's domain, lower-cased, in SQL."""
     return Lower(Substr("email", StrIndex("email", Value("@")) + 1), output_field=CharField())
 
 
@@ -68,7 +69,7 @@ def _flagged(recent: dict[str, tuple[int, int]], before: dict[str, int]) -> list
     return sorted(flagged, key=lambda t: (-t.ratio, -t.count, t.key))[:TOP]
 
 
-def _trends(signatures, field, *, since: datetime) -> list[Trend]:
+def _trends(signatures: QuerySet[Signature], field: Expression | F, *, since: datetime) -> list[Trend]:
     """Group the last hour's signatures by `field` (an expression), then the 7 days
     before for the keys of the hour only, and keep the flagged ones."""
     recent_rows = (

@@ -52,10 +52,14 @@ def email_hash(email: str) -> str:
     return salted_hmac("calexit.sign-email", email_normalise(email), algorithm="sha256").hexdigest()
 
 
+def _window_name(prefix: str, key: str, window: int) -> str:
+    """The cache key of the current fixed window of `window` seconds."""
+    return f"{prefix}:{key}:{window}:{int(timezone.now().timestamp()) // window}"
+
+
 def _window_count(prefix: str, key: str, window: int) -> int:
     """Add one to this window's counter and return it. Raises whatever the cache raises."""
-    bucket = int(timezone.now().timestamp()) // window
-    name = f"{prefix}:{key}:{window}:{bucket}"
+    name = _window_name(prefix, key, window)
     cache.add(name, 0, timeout=window + 5)
     try:
         return cache.incr(name)
@@ -106,8 +110,7 @@ def confirmation_email_release(*, email: str) -> None:
     rate = settings.CONFIRMATION_EMAIL_LIMIT
     if rate is None:
         return
-    bucket = int(timezone.now().timestamp()) // rate[1]
     try:
-        cache.decr(f"confirm-email:{email_hash(email)}:{rate[1]}:{bucket}")
-    except Exception:  # noqa: BLE001 - expired, or the cache is down: nothing to give back
-        pass
+        cache.decr(_window_name("confirm-email", email_hash(email), rate[1]))
+    except Exception as exc:  # noqa: BLE001 - the window ended, or the cache is down: nothing to give back
+        logger.info("confirmation email slot not given back (%s)", exc)

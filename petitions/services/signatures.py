@@ -22,8 +22,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from petitions.codes import FORM, MalformedCode, code_format, code_parse
 from petitions.matching.engine import Decision, decide, decide_many
 from petitions.models import County, Petition, Signature, Voter
-from petitions.services.abuse import client_ip_hash  # noqa: F401 - the benchmarks and tests import it here
-from petitions.services.abuse import confirmation_email_allowed, confirmation_email_release
+from petitions.services.abuse import (  # client_ip_hash: the benchmarks and tests import it from here
+    client_ip_hash,  # noqa: F401
+    confirmation_email_allowed,
+    confirmation_email_release,
+)
 from petitions.services.audit import audit_record
 from petitions.services.tallies import bucket_of, filing_rank, tally_change_record, tally_changes_record, tally_move
 from petitions.services.tasks_queue import enqueue_on_commit
