@@ -163,13 +163,7 @@ def test_pages_over_https_carry_hsts_and_a_script_policy_without_unsafe_inline(s
 
 
 def test_a_dashboard_pages_inline_script_carries_the_nonce_of_its_policy(site, volunteer):
-    petition = Petition.objects.get(slug="calexit")
-    petition.summary_date, petition.deadline = date(2026, 2, 1), date(2026, 7, 30)
-    petition.save()
-    section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=volunteer)[0]
-    section_return(section=section, circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-                   signed_from=date(2026, 3, 1), signed_to=date(2026, 3, 20), declaration_date=date(2026, 3, 21),
-                   declaration_place="Sacramento, CA", user=volunteer)
+    section = _returned_section(volunteer)
     client = Client()
     client.force_login(volunteer)  # a session in the shared database, signed with the server's SECRET_KEY
 
@@ -181,6 +175,57 @@ def test_a_dashboard_pages_inline_script_carries_the_nonce_of_its_policy(site, v
     scripts = re.findall(r"<script([^>]*)>", page)
     assert scripts and len(set(nonces)) == 1
     assert all(f'nonce="{nonces[0]}"' in attributes for attributes in scripts), scripts
+
+
+@pytest.mark.browser
+def test_a_browser_loads_the_public_and_dashboard_pages_without_a_policy_violation(site, volunteer, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import chromium_path
+    from tests.test_browser import CHROMIUM_ARGS
+
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Chromium is not installed")
+    section = _returned_section(volunteer)
+    client = Client()
+    client.force_login(volunteer)
+    session = client.cookies["sessionid"].value
+    base = f"https://{HOST}:{site[0]}"
+    complaints: list[str] = []
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (test_browser.py)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable,
+                                             args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
+        context = browser.new_context(ignore_https_errors=True)
+        context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+        page = context.new_page()
+        page.on("console", lambda message: complaints.append(message.text) if message.type == "error"
+                and not message.text.startswith("Failed to load resource") else None)
+        page.on("response", lambda response: complaints.append(f"{response.status} {response.url}")
+                if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+        page.on("pageerror", lambda error: complaints.append(str(error)))
+        for path in ("/p/calexit/", SIGN_PATH, "/dashboard/", f"/dashboard/sections/{section.pk}/"):
+            assert page.goto(base + path).status == 200, path
+            page.wait_for_load_state("networkidle")
+        # The section page's inline script ran: it puts the cursor in the first line to key.
+        focused = page.evaluate("document.activeElement.closest('#lines-form') !== null")
+        browser.close()
+
+    assert focused
+    assert complaints == []
+
+
+def _returned_section(user):
+    """A blank section of the calexit petition, back from its circulator and ready to key."""
+    petition = Petition.objects.get(slug="calexit")
+    if petition.summary_date is None:
+        petition.summary_date = date(2026, 2, 1)
+        petition.save()
+    section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=user)[0]
+    return section_return(section=section, circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
+                          signed_from=date(2026, 3, 1), signed_to=date(2026, 3, 20), declaration_date=date(2026, 3, 21),
+                          declaration_place="Sacramento, CA", user=user)
 
 
 # --- Start-up checks (no server) --------------------------------------------

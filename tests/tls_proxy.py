@@ -62,10 +62,20 @@ def tls_proxy(*, upstream: tuple[str, int], cert: Path, key: Path) -> Iterator[i
 
     class Handler(socketserver.StreamRequestHandler):
         def setup(self) -> None:
-            self.request = context.wrap_socket(self.request, server_side=True)
+            try:
+                self.request = context.wrap_socket(self.request, server_side=True)
+            except (ssl.SSLError, OSError):  # a client that gave up on the handshake
+                self.request = None
+                return
             super().setup()
 
+        def finish(self) -> None:
+            if self.request is not None:
+                super().finish()
+
         def handle(self) -> None:
+            if self.request is None:
+                return
             lines, body = _read_request(self.rfile)
             if not lines:
                 return
