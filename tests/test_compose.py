@@ -125,6 +125,18 @@ def test_application_services_take_their_settings_from_the_environment():
         assert "SITE_URL" in environment
 
 
+def test_application_services_are_configured_for_https_behind_a_proxy_and_real_smtp():
+    for name in (*APP_SERVICES, "migrate"):
+        environment = compose_services()[name]["environment"]
+        assert environment["SITE_URL"].startswith("${SITE_URL:?"), name  # no http:// default to fall back on
+        assert environment["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-}", name
+        assert environment["EMAIL_BACKEND"] == "${EMAIL_BACKEND:-django.core.mail.backends.smtp.EmailBackend}", name
+        assert environment["EMAIL_HOST"].startswith("${EMAIL_HOST:?"), name
+        smtp = ("EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_TIMEOUT")
+        assert all(environment[variable].startswith(f"${{{variable}:-") for variable in smtp), name
+        assert "CLIENT_IP_HEADER" not in environment and "SECURE_COOKIES" not in environment, name
+
+
 def test_the_image_has_the_python_ci_tests_with():
     image = dockerfile_base_image()
     match = re.fullmatch(r"python:(\d+)\.(\d+)\.(\d+)-slim-bookworm", image)
