@@ -14,7 +14,7 @@ import logging
 import re
 
 DETAIL_LINE = re.compile(r"DETAIL:[^\n]*")
-EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")  # not user@127.0.0.1
 
 
 def personal_data_scrub(text: str) -> str:
