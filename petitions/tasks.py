@@ -107,7 +107,9 @@ def sweep_stuck_work() -> dict:
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE)
     unsent = list(
         Signature.objects.filter(
-            status=Signature.Status.UNCONFIRMED, confirmation_sent_at__isnull=True, created_at__lt=cutoff
+            status=Signature.Status.UNCONFIRMED, confirmation_sent_at__isnull=True, created_at__lt=cutoff,
+            # a link past CONFIRMATION_LINK_DAYS would not work; a purged one has no address
+            created_at__gt=timezone.now() - timedelta(days=settings.CONFIRMATION_LINK_DAYS), purged_at__isnull=True,
         ).values_list("id", flat=True)[:5000]
     )
     for signature_id in unsent:

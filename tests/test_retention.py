@@ -242,3 +242,16 @@ def test_a_purged_unconfirmed_signatures_link_is_not_valid(client, settings):
     assert client.post(link).status_code == 404
     signature = Signature.objects.get()
     assert (signature.status, signature.email, signature.confirmed_at) == ("unconfirmed", "", None)
+
+
+def test_the_sweep_sends_no_confirmation_email_for_an_expired_or_purged_signature(calexit, settings):
+    settings.CONFIRMATION_LINK_DAYS = 7
+    expired = SignatureFactory(status="unconfirmed")
+    purged = SignatureFactory(status="unconfirmed", email="", purged_at=timezone.now())
+    waiting = SignatureFactory(status="unconfirmed")
+    Signature.objects.filter(pk=expired.pk).update(created_at=timezone.now() - timedelta(days=8))
+    Signature.objects.filter(pk__in=[purged.pk, waiting.pk]).update(created_at=timezone.now() - timedelta(hours=1))
+
+    assert tasks.sweep_stuck_work.delay().get()["emails"] == 1
+
+    assert [message.to for message in mail.outbox] == [[waiting.email]]
