@@ -255,3 +255,11 @@ def test_the_sweep_sends_no_confirmation_email_for_an_expired_or_purged_signatur
     assert tasks.sweep_stuck_work.delay().get()["emails"] == 1
 
     assert [message.to for message in mail.outbox] == [[waiting.email]]
+
+
+def test_the_sweep_sends_no_form_email_to_a_purged_signature(campaign):
+    Signature.objects.filter(channel="online").update(form_email_sent_at=None,
+                                                      validated_at=timezone.now() - timedelta(hours=1))
+    purge()
+
+    assert tasks.sweep_stuck_work.delay().get()["form_emails"] == 0

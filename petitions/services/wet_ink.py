@@ -136,6 +136,6 @@ def unsent_form_email_ids(*, older_than_seconds: int, limit: int = 5000) -> list
     return list(
         Signature.objects.filter(
             emailed, channel=Signature.Channel.ONLINE, form_email_sent_at__isnull=True, validated_at__lt=cutoff,
-            wet_ink_received_at__isnull=True, petition__online_counts_directly=False,
+            wet_ink_received_at__isnull=True, petition__online_counts_directly=False, purged_at__isnull=True,
         ).order_by("validated_at").values_list("pk", flat=True)[:limit]
     )
