@@ -24,7 +24,7 @@ from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
-FAST = hypothesis_settings(max_examples=60, deadline=None, derandomize=True,
+FAST = hypothesis_settings(max_examples=60, deadline=None, derandomize=True, database=None,
                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                   HealthCheck.data_too_large])
 
