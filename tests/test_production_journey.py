@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from django.conf import settings
 
 from petitions.models import Signature
