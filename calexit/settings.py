@@ -1,4 +1,4 @@
-"""Settings, read from the environment (INTERFACES.md lists the variables).
+"""Settings, read from the environment (docs/interfaces.md lists the variables).
 
 A bad value fails at start-up with the variable's name rather than later with
 a confusing error. With no environment the project runs embedded: SQLite in the
