@@ -67,10 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="generator seed (default: $SEED, else a fresh random one)")
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--signatures", type=int, default=5_000)
-    parser.add_argument("--concurrency", type=int, help="worker processes (default: the compose command's, one per CPU)")
-    parser.add_argument("--out", type=Path, help="where to write the data and the report (default bench-out/accuracy-<seed>)")
-    parser.add_argument("--database", default=DATABASE_NAME,
-                        help=f"scratch database name, calexit_bench_* (default {DATABASE_NAME})")
+    parser.add_argument(
+        "--concurrency", type=int, help="worker processes (default: the compose command's, one per CPU)"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="where to write the data and the report (default bench-out/accuracy-<seed>)"
+    )
+    parser.add_argument(
+        "--database", default=DATABASE_NAME, help=f"scratch database name, calexit_bench_* (default {DATABASE_NAME})"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args(argv)
     exit_cleanly_on_sigterm()
@@ -90,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     manifest = write_files(out, seed=seed, voters=args.voters, signatures=args.signatures)
-    print(f"Generated {manifest['voters']:,} voters, {manifest['signatures']:,} signatures "
-          f"({manifest['paper']:,} paper in {manifest['sections']:,} sections, {manifest['online']:,} online)")
+    print(
+        f"Generated {manifest['voters']:,} voters, {manifest['signatures']:,} signatures "
+        f"({manifest['paper']:,} paper in {manifest['sections']:,} sections, {manifest['online']:,} online)"
+    )
     phase("generate", started)
 
     database = ScratchDatabase(args.database)
@@ -123,8 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         phase("import_signatures", started)
 
         started = time.monotonic()
-        run([sys.executable, "-m", "bench.load_online", str(out / "online.csv"), "--petition", "calexit"], env,
-            echo=True)
+        run(
+            [sys.executable, "-m", "bench.load_online", str(out / "online.csv"), "--petition", "calexit"],
+            env,
+            echo=True,
+        )
         phase("sign online (form, signature_create_online, signature_confirm)", started)
 
         started = time.monotonic()
@@ -162,8 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     failed = [name for name, ok in report.passed().items() if not ok]
     print()
     print(f"Signatures judged wrong: {len(report.errors):,}, listed in {out / 'errors.csv'}")
-    print(f"{'FAIL' if failed else 'PASS'}: " + (f"{len(failed)} of {len(score.TARGETS)} targets missed ({', '.join(failed)})"
-                                               if failed else f"all {len(score.TARGETS)} targets met"))
+    print(
+        f"{'FAIL' if failed else 'PASS'}: "
+        + (
+            f"{len(failed)} of {len(score.TARGETS)} targets missed ({', '.join(failed)})"
+            if failed
+            else f"all {len(score.TARGETS)} targets met"
+        )
+    )
     return 1 if failed else 0
 
 

@@ -84,9 +84,29 @@ STATE_COUNTIES = {
     "nt": "38",  # San Francisco
 }
 UNKNOWN_COUNTY = "34"  # Sacramento: an empty or misspelt state
-SOS_HEADER = ["CountyCode", "RegistrantID", "LastName", "FirstName", "MiddleName", "Suffix", "AddressNumber",
-              "HouseFractionNumber", "AddressNumberSuffix", "StreetDirPrefix", "StreetName", "StreetType",
-              "StreetDirSuffix", "UnitType", "UnitNumber", "City", "State", "Zip", "DOB", "Status", "RegistrationDate"]
+SOS_HEADER = [
+    "CountyCode",
+    "RegistrantID",
+    "LastName",
+    "FirstName",
+    "MiddleName",
+    "Suffix",
+    "AddressNumber",
+    "HouseFractionNumber",
+    "AddressNumberSuffix",
+    "StreetDirPrefix",
+    "StreetName",
+    "StreetType",
+    "StreetDirSuffix",
+    "UnitType",
+    "UnitNumber",
+    "City",
+    "State",
+    "Zip",
+    "DOB",
+    "Status",
+    "RegistrationDate",
+]
 LEFT_OUT = 0.10
 
 
@@ -134,8 +154,13 @@ def _admin(url: str):
     import psycopg2
 
     parts = urlsplit(url)
-    connection = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                                  user=parts.username or "postgres", password=parts.password or None, dbname="postgres")
+    connection = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+    )
     connection.autocommit = True
     return connection
 
@@ -195,10 +220,18 @@ def write_voter_file(a, keep: set[str], path: Path) -> None:
                 continue
             street_name, street_type = _split_street(_text(row.address_1))
             values = {
-                "CountyCode": county_of(row.state), "RegistrantID": f"FEBRL{number}", "LastName": _text(row.surname),
-                "FirstName": _text(row.given_name), "AddressNumber": _text(row.street_number),
-                "StreetName": street_name, "StreetType": street_type, "City": _text(row.suburb), "State": "CA",
-                "Zip": zip_of(row.postcode), "DOB": _dob(row.date_of_birth), "Status": "A",
+                "CountyCode": county_of(row.state),
+                "RegistrantID": f"FEBRL{number}",
+                "LastName": _text(row.surname),
+                "FirstName": _text(row.given_name),
+                "AddressNumber": _text(row.street_number),
+                "StreetName": street_name,
+                "StreetType": street_type,
+                "City": _text(row.suburb),
+                "State": "CA",
+                "Zip": zip_of(row.postcode),
+                "DOB": _dob(row.date_of_birth),
+                "Status": "A",
             }
             handle.write("\t".join(values.get(column, "").replace("\t", " ") for column in SOS_HEADER) + "\n")
 
@@ -216,7 +249,9 @@ def write_paper_file(b, path: Path) -> dict[str, str]:
             section = f"FEBRL-{county}"
             name = " ".join(p for p in (_text(row.given_name), _text(row.surname)) if p)
             address = " ".join(p for p in (_text(row.street_number), _text(row.address_1)) if p)
-            writer.writerow([section, lines[county], county, name, address, _text(row.suburb), zip_of(row.postcode), ""])
+            writer.writerow(
+                [section, lines[county], county, name, address, _text(row.suburb), zip_of(row.postcode), ""]
+            )
             truth[f"{section}/{lines[county]}"] = _number(rec_id)
     return truth
 
@@ -248,8 +283,10 @@ def difference(original, duplicate) -> str:
 
     given_a, surname_a = letters(original.given_name), letters(original.surname)
     given_b, surname_b = letters(duplicate.given_name), letters(duplicate.surname)
-    agree = max(given_like(given_a, given_b) + like(surname_a, surname_b),
-                given_like(given_a, surname_b) + like(surname_a, given_b))
+    agree = max(
+        given_like(given_a, given_b) + like(surname_a, surname_b),
+        given_like(given_a, surname_b) + like(surname_a, given_b),
+    )
     if agree == 0:
         return "both names replaced or left out"
     if agree == 1:
@@ -284,8 +321,10 @@ def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
     from petitions.services.voter_import import voters_import
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE petitions_signature, petitions_petitionsection, petitions_tallychange, petitions_tally, "
-                       "petitions_countyprojection, petitions_auditlog, petitions_voter RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE petitions_signature, petitions_petitionsection, petitions_tallychange, petitions_tally, "
+            "petitions_countyprojection, petitions_auditlog, petitions_voter RESTART IDENTITY CASCADE"
+        )
     keep = kept_numbers(a, seed)
     voter_path, paper_path = work / f"febrl4-a-{seed}.tsv", work / f"febrl4-b-{seed}.csv"
     write_voter_file(a, keep, voter_path)
@@ -344,25 +383,61 @@ def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
                 counts["eligible"] += 1
                 counts["eligible_valid"] += valid and named == true_id
             if named != true_id:
-                misses[(outcome if not named else f"{outcome}, another voter named", changed[number] or "typos only")] += 1
+                misses[
+                    (outcome if not named else f"{outcome}, another voter named", changed[number] or "typos only")
+                ] += 1
         else:
             counts["unregistered"] += 1
             counts["unregistered_named"] += named is not None
         if named != true_id and (registered or named):
-            error_rows.append([signature.pk, number, "registered" if registered else "left out", outcome,
-                               changed[number], signature.name_as_written, signature.address, signature.city,
-                               signature.zip, signature.county_id, named or "", signature.match_score])
+            error_rows.append(
+                [
+                    signature.pk,
+                    number,
+                    "registered" if registered else "left out",
+                    outcome,
+                    changed[number],
+                    signature.name_as_written,
+                    signature.address,
+                    signature.city,
+                    signature.zip,
+                    signature.county_id,
+                    named or "",
+                    signature.match_score,
+                ]
+            )
     if errors_path is not None:
         with errors_path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["signature", "febrl", "signer", "outcome", "febrl_changed", "name", "address", "city", "zip",
-                             "county", "named", "score"])
+            writer.writerow(
+                [
+                    "signature",
+                    "febrl",
+                    "signer",
+                    "outcome",
+                    "febrl_changed",
+                    "name",
+                    "address",
+                    "city",
+                    "zip",
+                    "county",
+                    "named",
+                    "score",
+                ]
+            )
             writer.writerows(error_rows)
     result = {
-        "seed": seed, "voters": imported.inserted, "voter_bad_rows": imported.bad_row_count,
-        "signatures": counts["signatures"], "import_seconds": import_seconds, "paper_created": paper.created,
-        "validate_seconds": validate_seconds, "per_second": per_second, "queries": queries_per_signature,
-        "counts": counts, "misses": misses,
+        "seed": seed,
+        "voters": imported.inserted,
+        "voter_bad_rows": imported.bad_row_count,
+        "signatures": counts["signatures"],
+        "import_seconds": import_seconds,
+        "paper_created": paper.created,
+        "validate_seconds": validate_seconds,
+        "per_second": per_second,
+        "queries": queries_per_signature,
+        "counts": counts,
+        "misses": misses,
     }
     return result
 
@@ -373,22 +448,34 @@ def _share(numerator: int, denominator: int) -> str:
 
 def report(result: dict) -> None:
     c = result["counts"]
-    print(f"\n== FEBRL4, seed {result['seed']}: {result['voters']:,} voters imported "
-          f"({result['voter_bad_rows']} rows refused) in {result['import_seconds']:.1f} s, "
-          f"{result['signatures']:,} paper signatures")
-    print(f"named-voter precision {_share(c['named_right'], c['named'])}  ({c['named_right']:,} of the "
-          f"{c['named']:,} signatures that name a voter name the true one)   target >= 99.5 %")
-    print(f"named-voter recall    {_share(c['registered_named'], c['registered'])}  ({c['registered_named']:,} of "
-          f"{c['registered']:,} registered signers named correctly)   target >= 98.5 %")
-    print(f"valid, true voter     {_share(c['registered_valid'], c['registered'])}  ({c['registered_valid']:,} of the "
-          f"registered signers; {_share(c['eligible_valid'], c['eligible']).strip()} of the {c['eligible']:,} "
-          f"registered in the section's county): the county's rules, secondary")
+    print(
+        f"\n== FEBRL4, seed {result['seed']}: {result['voters']:,} voters imported "
+        f"({result['voter_bad_rows']} rows refused) in {result['import_seconds']:.1f} s, "
+        f"{result['signatures']:,} paper signatures"
+    )
+    print(
+        f"named-voter precision {_share(c['named_right'], c['named'])}  ({c['named_right']:,} of the "
+        f"{c['named']:,} signatures that name a voter name the true one)   target >= 99.5 %"
+    )
+    print(
+        f"named-voter recall    {_share(c['registered_named'], c['registered'])}  ({c['registered_named']:,} of "
+        f"{c['registered']:,} registered signers named correctly)   target >= 98.5 %"
+    )
+    print(
+        f"valid, true voter     {_share(c['registered_valid'], c['registered'])}  ({c['registered_valid']:,} of the "
+        f"registered signers; {_share(c['eligible_valid'], c['eligible']).strip()} of the {c['eligible']:,} "
+        f"registered in the section's county): the county's rules, secondary"
+    )
     print(f"review share          {_share(c['review'], c['signatures'])}  ({c['review']:,} signatures)")
-    print(f"left out, named       {_share(c['unregistered_named'], c['unregistered'])}  ({c['unregistered_named']:,} "
-          f"of the {c['unregistered']:,} people left out of the voter file name a voter)")
+    print(
+        f"left out, named       {_share(c['unregistered_named'], c['unregistered'])}  ({c['unregistered_named']:,} "
+        f"of the {c['unregistered']:,} people left out of the voter file name a voter)"
+    )
     outcomes = {k: v for k, v in c.items() if k.startswith(("valid", "invalid", "duplicate", "review", "pending"))}
-    print("outcomes              " + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])))
-    named = {k[len("named "):]: v for k, v in c.items() if k.startswith("named ")}
+    print(
+        "outcomes              " + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1]))
+    )
+    named = {k[len("named ") :]: v for k, v in c.items() if k.startswith("named ")}
     print("naming a voter        " + ", ".join(f"{k} {v:,}" for k, v in sorted(named.items(), key=lambda kv: -kv[1])))
     print("registered signers not named correctly, by outcome (and what FEBRL changed in the record):")
     by_outcome: Counter = Counter()
@@ -397,18 +484,27 @@ def report(result: dict) -> None:
     for outcome, total in by_outcome.most_common():
         causes = sorted(((cause, n) for (o, cause), n in result["misses"].items() if o == outcome), key=lambda x: -x[1])
         print(f"  {outcome:<26} {total:>5}  (" + ", ".join(f"{cause} {n}" for cause, n in causes) + ")")
-    print(f"validation            {result['per_second']:,.0f} signatures/s in-process (one process, one by one, "
-          f"{result['validate_seconds']:.1f} s), {result['queries']:.1f} queries per signature")
+    print(
+        f"validation            {result['per_second']:,.0f} signatures/s in-process (one process, one by one, "
+        f"{result['validate_seconds']:.1f} s), {result['queries']:.1f} queries per signature"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, action="append", help="which 10 %% are left out (repeat for several runs)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL server (its host and credentials; the scratch database is made beside it)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server (its host and credentials; the scratch database is made beside it)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the scratch database")
-    parser.add_argument("--errors", type=Path, help="write the registered signers not named correctly, and every wrong "
-                                                    "voter named, to this CSV (one file per seed: PATH-<seed>.csv)")
+    parser.add_argument(
+        "--errors",
+        type=Path,
+        help="write the registered signers not named correctly, and every wrong "
+        "voter named, to this CSV (one file per seed: PATH-<seed>.csv)",
+    )
     args = parser.parse_args(argv)
     seeds = args.seed or [1, 2, 3]
 
@@ -423,7 +519,9 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         with tempfile.TemporaryDirectory() as folder:
             for seed in seeds:
-                errors = args.errors.with_name(f"{args.errors.stem}-{seed}{args.errors.suffix}") if args.errors else None
+                errors = (
+                    args.errors.with_name(f"{args.errors.stem}-{seed}{args.errors.suffix}") if args.errors else None
+                )
                 result = run(seed, a, b, Path(folder), errors)
                 report(result)
                 results.append(result)
@@ -431,10 +529,12 @@ def main(argv: list[str] | None = None) -> int:
             print("\n== all seeds")
             for r in results:
                 c = r["counts"]
-                print(f"seed {r['seed']:>4}: named-voter precision {_share(c['named_right'], c['named'])}, "
-                      f"named-voter recall {_share(c['registered_named'], c['registered'])}, "
-                      f"valid with the true voter {_share(c['registered_valid'], c['registered'])}, "
-                      f"review {_share(c['review'], c['signatures'])}")
+                print(
+                    f"seed {r['seed']:>4}: named-voter precision {_share(c['named_right'], c['named'])}, "
+                    f"named-voter recall {_share(c['registered_named'], c['registered'])}, "
+                    f"valid with the true voter {_share(c['registered_valid'], c['registered'])}, "
+                    f"review {_share(c['review'], c['signatures'])}"
+                )
     finally:
         from django.db import connections
 

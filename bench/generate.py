@@ -100,37 +100,95 @@ UPPER_CASE_COUNTIES = 0.25  # share of counties whose file writes names and stre
 SIGNING_DAYS = (date(2026, 1, 12), date(2026, 6, 10))
 
 PAPER_HEADER = ["section", "line", "county", "name", "address", "city", "zip", "date_signed"]
-ONLINE_HEADER = ["first_name", "middle_name", "last_name", "suffix", "address", "unit", "city", "zip", "county",
-                 "email", "dob"]
+ONLINE_HEADER = [
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "address",
+    "unit",
+    "city",
+    "zip",
+    "county",
+    "email",
+    "dob",
+]
 TRUTH_HEADER = [
     "key",  # paper: P:<section>:<line>; online: O:<email>
-    "channel", "section", "line", "email",
+    "channel",
+    "section",
+    "line",
+    "email",
     "county",  # the section's county (paper) or the county chosen on the form (online)
     "person",  # RegistrantID of the signer, or U<nnnnnn> for someone not registered
     "registrant_id",  # the signer's RegistrantID; empty when not registered
-    "expected_status", "expected_reason",
+    "expected_status",
+    "expected_reason",
     "duplicate_of",  # key of the signature this one duplicates (the person's first)
-    "category", "tags",
+    "category",
+    "tags",
     "written",  # what the signature says, for reading errors
     "registered_as",  # the voter file's row, for reading errors
 ]
 
 ORDINAL_WORDS = {
-    "1st": "First", "2nd": "Second", "3rd": "Third", "4th": "Fourth", "5th": "Fifth", "6th": "Sixth",
-    "7th": "Seventh", "8th": "Eighth", "9th": "Ninth", "10th": "Tenth", "11th": "Eleventh", "12th": "Twelfth",
+    "1st": "First",
+    "2nd": "Second",
+    "3rd": "Third",
+    "4th": "Fourth",
+    "5th": "Fifth",
+    "6th": "Sixth",
+    "7th": "Seventh",
+    "8th": "Eighth",
+    "9th": "Ninth",
+    "10th": "Tenth",
+    "11th": "Eleventh",
+    "12th": "Twelfth",
 }
 STREET_TYPE_WORDS = {
-    "St": "Street", "Ave": "Avenue", "Dr": "Drive", "Ct": "Court", "Way": "Way", "Blvd": "Boulevard", "Ln": "Lane",
-    "Rd": "Road", "Pl": "Place", "Cir": "Circle", "Ter": "Terrace", "Pkwy": "Parkway",
+    "St": "Street",
+    "Ave": "Avenue",
+    "Dr": "Drive",
+    "Ct": "Court",
+    "Way": "Way",
+    "Blvd": "Boulevard",
+    "Ln": "Lane",
+    "Rd": "Road",
+    "Pl": "Place",
+    "Cir": "Circle",
+    "Ter": "Terrace",
+    "Pkwy": "Parkway",
 }
 STREET_TYPE_ALTERNATES = {"Ave": "Av", "Blvd": "Boul", "Ct": "Crt", "St": "Str", "Dr": "Drv", "Pkwy": "Pky"}
 DIRECTION_WORDS = {"N": "North", "S": "South", "E": "East", "W": "West"}
 UNIT_WORDS = {"Apt": "Apartment", "Spc": "Space", "Ste": "Suite", "Unit": "Unit", "#": "#"}
 KEYBOARD_NEIGHBOURS = {
-    "a": "qwsz", "b": "vghn", "c": "xdfv", "d": "serfcx", "e": "wsdr", "f": "drtgvc", "g": "ftyhbv", "h": "gyujnb",
-    "i": "ujko", "j": "huikmn", "k": "jiolm", "l": "kop", "m": "njk", "n": "bhjm", "o": "iklp", "p": "ol",
-    "q": "wa", "r": "edft", "s": "awedxz", "t": "rfgy", "u": "yhji", "v": "cfgb", "w": "qase", "x": "zsdc",
-    "y": "tghu", "z": "asx",
+    "a": "qwsz",
+    "b": "vghn",
+    "c": "xdfv",
+    "d": "serfcx",
+    "e": "wsdr",
+    "f": "drtgvc",
+    "g": "ftyhbv",
+    "h": "gyujnb",
+    "i": "ujko",
+    "j": "huikmn",
+    "k": "jiolm",
+    "l": "kop",
+    "m": "njk",
+    "n": "bhjm",
+    "o": "iklp",
+    "p": "ol",
+    "q": "wa",
+    "r": "edft",
+    "s": "awedxz",
+    "t": "rfgy",
+    "u": "yhji",
+    "v": "cfgb",
+    "w": "qase",
+    "x": "zsdc",
+    "y": "tghu",
+    "z": "asx",
 }
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example", "inbox.example")
 
@@ -378,9 +436,12 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
         if any((county, *key) in unregistered_keys for key in keys):
             return True
         given, me = first_given(first), own.pid if own is not None else ""
-        return any(other != me and distance(given, theirs) <= 1
-                   for surname in {surname for _, surname in keys}
-                   for theirs, other in namesakes.get((county, surname), ()))
+        return any(
+            other != me and distance(given, theirs) <= 1
+            for surname in {surname for _, surname in keys}
+            for theirs, other in namesakes.get((county, surname), ())
+        )
+
     household_of = {v.pid: population.households[v.household] for v in population.voters}
 
     counts = {cat: round(signatures * share) for cat, share in MIX.items() if cat != "clean"}
@@ -405,12 +466,22 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
     def channel(online_share: float = ONLINE_SHARE) -> str:
         return "online" if rng.random() < online_share else "paper"
 
-    def sig(person: Person, category: str, chan: str, county: str, *, address: Address | None = None,
-            first: str | None = None, tags: list[str] | None = None, after: date | None = None) -> Sig:
+    def sig(
+        person: Person,
+        category: str,
+        chan: str,
+        county: str,
+        *,
+        address: Address | None = None,
+        first: str | None = None,
+        tags: list[str] | None = None,
+        after: date | None = None,
+    ) -> Sig:
         """A signature written by `person` (at `address`, their registered one by default)."""
         tags = list(tags or [])
-        tags.extend(t for t in person.tags if t in ("jr_sr", "similar_names", "compound_surname", "compound_given",
-                                                      "housemate"))
+        tags.extend(
+            t for t in person.tags if t in ("jr_sr", "similar_names", "compound_surname", "compound_given", "housemate")
+        )
         address = address or person.address
         style = pen.case_style(chan)
         parts = pen.name_parts(person, tags, first=first)
@@ -431,12 +502,18 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
                 unit = unit.split(" ")[-1].lstrip("#")  # just the number in the unit box
             give_dob = "jr_sr" in person.tags or rng.random() < 0.6
             fields = {
-                "first_name": pen.case(parts[0], style), "middle_name": pen.case(parts[1], style),
+                "first_name": pen.case(parts[0], style),
+                "middle_name": pen.case(parts[1], style),
                 # The form offers the suffix as a choice (Jr, Sr, II, ...), not as free text.
-                "last_name": pen.case(parts[2], style), "suffix": person.suffix if parts[3] else "",
+                "last_name": pen.case(parts[2], style),
+                "suffix": person.suffix if parts[3] else "",
                 "address": pen.case(f"{street} {unit}".strip() if in_address else street, style),
-                "unit": "" if in_address else unit, "city": pen.case(address.city, style), "zip": address.zip,
-                "county": county, "email": "", "dob": person.dob.isoformat() if give_dob else "",
+                "unit": "" if in_address else unit,
+                "city": pen.case(address.city, style),
+                "zip": address.zip,
+                "county": county,
+                "email": "",
+                "dob": person.dob.isoformat() if give_dob else "",
                 "date_signed": signed.isoformat(),
             }
         return Sig(person=person, category=category, channel=chan, county=county, fields=fields, tags=tags)
@@ -471,8 +548,14 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
         target = rng.choice(targets)
         chan = channel()
         if target == "first":
-            s = sig(person, "typo", chan, person.address.county, first=pen.typo(person.first, avoid=housemates),
-                    tags=["typo_first"])
+            s = sig(
+                person,
+                "typo",
+                chan,
+                person.address.county,
+                first=pen.typo(person.first, avoid=housemates),
+                tags=["typo_first"],
+            )
         elif target == "last":
             misspelt = replace(person, last=pen.typo(person.last))
             s = sig(misspelt, "typo", chan, person.address.county, tags=["typo_last"])
@@ -487,13 +570,22 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
         if p.first not in NICKNAMES or {"jr_sr", "similar_names"} & set(p.tags):
             return False
         others = [m.first for m in household_of[p.pid] if m is not p]
-        return not any(nick == other or nick in NICKNAMES.get(other, ()) for nick in NICKNAMES[p.first]
-                       for other in others)
+        return not any(
+            nick == other or nick in NICKNAMES.get(other, ()) for nick in NICKNAMES[p.first] for other in others
+        )
 
     for person in take(counts["nickname"], nickname_fits):
         nick = rng.choice(NICKNAMES[person.first])
-        made.append(sig(person, "nickname", channel(), person.address.county, first=nick,
-                        tags=[f"nickname:{person.first}>{nick}"]))
+        made.append(
+            sig(
+                person,
+                "nickname",
+                channel(),
+                person.address.county,
+                first=nick,
+                tags=[f"nickname:{person.first}>{nick}"],
+            )
+        )
 
     # Moved within the county: a name unique in the county, a new address there.
     def unique_in(county: str, p: Person) -> bool:
@@ -551,8 +643,9 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
         household = len(population.households) + index
         if rng.random() < HOUSEMATE_SHARE:
             members = population.households[rng.randrange(len(population.households))]
-            person = unregistered_person(draw, pid, members[0].address.county, household, rejects=clashes,
-                                         housemates=members)
+            person = unregistered_person(
+                draw, pid, members[0].address.county, household, rejects=clashes, housemates=members
+            )
         else:
             person = unregistered_person(draw, pid, draw.county(), household, rejects=clashes)
         unregistered_keys.update((person.address.county, *key) for key in name_keys(person.first, person.last))
@@ -563,8 +656,14 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
     firsts = {id(s.person): s for s in made if s.category == "unregistered"}
     for person in rng.sample(unregistered, min(n_second, len(unregistered))):
         first = firsts[id(person)]
-        s = sig(person, "unregistered", "paper" if first.channel == "online" or rng.random() < 0.5 else "online",
-                person.address.county, tags=["second_signature"], after=_signed_on(first))
+        s = sig(
+            person,
+            "unregistered",
+            "paper" if first.channel == "online" or rng.random() < 0.5 else "online",
+            person.address.county,
+            tags=["second_signature"],
+            after=_signed_on(first),
+        )
         s.base_status, s.base_reason = "invalid", "not_registered"
         made.append(s)
 
@@ -576,13 +675,22 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
             chan = "online" if rng.random() < 0.5 else "paper"
         else:
             chan = "paper" if rng.random() < 0.7 else "online"
-        made.append(sig(person, "repeat", chan, person.address.county, tags=[f"{first.channel}+{chan}"],
-                        after=_signed_on(first)))
+        made.append(
+            sig(
+                person, "repeat", chan, person.address.county, tags=[f"{first.channel}+{chan}"], after=_signed_on(first)
+            )
+        )
 
     paper, online = _arrange(made, rng)
     _assign_keys_and_emails(paper, online)
-    return Scenario(population=population, signatures=made, paper=paper, online=online,
-                    unregistered=unregistered, upper_case_counties=upper_counties)
+    return Scenario(
+        population=population,
+        signatures=made,
+        paper=paper,
+        online=online,
+        unregistered=unregistered,
+        upper_case_counties=upper_counties,
+    )
 
 
 def _signed_on(s: Sig) -> date | None:
@@ -615,8 +723,11 @@ def _arrange(made: list[Sig], rng: random.Random) -> tuple[list[Sig], list[Sig]]
             lines = lines[size:]
     for s in seconds:
         first = seen_paper[id(s.person)]
-        choices = [i for i, (county, lines) in enumerate(sections)
-                   if county == s.county and first not in lines and len(lines) < 30]
+        choices = [
+            i
+            for i, (county, lines) in enumerate(sections)
+            if county == s.county and first not in lines and len(lines) < 30
+        ]
         if choices:
             lines = sections[rng.choice(choices)][1]
             lines.insert(rng.randint(0, len(lines)), s)
@@ -652,17 +763,35 @@ def _file_value(text: str, upper: bool) -> str:
 
 def voter_row(person: Person, upper: bool, rng: random.Random) -> dict[str, str]:
     a = person.address
-    first, last = (accented(person.first), accented(person.last)) if person.file_accents else (person.first, person.last)
+    first, last = (
+        (accented(person.first), accented(person.last)) if person.file_accents else (person.first, person.last)
+    )
     up = lambda text: _file_value(text, upper)  # noqa: E731
     return {
-        "CountyCode": a.county, "RegistrantID": person.pid, "ExtractDate": "2026-01-05",
-        "LastName": up(last), "FirstName": up(first), "MiddleName": up(person.middle), "Suffix": up(person.suffix),
-        "AddressNumber": a.number, "HouseFractionNumber": a.fraction, "AddressNumberSuffix": a.number_suffix,
-        "StreetDirPrefix": a.prefix, "StreetName": up(a.street), "StreetType": up(a.street_type),
-        "StreetDirSuffix": a.dir_suffix, "UnitType": up(a.unit_type), "UnitNumber": a.unit, "City": up(a.city),
-        "State": "CA", "Zip": a.zip, "Phone": "", "Email": "",
+        "CountyCode": a.county,
+        "RegistrantID": person.pid,
+        "ExtractDate": "2026-01-05",
+        "LastName": up(last),
+        "FirstName": up(first),
+        "MiddleName": up(person.middle),
+        "Suffix": up(person.suffix),
+        "AddressNumber": a.number,
+        "HouseFractionNumber": a.fraction,
+        "AddressNumberSuffix": a.number_suffix,
+        "StreetDirPrefix": a.prefix,
+        "StreetName": up(a.street),
+        "StreetType": up(a.street_type),
+        "StreetDirSuffix": a.dir_suffix,
+        "UnitType": up(a.unit_type),
+        "UnitNumber": a.unit,
+        "City": up(a.city),
+        "State": "CA",
+        "Zip": a.zip,
+        "Phone": "",
+        "Email": "",
         "DOB": f"{person.dob.month:02d}/{person.dob.day:02d}/{person.dob.year}",
-        "Gender": person.sex, "PartyCode": rng.choice(("DEM", "DEM", "REP", "NPP", "NPP", "AI", "GRN", "LIB")),
+        "Gender": person.sex,
+        "PartyCode": rng.choice(("DEM", "DEM", "REP", "NPP", "NPP", "AI", "GRN", "LIB")),
         "Status": person.status,
         "RegistrationDate": person.registration_date.strftime("%m/%d/%Y") if person.registration_date else "",
         "PrecinctName": f"{a.county}{rng.randint(1, 9999):04d}",
@@ -709,15 +838,25 @@ def truth_rows(scenario: Scenario) -> list[dict[str, str]]:
         duplicate_of = first_key.get(person.pid, "")
         if not duplicate_of:
             first_key[person.pid] = s.key
-        rows.append({
-            "key": s.key, "channel": s.channel, "section": s.section, "line": str(s.line) if s.line else "",
-            "email": s.fields.get("email", "") if s.channel == "online" else "", "county": s.county,
-            "person": person.pid, "registrant_id": person.pid if person.registered else "",
-            "expected_status": "duplicate" if duplicate_of else s.base_status,
-            "expected_reason": "" if duplicate_of else s.base_reason,
-            "duplicate_of": duplicate_of, "category": s.category, "tags": ";".join(dict.fromkeys(s.tags)),
-            "written": _describe_sig(s), "registered_as": _describe_person(person) if person.registered else "",
-        })
+        rows.append(
+            {
+                "key": s.key,
+                "channel": s.channel,
+                "section": s.section,
+                "line": str(s.line) if s.line else "",
+                "email": s.fields.get("email", "") if s.channel == "online" else "",
+                "county": s.county,
+                "person": person.pid,
+                "registrant_id": person.pid if person.registered else "",
+                "expected_status": "duplicate" if duplicate_of else s.base_status,
+                "expected_reason": "" if duplicate_of else s.base_reason,
+                "duplicate_of": duplicate_of,
+                "category": s.category,
+                "tags": ";".join(dict.fromkeys(s.tags)),
+                "written": _describe_sig(s),
+                "registered_as": _describe_person(person) if person.registered else "",
+            }
+        )
     return rows
 
 
@@ -731,7 +870,9 @@ def write_files(out_dir: Path, *, seed: int, voters: int, signatures: int, gzip_
         writer.writerow(PAPER_HEADER)
         for s in scenario.paper:
             f = s.fields
-            writer.writerow([s.section, s.line, s.county, f["name"], f["address"], f["city"], f["zip"], f["date_signed"]])
+            writer.writerow(
+                [s.section, s.line, s.county, f["name"], f["address"], f["city"], f["zip"], f["date_signed"]]
+            )
     with (out_dir / "online.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(ONLINE_HEADER)
@@ -749,11 +890,19 @@ def write_files(out_dir: Path, *, seed: int, voters: int, signatures: int, gzip_
         outcome = row["expected_status"] + (f":{row['expected_reason']}" if row["expected_reason"] else "")
         by_expected[outcome] = by_expected.get(outcome, 0) + 1
     manifest = {
-        "seed": seed, "voters": len(scenario.population.voters), "households": len(scenario.population.households),
-        "signatures": len(rows), "paper": len(scenario.paper), "online": len(scenario.online),
-        "sections": len({s.section for s in scenario.paper}), "unregistered_people": len(scenario.unregistered),
-        "upper_case_counties": scenario.upper_case_counties, "mix": MIX, "by_category": dict(sorted(by_category.items())),
-        "by_expected": dict(sorted(by_expected.items())), "voter_file": voter_path.name,
+        "seed": seed,
+        "voters": len(scenario.population.voters),
+        "households": len(scenario.population.households),
+        "signatures": len(rows),
+        "paper": len(scenario.paper),
+        "online": len(scenario.online),
+        "sections": len({s.section for s in scenario.paper}),
+        "unregistered_people": len(scenario.unregistered),
+        "upper_case_counties": scenario.upper_case_counties,
+        "mix": MIX,
+        "by_category": dict(sorted(by_category.items())),
+        "by_expected": dict(sorted(by_expected.items())),
+        "voter_file": voter_path.name,
         "jr_sr_voters": sum(1 for v in scenario.population.voters if "jr_sr" in v.tags),
         "similar_name_voters": sum(1 for v in scenario.population.voters if "similar_names" in v.tags),
         "compound_surname_voters": sum(1 for v in scenario.population.voters if "compound_surname" in v.tags),
@@ -770,11 +919,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signatures", type=int, default=5_000)
     parser.add_argument("--gzip", action="store_true", help="write voters.tsv.gz instead of voters.tsv")
     args = parser.parse_args(argv)
-    manifest = write_files(args.out_dir, seed=args.seed, voters=args.voters, signatures=args.signatures,
-                           gzip_voters=args.gzip)
-    print(f"Wrote {manifest['voters']:,} voters and {manifest['signatures']:,} signatures "
-          f"({manifest['paper']:,} paper in {manifest['sections']:,} sections, {manifest['online']:,} online) "
-          f"to {args.out_dir} (seed {args.seed})")
+    manifest = write_files(
+        args.out_dir, seed=args.seed, voters=args.voters, signatures=args.signatures, gzip_voters=args.gzip
+    )
+    print(
+        f"Wrote {manifest['voters']:,} voters and {manifest['signatures']:,} signatures "
+        f"({manifest['paper']:,} paper in {manifest['sections']:,} sections, {manifest['online']:,} online) "
+        f"to {args.out_dir} (seed {args.seed})"
+    )
     print("Expected outcomes: " + ", ".join(f"{k} {v:,}" for k, v in manifest["by_expected"].items()))
     return 0
 

@@ -79,8 +79,10 @@ class Volunteer:
 
     def sign_in(self, username: str) -> None:
         self.get("/accounts/login/")
-        page = self.post("/accounts/login/?next=/dashboard/intake/", {"username": username, "password": PASSWORD,
-                                                                       "next": "/dashboard/intake/"})
+        page = self.post(
+            "/accounts/login/?next=/dashboard/intake/",
+            {"username": username, "password": PASSWORD, "next": "/dashboard/intake/"},
+        )
         if 'name="code"' not in page:
             raise RuntimeError(f"{username} could not sign in")
 
@@ -105,13 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         port = _free_port()
-        env = child_env(database.url, ALLOWED_HOSTS="127.0.0.1",
-                        WEB_CONCURRENCY=str(args.workers), SITE_URL=f"http://127.0.0.1:{port}",
-                        STATIC_ROOT=str(out / "intake-static"))
+        env = child_env(
+            database.url,
+            ALLOWED_HOSTS="127.0.0.1",
+            WEB_CONCURRENCY=str(args.workers),
+            SITE_URL=f"http://127.0.0.1:{port}",
+            STATIC_ROOT=str(out / "intake-static"),
+        )
         manage("collectstatic", "--noinput", env=env)  # as the image does at build time
         manage("migrate", "--noinput", env=env)
-        printed = manage("shell", "-c", SETUP.format(volunteers=args.volunteers, password=PASSWORD, forms=args.forms),
-                         env=env).stdout
+        printed = manage(
+            "shell", "-c", SETUP.format(volunteers=args.volunteers, password=PASSWORD, forms=args.forms), env=env
+        ).stdout
         codes = re.findall(r"^F\d{9,}$", printed, flags=re.MULTILINE)
         from tests.compose import native_command
 
@@ -127,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.2)
 
         random.seed(2026)
-        shares = [codes[n::args.volunteers] for n in range(args.volunteers)]
+        shares = [codes[n :: args.volunteers] for n in range(args.volunteers)]
         latencies: list[float] = []
         outcomes: list[str] = []
         errors: list[str] = []
@@ -137,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
             client = Volunteer(base)
             try:
                 client.sign_in(f"volunteer{number}")
-                scans = [code for code in shares[number] for code in ([code, code] if random.random() < 0.1 else [code])]
+                scans = [
+                    code for code in shares[number] for code in ([code, code] if random.random() < 0.1 else [code])
+                ]
                 start.wait()
                 for code in scans:
                     began = time.perf_counter()
@@ -164,15 +173,23 @@ def main(argv: list[str] | None = None) -> int:
 
         received, audited = database.query(
             "SELECT (SELECT count(*) FROM petitions_signature WHERE wet_ink_received_at IS NOT NULL),"
-            " (SELECT count(*) FROM petitions_auditlog WHERE action = 'form.receive')")[0]
+            " (SELECT count(*) FROM petitions_auditlog WHERE action = 'form.receive')"
+        )[0]
         result = {
-            "forms": len(codes), "volunteers": args.volunteers, "gunicorn_workers": args.workers,
-            "scans": len(latencies), "seconds": round(seconds, 2), "scans_per_second": round(len(latencies) / seconds, 1),
-            "latency_ms": {"p50": round(1000 * statistics.median(latencies), 1),
-                           "p95": round(1000 * _percentile(latencies, 0.95), 1),
-                           "p99": round(1000 * _percentile(latencies, 0.99), 1)},
+            "forms": len(codes),
+            "volunteers": args.volunteers,
+            "gunicorn_workers": args.workers,
+            "scans": len(latencies),
+            "seconds": round(seconds, 2),
+            "scans_per_second": round(len(latencies) / seconds, 1),
+            "latency_ms": {
+                "p50": round(1000 * statistics.median(latencies), 1),
+                "p95": round(1000 * _percentile(latencies, 0.95), 1),
+                "p99": round(1000 * _percentile(latencies, 0.99), 1),
+            },
             "outcomes": {name: outcomes.count(name) for name in sorted(set(outcomes))},
-            "received_in_database": received, "audit_rows": audited,
+            "received_in_database": received,
+            "audit_rows": audited,
         }
         print(json.dumps(result, indent=2))
         (out / "intake.json").write_text(json.dumps(result, indent=2))

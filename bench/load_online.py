@@ -56,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             created += 1
     for line in refused[:20]:
         print(line, file=sys.stderr)
-    print(f"Signed online: {created:,} signatures created and confirmed in {time.monotonic() - started:.1f} s"
-          + (f"; {len(refused):,} refused by the form" if refused else ""))
+    print(
+        f"Signed online: {created:,} signatures created and confirmed in {time.monotonic() - started:.1f} s"
+        + (f"; {len(refused):,} refused by the form" if refused else "")
+    )
     return 1 if refused else 0
 
 

@@ -109,8 +109,14 @@ def export_key(row: dict[str, str]) -> str:
 def read_export(path: Path) -> list[Observed]:
     with path.open(newline="", encoding="utf-8") as handle:
         return [
-            Observed(id=row["id"], key=export_key(row), status=row["status"], reason=row["reason"],
-                     registrant_id=row["registrant_id"], duplicate_of=row["duplicate_of"])
+            Observed(
+                id=row["id"],
+                key=export_key(row),
+                status=row["status"],
+                reason=row["reason"],
+                registrant_id=row["registrant_id"],
+                duplicate_of=row["duplicate_of"],
+            )
             for row in csv.DictReader(handle)
         ]
 
@@ -141,8 +147,13 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
     def duplicate_right(t: dict[str, str], o: Observed) -> bool:
         group = groups[t["person"]]
         original = truth_by_key.get(key_of_id.get(o.duplicate_of, ""))
-        return (len(group) > 1 and original is not None and original["person"] == t["person"]
-                and original["key"] != t["key"] and o.registrant_id == t["registrant_id"])
+        return (
+            len(group) > 1
+            and original is not None
+            and original["person"] == t["person"]
+            and original["key"] != t["key"]
+            and o.registrant_id == t["registrant_id"]
+        )
 
     measures = {t.name: Measure() for t in TARGETS}
     statuses: Counter = Counter()
@@ -177,17 +188,28 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
         if o is not None and o.status == "review":
             measures["review_share"].hits += 1
         measures["review_share"].total += 1
-        right = (seen == "duplicate" or (seen == "valid" and expected_base == "valid")
-                 or (seen == expected_base and expected_base.startswith("invalid")))
+        right = (
+            seen == "duplicate"
+            or (seen == "valid" and expected_base == "valid")
+            or (seen == expected_base and expected_base.startswith("invalid"))
+        )
         if not right:
-            errors.append({
-                "key": t["key"], "id": o.id if o else "", "category": t["category"], "tags": t["tags"],
-                "expected": _outcome(t["expected_status"], t["expected_reason"]) + (
-                    f" of {t['duplicate_of']}" if t["duplicate_of"] else ""),
-                "observed": seen + (f" of {key_of_id.get(o.duplicate_of, o.duplicate_of)}" if o and o.duplicate_of else ""),
-                "registrant_id": t["registrant_id"], "observed_registrant_id": o.registrant_id if o else "",
-                "written": t["written"], "registered_as": t["registered_as"],
-            })
+            errors.append(
+                {
+                    "key": t["key"],
+                    "id": o.id if o else "",
+                    "category": t["category"],
+                    "tags": t["tags"],
+                    "expected": _outcome(t["expected_status"], t["expected_reason"])
+                    + (f" of {t['duplicate_of']}" if t["duplicate_of"] else ""),
+                    "observed": seen
+                    + (f" of {key_of_id.get(o.duplicate_of, o.duplicate_of)}" if o and o.duplicate_of else ""),
+                    "registrant_id": t["registrant_id"],
+                    "observed_registrant_id": o.registrant_id if o else "",
+                    "written": t["written"],
+                    "registered_as": t["registered_as"],
+                }
+            )
 
     for person, rows in groups.items():
         group_base = base[person]
@@ -204,12 +226,22 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
             )
         if len(rows) > 1:
             measures["duplicate_recall"].total += len(rows) - 1
-            right = sum(1 for t, o in zip(rows, found) if o is not None and o.status == "duplicate" and duplicate_right(t, o))
+            right = sum(
+                1 for t, o in zip(rows, found) if o is not None and o.status == "duplicate" and duplicate_right(t, o)
+            )
             measures["duplicate_recall"].hits += min(right, len(rows) - 1)
 
-    return Report(measures=measures, signatures=len(truth), missing=missing, unexpected=unexpected,
-                  statuses=statuses, by_category=dict(by_category), confusion=dict(confusion),
-                  precision_misses=precision_misses, errors=errors)
+    return Report(
+        measures=measures,
+        signatures=len(truth),
+        missing=missing,
+        unexpected=unexpected,
+        statuses=statuses,
+        by_category=dict(by_category),
+        confusion=dict(confusion),
+        precision_misses=precision_misses,
+        errors=errors,
+    )
 
 
 def _percent(value: float | None) -> str:
@@ -224,8 +256,10 @@ def format_report(report: Report) -> str:
         m = report.measures[target.name]
         count = f"({m.hits}/{m.total})"
         goal = f"{target.direction} {100 * target.threshold:g} %"
-        lines.append(f"{target.label:<38} {_percent(m.value):>9}  {count:>15}  {goal:>10}  "
-                     f"{'PASS' if passed[target.name] else 'FAIL'}")
+        lines.append(
+            f"{target.label:<38} {_percent(m.value):>9}  {count:>15}  {goal:>10}  "
+            f"{'PASS' if passed[target.name] else 'FAIL'}"
+        )
     if report.precision_misses:
         lines.append("  wrong valid: " + ", ".join(f"{n} {why}" for why, n in report.precision_misses.most_common()))
     lines.append("")
@@ -255,9 +289,13 @@ def report_as_dict(report: Report) -> dict:
     return {
         "signatures": report.signatures,
         "measures": {
-            t.name: {"value": report.measures[t.name].value, "hits": report.measures[t.name].hits,
-                     "total": report.measures[t.name].total, "target": f"{t.direction} {t.threshold}",
-                     "pass": passed[t.name]}
+            t.name: {
+                "value": report.measures[t.name].value,
+                "hits": report.measures[t.name].hits,
+                "total": report.measures[t.name].total,
+                "target": f"{t.direction} {t.threshold}",
+                "pass": passed[t.name],
+            }
             for t in TARGETS
         },
         "statuses": dict(report.statuses),
@@ -270,8 +308,18 @@ def report_as_dict(report: Report) -> dict:
     }
 
 
-ERRORS_HEADER = ["key", "id", "category", "tags", "expected", "observed", "registrant_id", "observed_registrant_id",
-                 "written", "registered_as"]
+ERRORS_HEADER = [
+    "key",
+    "id",
+    "category",
+    "tags",
+    "expected",
+    "observed",
+    "registrant_id",
+    "observed_registrant_id",
+    "written",
+    "registered_as",
+]
 
 
 def write_errors(report: Report, path: Path) -> None:

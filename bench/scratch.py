@@ -53,8 +53,11 @@ def _connect(url: str):
 
     parts = urlsplit(url)
     connection = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password or None, dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
     )
     connection.autocommit = True
     try:
@@ -143,11 +146,15 @@ class RedisClaim:
     def acquire(self) -> None:
         owner = self.client.get(self.KEY)
         if owner and not self._stale(owner):
-            raise RedisInUse(f"Redis {self.url} is in use by another benchmark ({owner}); wait for it, or choose "
-                             f"a free database with BENCH_REDIS_URL=redis://127.0.0.1:6379/<n>")
+            raise RedisInUse(
+                f"Redis {self.url} is in use by another benchmark ({owner}); wait for it, or choose "
+                f"a free database with BENCH_REDIS_URL=redis://127.0.0.1:6379/<n>"
+            )
         if not owner and self.client.dbsize():
-            raise RedisInUse(f"Redis {self.url} holds {self.client.dbsize()} keys of someone else (a test run, "
-                             f"`make run`?); choose a free database with BENCH_REDIS_URL=redis://127.0.0.1:6379/<n>")
+            raise RedisInUse(
+                f"Redis {self.url} holds {self.client.dbsize()} keys of someone else (a test run, "
+                f"`make run`?); choose a free database with BENCH_REDIS_URL=redis://127.0.0.1:6379/<n>"
+            )
         self.client.flushdb()
         self.client.set(self.KEY, self.owner)
         self.held = True
@@ -166,15 +173,17 @@ class RedisClaim:
 
 def child_env(database_url: str, redis_url: str | None = None, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-    env.update({
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "INSECURE_LOCAL_HTTP": "1",
-        "SECRET_KEY": _SECRET_KEY,
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "SIGN_RATE_LIMIT": "off",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",
+            "INSECURE_LOCAL_HTTP": "1",
+            "SECRET_KEY": _SECRET_KEY,
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "SIGN_RATE_LIMIT": "off",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update(extra)
@@ -213,8 +222,16 @@ def run(command: list[str], env: dict[str, str], *, check: bool = True, echo: bo
         raise
     seconds = time.monotonic() - started
     rusage = process.rusage  # set by _communicate
-    result = Run(command=command, returncode=process.returncode, stdout=stdout, stderr=stderr, seconds=seconds,
-                 max_rss_kib=rusage.ru_maxrss, user_seconds=rusage.ru_utime, system_seconds=rusage.ru_stime)
+    result = Run(
+        command=command,
+        returncode=process.returncode,
+        stdout=stdout,
+        stderr=stderr,
+        seconds=seconds,
+        max_rss_kib=rusage.ru_maxrss,
+        user_seconds=rusage.ru_utime,
+        system_seconds=rusage.ru_stime,
+    )
     if echo:
         for line in stdout.splitlines():
             print(f"    {line}")
@@ -233,8 +250,10 @@ def _communicate(process: subprocess.Popen) -> tuple[str, str]:
         for line in stream:
             chunks[name].append(line)
 
-    readers = [threading.Thread(target=drain, args=(process.stdout, "out")),
-               threading.Thread(target=drain, args=(process.stderr, "err"))]
+    readers = [
+        threading.Thread(target=drain, args=(process.stdout, "out")),
+        threading.Thread(target=drain, args=(process.stderr, "err")),
+    ]
     for reader in readers:
         reader.start()
     _, status, rusage = os.wait4(process.pid, 0)
@@ -262,8 +281,9 @@ class _Service:
 
     def _spawn(self) -> None:
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -326,6 +346,7 @@ class Worker(_Service):
 
 def exit_cleanly_on_sigterm() -> None:
     """SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, so `finally:` cleans up."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
@@ -341,16 +362,23 @@ def code_state() -> dict[str, str]:
 
     state: dict[str, str] = {}
     try:
-        state["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                         text=True, check=True).stdout.strip()
-        changed = subprocess.run(["git", "status", "--porcelain", "--", "petitions", "calexit"], cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout.split("\n")
+        state["commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "petitions", "calexit"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
         state["uncommitted_changes"] = str(sum(1 for line in changed if line.strip()))
     except (OSError, subprocess.CalledProcessError):
         state["commit"] = os.environ.get("BENCH_CODE_LABEL", "unknown (not a git checkout)")
     digest = hashlib.sha256()
     files = sorted((ROOT / "petitions" / "matching").glob("*.py")) + [
-        ROOT / "petitions" / "services" / name for name in ("signatures.py", "voter_import.py")]
+        ROOT / "petitions" / "services" / name for name in ("signatures.py", "voter_import.py")
+    ]
     for path in files:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -382,8 +410,9 @@ def machine() -> dict[str, str]:
     try:
         import redis
 
-        info["redis"] = redis.Redis.from_url(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-                                             socket_connect_timeout=2).info("server")["redis_version"]
+        info["redis"] = redis.Redis.from_url(
+            os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"), socket_connect_timeout=2
+        ).info("server")["redis_version"]
     except Exception as exc:  # noqa: BLE001 - informational only
         info["redis"] = f"unknown ({exc.__class__.__name__})"
     info["load_average"] = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -79,9 +79,11 @@ def voter_file(size: int, *, plain: bool, out: Path) -> tuple[Path, float | None
     return path, time.monotonic() - started
 
 
-_WORKER_LINE = re.compile(r"^\[(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/\S+\] "
-                          r"Task petitions\.tasks\.validate_signatures\[(?P<id>[^\]]+)\] "
-                          r"(?:(?P<received>received)|succeeded in (?P<seconds>[\d.]+)s: (?P<validated>\d+))")
+_WORKER_LINE = re.compile(
+    r"^\[(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/\S+\] "
+    r"Task petitions\.tasks\.validate_signatures\[(?P<id>[^\]]+)\] "
+    r"(?:(?P<received>received)|succeeded in (?P<seconds>[\d.]+)s: (?P<validated>\d+))"
+)
 
 
 def worker_tasks(log_path: Path) -> list[dict]:
@@ -97,8 +99,14 @@ def worker_tasks(log_path: Path) -> list[dict]:
         if match["received"]:
             received[match["id"]] = at
         elif match["id"] in received:
-            tasks.append({"received": received[match["id"]], "succeeded": at, "seconds": float(match["seconds"]),
-                          "validated": int(match["validated"])})
+            tasks.append(
+                {
+                    "received": received[match["id"]],
+                    "succeeded": at,
+                    "seconds": float(match["seconds"]),
+                    "validated": int(match["validated"]),
+                }
+            )
     return tasks
 
 
@@ -108,10 +116,17 @@ def _json_line(text: str) -> dict:
 
 def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: str, database_name: str) -> dict:
     path, generated = voter_file(size, plain=plain, out=out)
-    print(f"\n== {size:,} voters: {path.name} ({path.stat().st_size / 2**20:,.0f} MiB"
-          + (f", written in {generated:.0f} s)" if generated is not None else ", reused)"))
-    result: dict = {"voters": size, "file": path.name, "file_bytes": path.stat().st_size,
-                    "compressed": not plain, "file_written_seconds": generated}
+    print(
+        f"\n== {size:,} voters: {path.name} ({path.stat().st_size / 2**20:,.0f} MiB"
+        + (f", written in {generated:.0f} s)" if generated is not None else ", reused)")
+    )
+    result: dict = {
+        "voters": size,
+        "file": path.name,
+        "file_bytes": path.stat().st_size,
+        "compressed": not plain,
+        "file_written_seconds": generated,
+    }
     database = ScratchDatabase(database_name)
     claim = RedisClaim(redis_url, "bench-throughput")
     queued_env = child_env(database.url, redis_url)  # tasks go to Redis, where no worker listens yet
@@ -126,51 +141,126 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
         summary = imported.stdout.strip().splitlines()[-1]
         rows = int(re.search(r"([\d,]+) rows", summary).group(1).replace(",", ""))
         result["import"] = {
-            "rows": rows, "seconds": round(imported.seconds, 1), "rows_per_second": round(rows / imported.seconds),
-            "peak_rss_mib": round(imported.max_rss_kib / 1024), "user_seconds": round(imported.user_seconds, 1),
-            "system_seconds": round(imported.system_seconds, 1), "summary": summary,
+            "rows": rows,
+            "seconds": round(imported.seconds, 1),
+            "rows_per_second": round(rows / imported.seconds),
+            "peak_rss_mib": round(imported.max_rss_kib / 1024),
+            "user_seconds": round(imported.user_seconds, 1),
+            "system_seconds": round(imported.system_seconds, 1),
+            "summary": summary,
             "database_size_mib": round(database.query("SELECT pg_database_size(current_database())")[0][0] / 2**20),
         }
         print(f"  import_voters: {summary}")
-        print(f"    {rows / imported.seconds:,.0f} rows/s, peak RSS {imported.max_rss_kib / 1024:,.0f} MiB, "
-              f"database {result['import']['database_size_mib']:,} MiB")
+        print(
+            f"    {rows / imported.seconds:,.0f} rows/s, peak RSS {imported.max_rss_kib / 1024:,.0f} MiB, "
+            f"database {result['import']['database_size_mib']:,} MiB"
+        )
 
         # In-process, batched.
         batch_a = out / f"throughput-signatures-{size}-A.csv"
-        made = _json_line(run([sys.executable, "-m", "bench.throughput_work", "signatures", str(batch_a),
-                               "--count", str(signatures), "--seed", "1", "--batch", "A", "--part", "0"],
-                              queued_env).stdout)
+        made = _json_line(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.throughput_work",
+                    "signatures",
+                    str(batch_a),
+                    "--count",
+                    str(signatures),
+                    "--seed",
+                    "1",
+                    "--batch",
+                    "A",
+                    "--part",
+                    "0",
+                ],
+                queued_env,
+            ).stdout
+        )
         manage("import_signatures", str(batch_a), "--petition", "calexit", env=queued_env)
         claim.flush()  # the queued validations: this process does them instead
         result["load_average_before_loop"] = os.getloadavg()[0]
         loop_env = child_env(database.url)  # no broker: nothing is sent anywhere
-        looped = _json_line(run([sys.executable, "-m", "bench.throughput_work", "validate", "--petition", "calexit"],
-                                loop_env).stdout)
+        looped = _json_line(
+            run([sys.executable, "-m", "bench.throughput_work", "validate", "--petition", "calexit"], loop_env).stdout
+        )
         result["in_process"] = {"signatures": made, **looped}
-        print(f"  in-process signatures_validate, batches of {looped['batch_size']}: {looped['validated']:,} in "
-              f"{looped['seconds']:.1f} s = {looped['per_second']:,.0f}/s ({looped['ms_per_signature']} ms each; "
-              f"process CPU {looped['process_cpu_seconds']} s; batch p50 {looped['ms_p50']} ms, p95 {looped['ms_p95']} ms) "
-              f"{looped['outcomes']}")
+        print(
+            f"  in-process signatures_validate, batches of {looped['batch_size']}: {looped['validated']:,} in "
+            f"{looped['seconds']:.1f} s = {looped['per_second']:,.0f}/s ({looped['ms_per_signature']} ms each; "
+            f"process CPU {looped['process_cpu_seconds']} s; batch p50 {looped['ms_p50']} ms, p95 {looped['ms_p95']} ms) "
+            f"{looped['outcomes']}"
+        )
 
         # In-process, one at a time.
         batch_c = out / f"throughput-signatures-{size}-C.csv"
-        made = _json_line(run([sys.executable, "-m", "bench.throughput_work", "signatures", str(batch_c),
-                               "--count", str(max(1, signatures // 5)), "--seed", "3", "--batch", "C", "--part", "2"],
-                              queued_env).stdout)
+        made = _json_line(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.throughput_work",
+                    "signatures",
+                    str(batch_c),
+                    "--count",
+                    str(max(1, signatures // 5)),
+                    "--seed",
+                    "3",
+                    "--batch",
+                    "C",
+                    "--part",
+                    "2",
+                ],
+                queued_env,
+            ).stdout
+        )
         manage("import_signatures", str(batch_c), "--petition", "calexit", env=queued_env)
         claim.flush()
-        single = _json_line(run([sys.executable, "-m", "bench.throughput_work", "validate", "--petition", "calexit",
-                                 "--batch-size", "1"], loop_env).stdout)
+        single = _json_line(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.throughput_work",
+                    "validate",
+                    "--petition",
+                    "calexit",
+                    "--batch-size",
+                    "1",
+                ],
+                loop_env,
+            ).stdout
+        )
         result["in_process_one_at_a_time"] = {"signatures": made, **single}
-        print(f"  in-process signature_validate, one at a time: {single['validated']:,} in {single['seconds']:.1f} s = "
-              f"{single['per_second']:,.0f}/s (p50 {single['ms_p50']} ms, p95 {single['ms_p95']} ms, "
-              f"{single['statements_per_signature']} SQL statements per signature)")
+        print(
+            f"  in-process signature_validate, one at a time: {single['validated']:,} in {single['seconds']:.1f} s = "
+            f"{single['per_second']:,.0f}/s (p50 {single['ms_p50']} ms, p95 {single['ms_p95']} ms, "
+            f"{single['statements_per_signature']} SQL statements per signature)"
+        )
 
         # One Celery worker process.
         batch_b = out / f"throughput-signatures-{size}-B.csv"
-        made = _json_line(run([sys.executable, "-m", "bench.throughput_work", "signatures", str(batch_b),
-                               "--count", str(signatures), "--seed", "2", "--batch", "B", "--part", "1"],
-                              queued_env).stdout)
+        made = _json_line(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.throughput_work",
+                    "signatures",
+                    str(batch_b),
+                    "--count",
+                    str(signatures),
+                    "--seed",
+                    "2",
+                    "--batch",
+                    "B",
+                    "--part",
+                    "1",
+                ],
+                queued_env,
+            ).stdout
+        )
         manage("import_signatures", str(batch_b), "--petition", "calexit", env=queued_env)
         claim.flush()  # validate_signatures sends them again, to the worker
         worker.start()
@@ -179,26 +269,36 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
         worker.stop()  # its log is complete once it has exited
         tasks = worker_tasks(worker.log_path)
         validated = sum(task["validated"] for task in tasks)
-        span = (max(t["succeeded"] for t in tasks) - min(t["received"] for t in tasks)).total_seconds() if tasks else 0.0
+        span = (
+            (max(t["succeeded"] for t in tasks) - min(t["received"] for t in tasks)).total_seconds() if tasks else 0.0
+        )
         busy = sum(task["seconds"] for task in tasks)
         decided = database.query(
             "SELECT count(*) FROM petitions_signature s JOIN petitions_petitionsection p ON p.id = s.section_id "
-            "WHERE p.number LIKE 'B-%%' AND s.status <> 'pending'")[0][0]
+            "WHERE p.number LIKE 'B-%%' AND s.status <> 'pending'"
+        )[0][0]
         if decided != validated:  # a task that failed or retried: the log's count would not be the work done
-            raise RuntimeError(f"the worker's log counts {validated:,} validated, the database {decided:,}; "
-                               f"see {worker.log_path}")
+            raise RuntimeError(
+                f"the worker's log counts {validated:,} validated, the database {decided:,}; see {worker.log_path}"
+            )
         result["celery_one_process"] = {
-            "signatures": made, "tasks": len(tasks), "validated": validated,
-            "worker_wall_seconds": round(span, 3), "task_seconds": round(busy, 3),
+            "signatures": made,
+            "tasks": len(tasks),
+            "validated": validated,
+            "worker_wall_seconds": round(span, 3),
+            "task_seconds": round(busy, 3),
             "per_second": round(validated / span, 1) if span else None,
             "per_second_in_tasks": round(validated / busy, 1) if busy else None,
             "command_seconds": round(command.seconds, 1),
-            "per_second_by_command": round(validated / command.seconds, 1), "summary": command.stdout.strip(),
+            "per_second_by_command": round(validated / command.seconds, 1),
+            "summary": command.stdout.strip(),
         }
-        print(f"  Celery worker --concurrency 1: {validated:,} validated by {len(tasks)} tasks in {span:.2f} s from the "
-              f"first task received to the last done = {result['celery_one_process']['per_second'] or 0:,.0f}/s "
-              f"({busy:.2f} s inside the tasks = {result['celery_one_process']['per_second_in_tasks'] or 0:,.0f}/s); "
-              f"the command took {command.seconds:.1f} s ({command.stdout.strip()})")
+        print(
+            f"  Celery worker --concurrency 1: {validated:,} validated by {len(tasks)} tasks in {span:.2f} s from the "
+            f"first task received to the last done = {result['celery_one_process']['per_second'] or 0:,.0f}/s "
+            f"({busy:.2f} s inside the tasks = {result['celery_one_process']['per_second_in_tasks'] or 0:,.0f}/s); "
+            f"the command took {command.seconds:.1f} s ({command.stdout.strip()})"
+        )
     finally:
         worker.stop()
         database.drop()
@@ -226,12 +326,16 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Voter import and validation throughput.")
-    parser.add_argument("--sizes", default=os.environ.get("SIZES") or "1000000,5000000",
-                        help="comma-separated voter file sizes (default $SIZES, else 1000000,5000000)")
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("SIZES") or "1000000,5000000",
+        help="comma-separated voter file sizes (default $SIZES, else 1000000,5000000)",
+    )
     parser.add_argument("--signatures", type=int, default=5000, help="signatures per validation measurement")
     parser.add_argument("--plain", action="store_true", help="uncompressed voter files (default: .tsv.gz)")
-    parser.add_argument("--database", default=DATABASE_NAME,
-                        help=f"scratch database name, calexit_bench_* (default {DATABASE_NAME})")
+    parser.add_argument(
+        "--database", default=DATABASE_NAME, help=f"scratch database name, calexit_bench_* (default {DATABASE_NAME})"
+    )
     args = parser.parse_args(argv)
     exit_cleanly_on_sigterm()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -244,12 +348,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Throughput benchmark, {started:%Y-%m-%d %H:%M} UTC, sizes {', '.join(f'{s:,}' for s in sizes)}")
     print("Machine: " + ", ".join(f"{k} {v}" for k, v in about.items()))
     print("Code: " + ", ".join(f"{k} {v}" for k, v in code.items()))
-    results = [measure(size, signatures=args.signatures, plain=args.plain, out=out, redis_url=redis_url,
-                       database_name=args.database) for size in sizes]
+    results = [
+        measure(
+            size,
+            signatures=args.signatures,
+            plain=args.plain,
+            out=out,
+            redis_url=redis_url,
+            database_name=args.database,
+        )
+        for size in sizes
+    ]
     print()
     print(table(results))
-    report = {"benchmark": "throughput", "date": started.isoformat(timespec="seconds"), "machine": about, "code": code,
-              "load_average_after": os.getloadavg(), "results": results}
+    report = {
+        "benchmark": "throughput",
+        "date": started.isoformat(timespec="seconds"),
+        "machine": about,
+        "code": code,
+        "load_average_after": os.getloadavg(),
+        "results": results,
+    }
     path = out / f"throughput-{started:%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"\nWrote {path}")

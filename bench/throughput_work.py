@@ -49,8 +49,10 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, part: int 
     rng = random.Random(seed)
     pen = Pen(rng)
     draw = Draw(rng)
-    low, high = Voter.objects.order_by("pk").values_list("pk", flat=True).first(), \
-        Voter.objects.order_by("-pk").values_list("pk", flat=True).first()
+    low, high = (
+        Voter.objects.order_by("pk").values_list("pk", flat=True).first(),
+        Voter.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    )
     # Batches must not share voters: each takes the voters whose id leaves `part` divided by PARTS.
     wanted = set()
     while len(wanted) < count:
@@ -62,13 +64,32 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, part: int 
     rows = []
     kinds = {"clean": 0, "typo": 0, "nickname": 0, "not_registered": 0}
     for index, voter in enumerate(voters):
-        address = Address(county=voter.county_id, number=voter.address_number, street=voter.street_name,
-                          street_type=voter.street_type, prefix=voter.street_dir_prefix if voter.street_dir_prefix in ("N", "S", "E", "W") else "",
-                          fraction=voter.house_fraction, number_suffix=voter.address_number_suffix,
-                          unit_type=voter.unit_type, unit=voter.unit_number, city=voter.city, zip=voter.zip)
-        person = Person(pid=voter.registrant_id, registered=True, first=voter.first_name, middle=voter.middle_name,
-                        last=voter.last_name, suffix=voter.suffix, sex="", dob=voter.dob or date(1970, 1, 1),
-                        address=address, community="", household=0)
+        address = Address(
+            county=voter.county_id,
+            number=voter.address_number,
+            street=voter.street_name,
+            street_type=voter.street_type,
+            prefix=voter.street_dir_prefix if voter.street_dir_prefix in ("N", "S", "E", "W") else "",
+            fraction=voter.house_fraction,
+            number_suffix=voter.address_number_suffix,
+            unit_type=voter.unit_type,
+            unit=voter.unit_number,
+            city=voter.city,
+            zip=voter.zip,
+        )
+        person = Person(
+            pid=voter.registrant_id,
+            registered=True,
+            first=voter.first_name,
+            middle=voter.middle_name,
+            last=voter.last_name,
+            suffix=voter.suffix,
+            sex="",
+            dob=voter.dob or date(1970, 1, 1),
+            address=address,
+            community="",
+            household=0,
+        )
         roll = rng.random()
         first = None
         if roll < 0.15:
@@ -87,8 +108,15 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, part: int 
         parts = pen.name_parts(person, tags, first=first)
         street = pen.street(person.address, tags)
         unit = pen.unit(person.address, tags)
-        rows.append((person.address.county, pen.printed_name(parts, tags), f"{street} {unit}".strip(),
-                     person.address.city, person.address.zip))
+        rows.append(
+            (
+                person.address.county,
+                pen.printed_name(parts, tags),
+                f"{street} {unit}".strip(),
+                person.address.city,
+                person.address.zip,
+            )
+        )
     rows.sort(key=lambda row: row[0])
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -98,7 +126,9 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, part: int 
             if county != current or line == 20:
                 section, line, current = section + 1, 0, county
             line += 1
-            writer.writerow([f"{batch}-{county}-{section:05d}", line, county, name, street, city, zip_code, "2026-03-02"])
+            writer.writerow(
+                [f"{batch}-{county}-{section:05d}", line, county, name, street, city, zip_code, "2026-03-02"]
+            )
     return {"signatures": len(rows), **kinds}
 
 
@@ -139,7 +169,7 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
             if size == 1:
                 signature_validate(signature_id=ids[start])
             else:
-                signatures_validate(signature_ids=ids[start:start + size])
+                signatures_validate(signature_ids=ids[start : start + size])
             durations.append(time.perf_counter() - began)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
@@ -150,13 +180,18 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
 
     outcomes = Counter(Signature.objects.filter(pk__in=ids).values_list("status", flat=True))
     return {
-        "validated": len(ids), "batch_size": size, "calls": len(durations), "seconds": round(seconds, 3),
+        "validated": len(ids),
+        "batch_size": size,
+        "calls": len(durations),
+        "seconds": round(seconds, 3),
         "per_second": round(len(ids) / seconds, 1) if seconds else None,
         # This process's own CPU (the engine and the driver); the rest of the wall time is
         # PostgreSQL's work and the round trips.
         "process_cpu_seconds": round(cpu_seconds, 3),
         "ms_per_signature": round(1000 * seconds / len(ids), 3) if ids else None,
-        "ms_p50": percentile(0.50), "ms_p95": percentile(0.95), "ms_p99": percentile(0.99),
+        "ms_p50": percentile(0.50),
+        "ms_p95": percentile(0.95),
+        "ms_p99": percentile(0.99),
         "ms_max": round(1000 * durations[-1], 3) if durations else 0.0,
         # Statements through Django's cursor on this process's main connection. In the batched path
         # that is the per-batch work (lock, petitions, duplicates, tally changes); the candidate
@@ -172,19 +207,30 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Signatures for the throughput benchmark, and an in-process validation loop.")
+    parser = argparse.ArgumentParser(
+        description="Signatures for the throughput benchmark, and an in-process validation loop."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("signatures")
     make.add_argument("out")
     make.add_argument("--count", type=int, default=5000)
     make.add_argument("--seed", type=int, default=1)
     make.add_argument("--batch", default="A")
-    make.add_argument("--part", type=int, default=0, choices=range(PARTS),
-                      help=f"which of {PARTS} disjoint sets of voters to sign for")
+    make.add_argument(
+        "--part",
+        type=int,
+        default=0,
+        choices=range(PARTS),
+        help=f"which of {PARTS} disjoint sets of voters to sign for",
+    )
     loop = sub.add_parser("validate")
     loop.add_argument("--petition", default="calexit")
-    loop.add_argument("--batch-size", type=int, default=None,
-                      help="signatures per call (default: the batch task's VALIDATE_BATCH; 1: one at a time)")
+    loop.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="signatures per call (default: the batch task's VALIDATE_BATCH; 1: one at a time)",
+    )
     args = parser.parse_args(argv)
     _setup()
     if args.command == "signatures":

@@ -54,7 +54,8 @@ def _check_production_site(url: str, *, insecure_local_http: bool) -> None:
             raise ImproperlyConfigured(f"INSECURE_LOCAL_HTTP=1 is for trials on this machine; SITE_URL is {url!r}.")
         logging.getLogger("calexit.settings").warning(
             "INSECURE_LOCAL_HTTP=1: DEBUG is off but the site runs over plain HTTP at %s, without HTTPS redirect, "
-            "HSTS or secure cookies. Never use this in production.", url,
+            "HSTS or secure cookies. Never use this in production.",
+            url,
         )
     elif parts.scheme != "https" or local:
         raise ImproperlyConfigured(
@@ -184,10 +185,13 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
     # Short timeouts: the signing limits fail open, and must learn quickly that Redis is gone.
-    CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     # Embedded: tasks run in the process that sends them, right after commit.
     CELERY_BROKER_URL = "memory://"
@@ -212,10 +216,14 @@ CELERY_BEAT_SCHEDULE = {
     "count-signatures": {"task": "petitions.tasks.count_signatures", "schedule": timedelta(seconds=COUNT_INTERVAL)},
     "sweep-stuck-work": {"task": "petitions.tasks.sweep_stuck_work", "schedule": timedelta(seconds=SWEEP_INTERVAL)},
     "project-signatures": {
-        "task": "petitions.tasks.project_signatures", "schedule": timedelta(seconds=PROJECTION_INTERVAL),
+        "task": "petitions.tasks.project_signatures",
+        "schedule": timedelta(seconds=PROJECTION_INTERVAL),
     },
     "nightly-recount": {"task": "petitions.tasks.recount_signatures", "schedule": crontab(hour=3, minute=15)},
-    "purge-unconfirmed": {"task": "petitions.tasks.purge_unconfirmed_signatures", "schedule": crontab(hour=3, minute=45)},
+    "purge-unconfirmed": {
+        "task": "petitions.tasks.purge_unconfirmed_signatures",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 
@@ -296,7 +304,9 @@ CONTENT_SECURITY_POLICY = {
 UNCONFIRMED_RETENTION_DAYS = env.int("UNCONFIRMED_RETENTION_DAYS", default=7)  # then an unconfirmed one loses its data
 CONFIRMATION_LINK_DAYS = env.int("CONFIRMATION_LINK_DAYS", default=7)  # a confirmation link works this long
 COUNTY_COUNTS_REFRESH = env.int("COUNTY_COUNTS_REFRESH", default=3600)  # seconds: public per-county numbers' snapshot
-COUNTY_COUNTS_SUPPRESS_BELOW = env.int("COUNTY_COUNTS_SUPPRESS_BELOW", default=10)  # public county counts under it: null
+COUNTY_COUNTS_SUPPRESS_BELOW = env.int(
+    "COUNTY_COUNTS_SUPPRESS_BELOW", default=10
+)  # public county counts under it: null
 # The worker logs through LOGGING's handler (and its personal-data filter), not a handler of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -9,8 +9,11 @@ from petitions.views import accounts
 account_urls = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password_change/", accounts.second_factor_required(auth_views.PasswordChangeView.as_view()),
-         name="password_change"),
+    path(
+        "password_change/",
+        accounts.second_factor_required(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("otp/", accounts.otp_verify, name="otp_verify"),
     path("otp/setup/", accounts.otp_setup, name="otp_setup"),

@@ -7,7 +7,16 @@ from django.contrib import admin
 from django.db import transaction
 
 from petitions.models import (
-    AuditLog, Circulator, County, CountingRun, CountyProjection, Petition, PetitionSection, Signature, Tally, TallyChange,
+    AuditLog,
+    Circulator,
+    County,
+    CountingRun,
+    CountyProjection,
+    Petition,
+    PetitionSection,
+    Signature,
+    Tally,
+    TallyChange,
     Voter,
 )
 from petitions.services.audit import audit_record
@@ -18,19 +27,28 @@ class PersonalDataAdmin(admin.ModelAdmin):
     """Audits every listing, opening and search of records holding personal data."""
 
     def changelist_view(self, request, extra_context=None):
-        audit_record(action=f"{self.model._meta.model_name}.list", user=request.user,
-                     detail={"query": request.GET.urlencode(), "via": "admin"})
+        audit_record(
+            action=f"{self.model._meta.model_name}.list",
+            user=request.user,
+            detail={"query": request.GET.urlencode(), "via": "admin"},
+        )
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        audit_record(action=f"{self.model._meta.model_name}.view", user=request.user,
-                     detail={"object_id": object_id, "via": "admin"})
+        audit_record(
+            action=f"{self.model._meta.model_name}.view",
+            user=request.user,
+            detail={"object_id": object_id, "via": "admin"},
+        )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         if search_term:
-            audit_record(action=f"{self.model._meta.model_name}.search", user=request.user,
-                         detail={"term": search_term, "via": "admin"})
+            audit_record(
+                action=f"{self.model._meta.model_name}.search",
+                user=request.user,
+                detail={"term": search_term, "via": "admin"},
+            )
         return super().get_search_results(request, queryset, search_term)
 
 
@@ -42,7 +60,16 @@ class CountyAdmin(admin.ModelAdmin):
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
-    list_display = ["slug", "title", "kind", "required_signatures", "deadline", "online_counts_directly", "is_open", "featured"]
+    list_display = [
+        "slug",
+        "title",
+        "kind",
+        "required_signatures",
+        "deadline",
+        "online_counts_directly",
+        "is_open",
+        "featured",
+    ]
     list_filter = ["kind", "is_open", "online_counts_directly"]
     search_fields = ["slug", "title"]
 
@@ -54,8 +81,12 @@ class PetitionAdmin(admin.ModelAdmin):
         pledged: the tallies are rebuilt from the rows once it commits, and it is audited."""
         super().save_model(request, obj, form, change)
         if change and "online_counts_directly" in form.changed_data:
-            audit_record(action="petition.counting_rule_change", user=request.user, target=obj,
-                         detail={"online_counts_directly": obj.online_counts_directly, "via": "admin"})
+            audit_record(
+                action="petition.counting_rule_change",
+                user=request.user,
+                target=obj,
+                detail={"online_counts_directly": obj.online_counts_directly, "via": "admin"},
+            )
             transaction.on_commit(tallies_recount)
 
 
@@ -92,12 +123,34 @@ class SignatureAdmin(PersonalDataAdmin):
     # Everything a tally bucket or the choice of the counted signature reads (tallies.bucket_of,
     # filing_rank) and every outcome: these move only through the services.
     TALLY_FIELDS = [
-        "petition", "channel", "county", "section", "line", "status", "reason", "voter", "duplicate_of", "hold",
-        "decided_by", "wet_ink_received_at", "wet_ink_received_by", "created_at",
+        "petition",
+        "channel",
+        "county",
+        "section",
+        "line",
+        "status",
+        "reason",
+        "voter",
+        "duplicate_of",
+        "hold",
+        "decided_by",
+        "wet_ink_received_at",
+        "wet_ink_received_by",
+        "created_at",
     ]
     readonly_fields = [
-        *TALLY_FIELDS, "match_score", "match_candidates", "person_key", "purged_at", "confirm_nonce", "ip_hash",
-        "confirmation_sent_at", "confirmed_at", "validated_at", "form_email_sent_at", "updated_at",
+        *TALLY_FIELDS,
+        "match_score",
+        "match_candidates",
+        "person_key",
+        "purged_at",
+        "confirm_nonce",
+        "ip_hash",
+        "confirmation_sent_at",
+        "confirmed_at",
+        "validated_at",
+        "form_email_sent_at",
+        "updated_at",
     ]
     show_full_result_count = False
     date_hierarchy = "created_at"
@@ -139,7 +192,16 @@ class CountingRunAdmin(admin.ModelAdmin):
 class CountyProjectionAdmin(admin.ModelAdmin):
     """Read-only: only the projection task writes these rows."""
 
-    list_display = ["petition", "county", "raw", "sample", "validity_rate", "duplicate_rate", "projected_valid", "computed_at"]
+    list_display = [
+        "petition",
+        "county",
+        "raw",
+        "sample",
+        "validity_rate",
+        "duplicate_rate",
+        "projected_valid",
+        "computed_at",
+    ]
     list_filter = ["petition"]
 
     def has_add_permission(self, request):

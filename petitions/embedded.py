@@ -39,5 +39,7 @@ def _run_forever(stop: threading.Event) -> None:
 def embedded_beat_start() -> threading.Event:
     stop = threading.Event()
     threading.Thread(target=_run_forever, args=(stop,), name="embedded-beat", daemon=True).start()
-    logger.info("embedded beat: counting every %s s, sweeping every %s s", settings.COUNT_INTERVAL, settings.SWEEP_INTERVAL)
+    logger.info(
+        "embedded beat: counting every %s s, sweeping every %s s", settings.COUNT_INTERVAL, settings.SWEEP_INTERVAL
+    )
     return stop

@@ -47,7 +47,8 @@ class SignatureForm(forms.Form):
     last_name = NFCCharField(max_length=100, validators=[NAME_CHARS], label="Last name")
     suffix = forms.ChoiceField(choices=SUFFIX_CHOICES, required=False, label="Suffix")
     address = NFCCharField(
-        max_length=200, label="Street address",
+        max_length=200,
+        label="Street address",
         help_text="The street number and name where you are registered to vote, e.g. 1200 J St.",
     )
     unit = NFCCharField(max_length=30, required=False, label="Apartment or unit")
@@ -56,7 +57,9 @@ class SignatureForm(forms.Form):
     county = forms.ChoiceField(choices=(), label="County where you are registered")
     email = NFCEmailField(max_length=254, label="Email", help_text="We send you a link to confirm your signature.")
     dob = forms.DateField(
-        required=False, label="Date of birth (optional)", input_formats=["%Y-%m-%d"],
+        required=False,
+        label="Date of birth (optional)",
+        input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Helps us find you in the voter file when someone shares your name and address.",
         error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
@@ -77,18 +80,27 @@ class SignatureForm(forms.Form):
         self.helper.layout = Layout(
             Fieldset(
                 "Your name as registered",
-                Div(Div(Field("first_name", autocomplete="given-name"), css_class="col-md-4"),
+                Div(
+                    Div(Field("first_name", autocomplete="given-name"), css_class="col-md-4"),
                     Div(Field("middle_name", autocomplete="additional-name"), css_class="col-md-3"),
                     Div(Field("last_name", autocomplete="family-name"), css_class="col-md-3"),
-                    Div("suffix", css_class="col-md-2"), css_class="row"),
+                    Div("suffix", css_class="col-md-2"),
+                    css_class="row",
+                ),
             ),
             Fieldset(
                 "Your residence address as registered",
-                Div(Div(Field("address", autocomplete="address-line1"), css_class="col-md-8"),
-                    Div(Field("unit", autocomplete="address-line2"), css_class="col-md-4"), css_class="row"),
-                Div(Div(Field("city", autocomplete="address-level2"), css_class="col-md-5"),
+                Div(
+                    Div(Field("address", autocomplete="address-line1"), css_class="col-md-8"),
+                    Div(Field("unit", autocomplete="address-line2"), css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div(Field("city", autocomplete="address-level2"), css_class="col-md-5"),
                     Div(Field("zip", autocomplete="postal-code", inputmode="numeric"), css_class="col-md-3"),
-                    Div("county", css_class="col-md-4"), css_class="row"),
+                    Div("county", css_class="col-md-4"),
+                    css_class="row",
+                ),
             ),
             Fieldset("How we reach you", Field("email", autocomplete="email"), "dob"),
             "attest",

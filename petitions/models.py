@@ -70,7 +70,9 @@ class Petition(models.Model):
 
     def in_circulation(self, day) -> bool:
         """Whether signatures may be gathered on `day` (EC 9014: from the summary date to the deadline)."""
-        return (self.summary_date is None or day >= self.summary_date) and (self.deadline is None or day <= self.deadline)
+        return (self.summary_date is None or day >= self.summary_date) and (
+            self.deadline is None or day <= self.deadline
+        )
 
 
 class Circulator(models.Model):
@@ -185,7 +187,9 @@ class Voter(models.Model):
             models.Index(fields=["county", "key_house", "key_street"], name="voter_address_key"),
             models.Index(fields=["county", "key_last", "key_first"], name="voter_name_key"),
             models.Index(fields=["key_last", "key_first", "key_house"], name="voter_statewide_key"),
-            models.Index(fields=["key_last_phonetic", "key_zip", "key_first_initial"], name="voter_phonetic_zip_initial_key"),
+            models.Index(
+                fields=["key_last_phonetic", "key_zip", "key_first_initial"], name="voter_phonetic_zip_initial_key"
+            ),
             models.Index(fields=["county", "key_last", "key_first_initial"], name="voter_surname_initial_key"),
             # A street written so differently that its key differs: the house
             # number with the surname's sound, or with the ZIP.
@@ -280,7 +284,11 @@ class Signature(models.Model):
     voter = models.ForeignKey(Voter, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Set when a person decided the status; the machine never overrides it.",
     )
 
@@ -289,31 +297,43 @@ class Signature(models.Model):
         default=list, blank=True, help_text="Review: the plausible voters, [{'voter': id, 'score': 0-1}], best first."
     )
     person_key = models.CharField(
-        max_length=200, blank=True, db_index=True,
+        max_length=200,
+        blank=True,
+        db_index=True,
         help_text="Normalised name and address: links signatures of one unregistered person as duplicates.",
     )
+
     class Hold(models.TextChoices):
         NONE = "", "-"
         ADDRESS_RATE = "address_rate", "Over the limit for its client address"
         EMAIL_RATE = "email_rate", "Over the limit for its email address"
 
     hold = models.CharField(
-        max_length=20, choices=Hold.choices, blank=True, default="",
+        max_length=20,
+        choices=Hold.choices,
+        blank=True,
+        default="",
         help_text="Quietly held for fraud review: it does not count until a person clears it.",
     )
     purged_at = models.DateTimeField(null=True, blank=True, help_text="When its personal data was removed.")
-    confirm_nonce = models.CharField(max_length=32, blank=True, help_text="Online: input of the keyed confirmation token.")
+    confirm_nonce = models.CharField(
+        max_length=32, blank=True, help_text="Online: input of the keyed confirmation token."
+    )
     ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     form_email_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="Online: when the \"Your petition form\" email went out (sent once)."
+        null=True, blank=True, help_text='Online: when the "Your petition form" email went out (sent once).'
     )
     wet_ink_received_at = models.DateTimeField(null=True, blank=True, help_text="Online: when its signed form arrived.")
     wet_ink_received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Online: who recorded the signed form at intake.",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -350,7 +370,8 @@ class Signature(models.Model):
                 name="signature_reason_iff_invalid",
             ),
             models.CheckConstraint(
-                condition=Q(status="duplicate", duplicate_of__isnull=False) | (~Q(status="duplicate") & Q(duplicate_of__isnull=True)),
+                condition=Q(status="duplicate", duplicate_of__isnull=False)
+                | (~Q(status="duplicate") & Q(duplicate_of__isnull=True)),
                 name="signature_duplicate_points_at_original",
             ),
             models.CheckConstraint(
@@ -362,8 +383,11 @@ class Signature(models.Model):
             models.Index(fields=["petition", "status"], name="signature_petition_status"),
             models.Index(fields=["petition", "voter"], name="signature_petition_voter"),
             # The sweep's question: decided online signatures whose form email never went out.
-            models.Index(fields=["validated_at"], name="signature_form_email_unsent",
-                         condition=Q(channel="online", form_email_sent_at__isnull=True)),
+            models.Index(
+                fields=["validated_at"],
+                name="signature_form_email_unsent",
+                condition=Q(channel="online", form_email_sent_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

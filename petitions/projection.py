@@ -69,9 +69,7 @@ def _count(name: str, value: int) -> int:
     try:
         number = operator.index(value)
     except TypeError:
-        raise TypeError(
-            f"{name} must be a whole number of signatures, got {value!r}"
-        ) from None
+        raise TypeError(f"{name} must be a whole number of signatures, got {value!r}") from None
     if number < 0:
         raise ValueError(f"{name} cannot be negative (got {number})")
     return number
@@ -147,22 +145,13 @@ def projected_valid(raw: int, sample: int, valid: int, duplicates: int) -> int:
     duplicates = _count("duplicates", duplicates)
 
     if sample > raw:
-        raise ValueError(
-            f"sample ({sample}) cannot be larger than the raw count ({raw})"
-        )
+        raise ValueError(f"sample ({sample}) cannot be larger than the raw count ({raw})")
     if sample == 0 and raw > 0:
-        raise ValueError(
-            f"sample cannot be 0 when the raw count is {raw}: "
-            "nothing to project from"
-        )
+        raise ValueError(f"sample cannot be 0 when the raw count is {raw}: nothing to project from")
     if valid > sample:
-        raise ValueError(
-            f"valid ({valid}) cannot exceed the sample size ({sample})"
-        )
+        raise ValueError(f"valid ({valid}) cannot exceed the sample size ({sample})")
     if duplicates > sample:
-        raise ValueError(
-            f"duplicates ({duplicates}) cannot exceed the sample size ({sample})"
-        )
+        raise ValueError(f"duplicates ({duplicates}) cannot exceed the sample size ({sample})")
 
     if sample == raw:
         # Full check (includes raw == 0): an exact count, not a projection.

@@ -125,7 +125,8 @@ def petition_public_county_counts(petition: Petition) -> dict:
         below = settings.COUNTY_COUNTS_SUPPRESS_BELOW
         snapshot = {
             "by_county": _county_rows_suppressed(petition_counts(petition).by_county, below=below),
-            "by_county_as_of": timezone.now().isoformat(), "suppressed_below": below,
+            "by_county_as_of": timezone.now().isoformat(),
+            "suppressed_below": below,
         }
         cache.add(key, snapshot, timeout=settings.COUNTY_COUNTS_REFRESH + 60)
         snapshot = cache.get(key) or snapshot  # another process took it first: everyone shows the same one
@@ -171,7 +172,9 @@ class CountyEstimate:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "code": self.code, "raw": self.raw, "sample": self.sample,
+            "code": self.code,
+            "raw": self.raw,
+            "sample": self.sample,
             "validity_rate": None if self.validity_rate is None else round(self.validity_rate, 4),
             "duplicate_rate": None if self.duplicate_rate is None else round(self.duplicate_rate, 4),
             "projected_valid": self.projected_valid,
@@ -274,6 +277,8 @@ def projection_summary(petition: Petition) -> ProjectionSummary:
     return summary
 
 
-def counts_with_projection(counts: PetitionCounts, summary: ProjectionSummary) -> list[tuple[CountyCounts, CountyEstimate | None]]:
+def counts_with_projection(
+    counts: PetitionCounts, summary: ProjectionSummary
+) -> list[tuple[CountyCounts, CountyEstimate | None]]:
     """Each county's counts next to its stored projection (None: no row)."""
     return [(row, summary.by_county.get(row.code)) for row in counts.by_county]

@@ -23,14 +23,26 @@ def _close_candidate_helper(**kwargs) -> None:
     ahead_close()
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(smtplib.SMTPException, OSError), max_retries=5,
-             retry_backoff=True, retry_backoff_max=300)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    max_retries=5,
+    retry_backoff=True,
+    retry_backoff_max=300,
+)
 def send_confirmation_email(self, signature_id: int) -> bool:
     return signatures.signature_send_confirmation(signature_id=signature_id)
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(smtplib.SMTPException, OSError), max_retries=5,
-             retry_backoff=True, retry_backoff_max=300)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    max_retries=5,
+    retry_backoff=True,
+    retry_backoff_max=300,
+)
 def send_form_email(self, signature_id: int) -> bool:
     return wet_ink.signature_send_form_email(signature_id=signature_id)
 
@@ -67,7 +79,7 @@ def queue_validation(signature_ids: list[int], *, on_commit: bool = True) -> Non
     from petitions.services.tasks_queue import enqueue_on_commit
 
     for start in range(0, len(signature_ids), signatures.VALIDATE_BATCH):
-        chunk = list(signature_ids[start:start + signatures.VALIDATE_BATCH])
+        chunk = list(signature_ids[start : start + signatures.VALIDATE_BATCH])
         if on_commit:
             enqueue_on_commit(validate_signatures, chunk)
         else:
@@ -107,9 +119,12 @@ def sweep_stuck_work() -> dict:
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE)
     unsent = list(
         Signature.objects.filter(
-            status=Signature.Status.UNCONFIRMED, confirmation_sent_at__isnull=True, created_at__lt=cutoff,
+            status=Signature.Status.UNCONFIRMED,
+            confirmation_sent_at__isnull=True,
+            created_at__lt=cutoff,
             # a link past CONFIRMATION_LINK_DAYS would not work; a purged one has no address
-            created_at__gt=timezone.now() - timedelta(days=settings.CONFIRMATION_LINK_DAYS), purged_at__isnull=True,
+            created_at__gt=timezone.now() - timedelta(days=settings.CONFIRMATION_LINK_DAYS),
+            purged_at__isnull=True,
         ).values_list("id", flat=True)[:5000]
     )
     for signature_id in unsent:
@@ -120,8 +135,12 @@ def sweep_stuck_work() -> dict:
     for signature_id in forms:
         send_form_email.delay(signature_id)
     if unsent or stuck or forms:
-        logger.info("sweep resent %d confirmation emails, %d validations and %d form emails",
-                    len(unsent), len(stuck), len(forms))
+        logger.info(
+            "sweep resent %d confirmation emails, %d validations and %d form emails",
+            len(unsent),
+            len(stuck),
+            len(forms),
+        )
     return {"emails": len(unsent), "validations": len(stuck), "form_emails": len(forms)}
 
 

@@ -77,6 +77,7 @@ def dockerfile_cmd() -> list[str]:
 
 # --- The web command, run natively ------------------------------------------
 
+
 def database_url() -> str:
     """The test database as a DATABASE_URL for a child process."""
     db = settings.DATABASES["default"]
@@ -128,7 +129,11 @@ def production_env(static_root: Path, **overrides: str) -> dict[str, str]:
     }
     collect = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if collect.returncode != 0:
         raise RuntimeError(f"collectstatic failed:\n{collect.stderr}")

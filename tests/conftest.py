@@ -91,7 +91,9 @@ def private_cache(settings):
     the Celery broker's database)."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "review-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "review-tests"}
+    }
     cache.clear()
     yield cache
     cache.clear()
@@ -154,7 +156,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     if problem:
         pytest.skip(problem)
     db = settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     mail_dir = tmp_path_factory.mktemp("worker-mail")
     env = {
         **os.environ,

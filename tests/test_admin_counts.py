@@ -20,8 +20,20 @@ from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
-TALLY_FIELDS = ["petition", "channel", "county", "section", "line", "status", "reason", "voter", "duplicate_of",
-                "hold", "wet_ink_received_at", "wet_ink_received_by"]
+TALLY_FIELDS = [
+    "petition",
+    "channel",
+    "county",
+    "section",
+    "line",
+    "status",
+    "reason",
+    "voter",
+    "duplicate_of",
+    "hold",
+    "wet_ink_received_at",
+    "wet_ink_received_by",
+]
 
 
 @pytest.fixture
@@ -42,10 +54,21 @@ def test_the_fields_a_tally_reads_cannot_be_edited_in_the_admin(admin_client, ca
     assert editable == []
     assert 'name="first_name"' in page  # a typo in a name can still be corrected
 
-    admin_client.post(f"/admin/petitions/signature/{signature.pk}/change/", {
-        "first_name": "Maria", "last_name": "Garcia", "address": "1200 J St", "city": "Sacramento", "zip": "95814",
-        "email": signature.email, "status": "invalid", "county": "01", "channel": "paper", "_save": "Save",
-    })
+    admin_client.post(
+        f"/admin/petitions/signature/{signature.pk}/change/",
+        {
+            "first_name": "Maria",
+            "last_name": "Garcia",
+            "address": "1200 J St",
+            "city": "Sacramento",
+            "zip": "95814",
+            "email": signature.email,
+            "status": "invalid",
+            "county": "01",
+            "channel": "paper",
+            "_save": "Save",
+        },
+    )
     signature.refresh_from_db()
     assert (signature.status, signature.county_id, signature.channel) == ("valid", "34", "online")
 
@@ -55,18 +78,26 @@ def test_signatures_cannot_be_deleted_from_the_admin(admin_client, calexit):
     assert admin_client.get(f"/admin/petitions/signature/{signature.pk}/delete/").status_code == 403
     changelist = admin_client.get("/admin/petitions/signature/").content.decode()
     assert "delete_selected" not in changelist
-    admin_client.post("/admin/petitions/signature/", {"action": "delete_selected", "_selected_action": [signature.pk],
-                                                      "post": "yes"})
+    admin_client.post(
+        "/admin/petitions/signature/", {"action": "delete_selected", "_selected_action": [signature.pk], "post": "yes"}
+    )
     assert Signature.objects.filter(pk=signature.pk).exists()
 
 
 def _petition_form(petition, **changes) -> dict:
     data = {
-        "slug": petition.slug, "title": petition.title, "question": petition.question, "summary": petition.summary,
-        "kind": petition.kind, "required_signatures": petition.required_signatures,
-        "summary_date": petition.summary_date or "", "deadline": petition.deadline or "",
-        "measure_text": petition.measure_text, "return_address": petition.return_address,
-        "retention_days": petition.retention_days, "_save": "Save",
+        "slug": petition.slug,
+        "title": petition.title,
+        "question": petition.question,
+        "summary": petition.summary,
+        "kind": petition.kind,
+        "required_signatures": petition.required_signatures,
+        "summary_date": petition.summary_date or "",
+        "deadline": petition.deadline or "",
+        "measure_text": petition.measure_text,
+        "return_address": petition.return_address,
+        "retention_days": petition.retention_days,
+        "_save": "Save",
     }
     for flag in ("online_counts_directly", "featured", "is_open"):
         if changes.get(flag, getattr(petition, flag)):
@@ -80,8 +111,9 @@ def test_changing_the_counting_rule_in_the_admin_recounts_and_is_audited(admin_c
     before = petition_counts(calexit).statewide
     assert (before.raw, before.valid, before.pledged) == (0, 0, 1)
 
-    response = admin_client.post(f"/admin/petitions/petition/{calexit.pk}/change/",
-                                 _petition_form(calexit, online_counts_directly=True))
+    response = admin_client.post(
+        f"/admin/petitions/petition/{calexit.pk}/change/", _petition_form(calexit, online_counts_directly=True)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     calexit.refresh_from_db()
     assert calexit.online_counts_directly
@@ -95,8 +127,9 @@ def test_changing_the_counting_rule_in_the_admin_recounts_and_is_audited(admin_c
 
 
 def test_other_petition_changes_do_not_recount(admin_client, calexit):
-    response = admin_client.post(f"/admin/petitions/petition/{calexit.pk}/change/",
-                                 _petition_form(calexit, featured=True))
+    response = admin_client.post(
+        f"/admin/petitions/petition/{calexit.pk}/change/", _petition_form(calexit, featured=True)
+    )
     assert response.status_code == 302
     assert not CountingRun.objects.filter(kind="recount").exists()
     assert not AuditLog.objects.filter(action="petition.counting_rule_change").exists()
@@ -110,7 +143,8 @@ def test_listing_personal_data_in_the_admin_is_audited(admin_client, calexit, mo
 
 
 def test_the_signatures_export_is_readable_by_its_owner_only_and_audited_before_its_first_row(
-        calexit, tmp_path, monkeypatch):
+    calexit, tmp_path, monkeypatch
+):
     _valid_pledge()
     from petitions.management.commands import export_signatures
     from petitions.services.exports import signatures_rows

@@ -24,18 +24,49 @@ from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
-FAST = hypothesis_settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                  HealthCheck.data_too_large])
+FAST = hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 NASTY = [
-    "", " ", "\u0661\u0662\u0660\u0660", "\uff11\uff12", "\u00b2", "Jose\u0301", "Jos\u00e9", "A\u030a\u0308",
-    "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",
-    "x" * 300, "\u1100\u1161\u11a8" * 40, "\U0001f600", "\u202e", "\u0000", "a\tb\nc", "Robert'); DROP TABLE x;--",
+    "",
+    " ",
+    "\u0661\u0662\u0660\u0660",
+    "\uff11\uff12",
+    "\u00b2",
+    "Jose\u0301",
+    "Jos\u00e9",
+    "A\u030a\u0308",
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "x" * 300,
+    "\u1100\u1161\u11a8" * 40,
+    "\U0001f600",
+    "\u202e",
+    "\u0000",
+    "a\tb\nc",
+    "Robert'); DROP TABLE x;--",
 ]
 GOOD = {
-    "first_name": "Maria", "middle_name": "", "last_name": "Garcia", "suffix": "", "address": "1200 J St",
-    "unit": "", "city": "Sacramento", "zip": "95814", "county": "34", "email": "maria@example.com", "dob": "",
+    "first_name": "Maria",
+    "middle_name": "",
+    "last_name": "Garcia",
+    "suffix": "",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "email": "maria@example.com",
+    "dob": "",
     "attest": "on",
 }
 FIELD_LENGTHS = {f.name: f.max_length for f in Signature._meta.get_fields() if getattr(f, "max_length", None)}
@@ -43,8 +74,12 @@ FIELD_LENGTHS = {f.name: f.max_length for f in Signature._meta.get_fields() if g
 
 def wild(good: str) -> st.SearchStrategy[str]:
     """Mostly something odd, sometimes the good value, so that valid signatures are saved too."""
-    return st.one_of(st.just(good), st.sampled_from(NASTY), st.text(max_size=120),
-                     st.sampled_from(NASTY).map(lambda nasty: good + nasty))
+    return st.one_of(
+        st.just(good),
+        st.sampled_from(NASTY),
+        st.text(max_size=120),
+        st.sampled_from(NASTY).map(lambda nasty: good + nasty),
+    )
 
 
 def stored_text_is_composed_and_fits(signature: Signature) -> None:
@@ -137,9 +172,17 @@ ROWS = st.lists(
         st.just("good"),
         st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=60)), min_size=0, max_size=10),
         st.binary(min_size=1, max_size=60).map(garbage_bytes),
-        st.sampled_from([b"\xff\xfe\xfa,1,34,x,1 A St,Sacramento,,", "x" * 140_000, "S,1,34," + "n" * 300 + ",1 A,B,,",
-                         "S,99999999999,34,a,1 A,B,,", "S,\u00b2,34,a,1 A,B,,", "S,\u0661,\u0663\u0664,a,1 A,B,,",
-                         "S,1,34,=cmd|' /C calc'!A0,1 A St,Sacramento,,"]),
+        st.sampled_from(
+            [
+                b"\xff\xfe\xfa,1,34,x,1 A St,Sacramento,,",
+                "x" * 140_000,
+                "S,1,34," + "n" * 300 + ",1 A,B,,",
+                "S,99999999999,34,a,1 A,B,,",
+                "S,\u00b2,34,a,1 A,B,,",
+                "S,\u0661,\u0663\u0664,a,1 A,B,,",
+                "S,1,34,=cmd|' /C calc'!A0,1 A St,Sacramento,,",
+            ]
+        ),
     ),
     max_size=12,
 )
@@ -220,8 +263,13 @@ def test_a_file_of_bad_bytes_and_huge_lines_imports_its_good_rows(tmp_path):
 def test_paper_lines_are_stored_composed(calexit):
     section = PetitionSection.objects.create(petition=calexit, number="S-1", county_id="34")
 
-    created = paper_lines_create(lines=[KeyedLineInput(section=section, line=1, name="Jose\u0301 Nun\u0303ez",
-                                                       address="1 A St", city="San Jose\u0301")]).created
+    created = paper_lines_create(
+        lines=[
+            KeyedLineInput(
+                section=section, line=1, name="Jose\u0301 Nun\u0303ez", address="1 A St", city="San Jose\u0301"
+            )
+        ]
+    ).created
 
     signature = Signature.objects.get(pk=created[0].pk)
     assert (signature.name_as_written, signature.city) == ("Jos\u00e9 Nu\u00f1ez", "San Jos\u00e9")
@@ -233,17 +281,32 @@ VOTER_HEADER = synthetic_header()
 
 
 def voter_line(registrant: str, **values: str) -> str:
-    row = {"CountyCode": "34", "RegistrantID": registrant, "LastName": "Garcia", "FirstName": "Maria",
-           "AddressNumber": "1200", "StreetName": "J", "StreetType": "ST", "City": "Sacramento", "State": "CA",
-           "Zip": "95814", "Status": "A", **values}
+    row = {
+        "CountyCode": "34",
+        "RegistrantID": registrant,
+        "LastName": "Garcia",
+        "FirstName": "Maria",
+        "AddressNumber": "1200",
+        "StreetName": "J",
+        "StreetType": "ST",
+        "City": "Sacramento",
+        "State": "CA",
+        "Zip": "95814",
+        "Status": "A",
+        **values,
+    }
     return "\t".join(row.get(column, "") for column in VOTER_HEADER)
 
 
 VOTER_ROWS = st.lists(
     st.one_of(
         st.just("good"),
-        st.lists(st.one_of(st.sampled_from(NASTY), st.text(alphabet=st.characters(exclude_characters="\t\n\r"),
-                                                             max_size=40)), max_size=len(VOTER_HEADER) + 2),
+        st.lists(
+            st.one_of(
+                st.sampled_from(NASTY), st.text(alphabet=st.characters(exclude_characters="\t\n\r"), max_size=40)
+            ),
+            max_size=len(VOTER_HEADER) + 2,
+        ),
         st.binary(min_size=1, max_size=80).map(lambda raw: raw.replace(b"\n", b" ").replace(b"\r", b" ")),
         st.sampled_from(["x" * 200_000, "\u0000\t" * 30]),
     ),
@@ -273,8 +336,9 @@ def test_import_voters_reports_bad_rows_by_line_and_imports_the_rest(tmp_path, r
     with transaction.atomic():
         try:
             call_command("import_voters", str(path), stdout=stdout, stderr=stderr)
-            assert set(Voter.objects.filter(registrant_id__startswith="GOOD").values_list("registrant_id", flat=True)) \
-                >= set(good_ids)
+            assert set(
+                Voter.objects.filter(registrant_id__startswith="GOOD").values_list("registrant_id", flat=True)
+            ) >= set(good_ids)
             for voter in Voter.objects.all():
                 assert unicodedata.is_normalized("NFC", voter.first_name), voter.first_name
         finally:
@@ -295,18 +359,21 @@ def test_an_nfd_name_in_the_voter_file_is_stored_composed(tmp_path):
 XSS = "<script>alert('x')</script>"
 
 
-def test_a_script_in_a_name_is_shown_as_text_in_the_review_queue_and_on_the_section_page(client, calexit, reviewer,
-                                                                                          private_cache):
+def test_a_script_in_a_name_is_shown_as_text_in_the_review_queue_and_on_the_section_page(
+    client, calexit, reviewer, private_cache
+):
     try:
         from tests.conftest import login_verified
     except ImportError:  # before staff sign-in asks for a second factor
         login_verified = type(client).force_login
     voter = VoterFactory()
     section = PetitionSection.objects.create(petition=calexit, number="S-1", county_id="34", status="returned")
-    SignatureFactory(status="review", first_name=XSS, last_name="Garcia", match_candidates=[{"voter": voter.pk,
-                                                                                           "score": 0.8}])
-    paper_lines_create(lines=[KeyedLineInput(section=section, line=1, name=XSS, address="1200 J St",
-                                             city="Sacramento")])
+    SignatureFactory(
+        status="review", first_name=XSS, last_name="Garcia", match_candidates=[{"voter": voter.pk, "score": 0.8}]
+    )
+    paper_lines_create(
+        lines=[KeyedLineInput(section=section, line=1, name=XSS, address="1200 J St", city="Sacramento")]
+    )
     login_verified(client, reviewer)
 
     for url in ("/dashboard/review/", f"/dashboard/sections/{section.pk}/"):

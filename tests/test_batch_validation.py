@@ -25,10 +25,21 @@ voter = VoterFactory  # its matching keys are computed as the import computes th
 
 
 def paper(calexit, *, name: str, address: str, line: int, county: str = "34", city: str = "Sacramento") -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(petition=calexit, number=f"B-{county}",
-                                                       defaults={"county_id": county})
-    return SignatureFactory(channel="paper", section=section, line=line, county_id=county, first_name="",
-                            last_name="", name_as_written=name, address=address, city=city, email="")
+    section, _ = PetitionSection.objects.get_or_create(
+        petition=calexit, number=f"B-{county}", defaults={"county_id": county}
+    )
+    return SignatureFactory(
+        channel="paper",
+        section=section,
+        line=line,
+        county_id=county,
+        first_name="",
+        last_name="",
+        name_as_written=name,
+        address=address,
+        city=city,
+        email="",
+    )
 
 
 @pytest.fixture
@@ -37,11 +48,20 @@ def town(calexit):
     maria = voter()
     robert = voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
     voter(first_name="John", last_name="Lee", suffix="SR", address_number="7", street_name="Elm")
-    junior = voter(first_name="John", last_name="Lee", suffix="JR", address_number="7", street_name="Elm",
-                   dob=date(1990, 5, 1))
+    junior = voter(
+        first_name="John", last_name="Lee", suffix="JR", address_number="7", street_name="Elm", dob=date(1990, 5, 1)
+    )
     voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
-    voter(first_name="Luis", last_name="Ortega", county_id="01", city="Oakland", zip="94612",
-          address_number="44", street_name="Broadway", street_type="")
+    voter(
+        first_name="Luis",
+        last_name="Ortega",
+        county_id="01",
+        city="Oakland",
+        zip="94612",
+        address_number="44",
+        street_name="Broadway",
+        street_type="",
+    )
     voter(first_name="Mario", last_name="Rossi", address_number="9", street_name="Pine")
     voter(first_name="Maria", last_name="Rossi", address_number="9", street_name="Pine")
     made = [
@@ -53,27 +73,40 @@ def town(calexit):
         SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),  # not_registered
         SignatureFactory(first_name="", last_name="Garcia"),  # incomplete
         SignatureFactory(first_name="Mari", last_name="Rossi", address="9 Pine St"),  # Mario or Maria: review
-        paper(calexit, name="Robert Smith", address="15 Oak Ave", line=1),  # Robert again, filed: his pledge is the duplicate
+        paper(
+            calexit, name="Robert Smith", address="15 Oak Ave", line=1
+        ),  # Robert again, filed: his pledge is the duplicate
         paper(calexit, name="Nobody Known", address="1 Nowhere Rd", line=2),  # the unregistered person again
     ]
     return {"maria": maria, "robert": robert, "junior": junior, "signatures": made}
 
 
 def _summary(decision) -> tuple:
-    return (decision.status, decision.reason, decision.voter.pk if decision.voter else None, decision.score,
-            decision.scored, decision.person_key)
+    return (
+        decision.status,
+        decision.reason,
+        decision.voter.pk if decision.voter else None,
+        decision.score,
+        decision.scored,
+        decision.person_key,
+    )
 
 
 def test_a_batch_decides_every_signature_as_it_would_be_decided_alone(town):
-    batch = list(Signature.objects.select_related("petition").filter(pk__in=[s.pk for s in town["signatures"]])
-                 .order_by("pk"))
+    batch = list(
+        Signature.objects.select_related("petition").filter(pk__in=[s.pk for s in town["signatures"]]).order_by("pk")
+    )
     alone = [_summary(decide(signature)) for signature in batch]
     together = [_summary(decision) for decision in decide_many(batch)]
     assert together == alone
     # The fixture covers every outcome the engine gives, so the comparison covers every path.
     assert {(status, reason) for status, reason, *_ in alone} == {
-        ("valid", ""), ("invalid", "address_mismatch"), ("invalid", "wrong_county"),
-        ("invalid", "not_registered"), ("invalid", "incomplete"), ("review", ""),
+        ("valid", ""),
+        ("invalid", "address_mismatch"),
+        ("invalid", "wrong_county"),
+        ("invalid", "not_registered"),
+        ("invalid", "incomplete"),
+        ("review", ""),
     }
 
 
@@ -86,7 +119,10 @@ def test_a_batch_records_each_outcome_with_voter_duplicates_and_tallies(town):
     # Robert's paper line is filed: it counts, and his online pledge is its duplicate.
     assert (paper_robert.status, paper_robert.voter) == ("valid", town["robert"])
     assert (online_robert.status, online_robert.voter_id, online_robert.duplicate_of_id) == (
-        "duplicate", town["robert"].pk, paper_robert.pk)
+        "duplicate",
+        town["robert"].pk,
+        paper_robert.pk,
+    )
     unregistered, again = rows[made[5].pk], rows[made[9].pk]
     assert (unregistered.status, unregistered.reason) == ("invalid", "not_registered")
     assert (again.status, again.duplicate_of_id, again.voter_id) == ("duplicate", unregistered.pk, None)
@@ -161,7 +197,11 @@ def test_a_batch_writes_its_tally_changes_summed_per_bucket():
     made = [SignatureFactory() for _ in range(3)]
     TallyChange.objects.all().delete()
     signatures_validate(signature_ids=[s.pk for s in made])
-    assert sorted(TallyChange.objects.values_list("status", "delta")) == [("duplicate", 2), ("pending", -3), ("valid", 1)]
+    assert sorted(TallyChange.objects.values_list("status", "delta")) == [
+        ("duplicate", 2),
+        ("pending", -3),
+        ("valid", 1),
+    ]
 
 
 def test_a_race_lost_at_the_write_is_decided_again_one_by_one(calexit):
@@ -203,7 +243,9 @@ def test_the_batch_task_validates_and_says_how_many(calexit):
     made = [SignatureFactory(), SignatureFactory(first_name="Nobody", last_name="Known")]
     assert tasks.validate_signatures.delay([s.pk for s in made]).get() == 2
     assert set(Signature.objects.filter(pk__in=[s.pk for s in made]).values_list("status", flat=True)) == {
-        "valid", "invalid"}
+        "valid",
+        "invalid",
+    }
 
 
 def _thirty_voters() -> list:
@@ -230,8 +272,9 @@ def _four_workers_validate(ids: list[int]) -> list[dict]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=([ids[w::4][i:i + 20] for i in range(0, 60, 20)],))
-               for w in range(4)]
+    threads = [
+        threading.Thread(target=worker, args=([ids[w::4][i : i + 20] for i in range(0, 60, 20)],)) for w in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -241,7 +284,9 @@ def _four_workers_validate(ids: list[int]) -> list[dict]:
     rows = list(Signature.objects.filter(pk__in=ids).values("pk", "channel", "status", "voter_id", "duplicate_of_id"))
     assert {row["status"] for row in rows} == {"valid", "duplicate"}
     counting = {row["voter_id"]: row for row in rows if row["status"] == "valid"}
-    assert all(row["duplicate_of_id"] == counting[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate")
+    assert all(
+        row["duplicate_of_id"] == counting[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate"
+    )
     tallies_count()
     assert tallies_recount().drift == []
     return rows
@@ -264,7 +309,8 @@ def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_c
     at once: for each voter a paper line counts, as it is filed."""
     voters = _thirty_voters()
     made = [
-        paper(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n) if n % 7 == 3
+        paper(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n)
+        if n % 7 == 3
         else SignatureFactory(first_name=voters[n % 30].first_name)
         for n in range(240)
     ]
@@ -274,11 +320,38 @@ def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_c
     assert {row["channel"] for row in valid} == {"paper"}
 
 
-NAMES = ["Maria Garcia", "Mario Garcia", "Maria G Garcia", "Mraia Garcia", "Robert Smith", "Bob Smith",
-         "Rob Smith", "J Robert Smith", "Robert J Smith Jr", "John Lee", "Jon Lee", "John Lee Sr", "Ana Reyes",
-         "Ana Maria Reyes", "Anna Reyes", "Nguyen Linh", "Linh Nguyen", "Hieu Van Vu", "Maria De La Cruz",
-         "Maria Cruz", "Luis Garcia-Lopez", "Luis Lopez", "Luisa Lopez", "Chris Brown", "Christopher Brown",
-         "Kathy Brown", "Katherine Brown", "Catherine Brown", "Garcia", "M Garcia"]
+NAMES = [
+    "Maria Garcia",
+    "Mario Garcia",
+    "Maria G Garcia",
+    "Mraia Garcia",
+    "Robert Smith",
+    "Bob Smith",
+    "Rob Smith",
+    "J Robert Smith",
+    "Robert J Smith Jr",
+    "John Lee",
+    "Jon Lee",
+    "John Lee Sr",
+    "Ana Reyes",
+    "Ana Maria Reyes",
+    "Anna Reyes",
+    "Nguyen Linh",
+    "Linh Nguyen",
+    "Hieu Van Vu",
+    "Maria De La Cruz",
+    "Maria Cruz",
+    "Luis Garcia-Lopez",
+    "Luis Lopez",
+    "Luisa Lopez",
+    "Chris Brown",
+    "Christopher Brown",
+    "Kathy Brown",
+    "Katherine Brown",
+    "Catherine Brown",
+    "Garcia",
+    "M Garcia",
+]
 
 
 def test_setting_a_neighbour_aside_early_never_changes_what_is_plausible():
@@ -292,14 +365,34 @@ def test_setting_a_neighbour_aside_early_never_changes_what_is_plausible():
     registered = []
     for number, text in enumerate(NAMES):
         parts = parse_printed_name(text)
-        registered.append(VoterRow(
-            id=number, county_id="34", last_name=parts.last, first_name=parts.first, middle_name=parts.middle,
-            suffix=parts.suffix, address_number="1200", house_fraction="", address_number_suffix="",
-            street_dir_prefix="", street_name="J", street_type="ST", street_dir_suffix="", zip="95814", dob=None,
-            key_last=name_key(parts.last), key_first=name_key(parts.first), key_house="1200", key_street="J ST"))
+        registered.append(
+            VoterRow(
+                id=number,
+                county_id="34",
+                last_name=parts.last,
+                first_name=parts.first,
+                middle_name=parts.middle,
+                suffix=parts.suffix,
+                address_number="1200",
+                house_fraction="",
+                address_number_suffix="",
+                street_dir_prefix="",
+                street_name="J",
+                street_type="ST",
+                street_dir_suffix="",
+                zip="95814",
+                dob=None,
+                key_last=name_key(parts.last),
+                key_first=name_key(parts.first),
+                key_house="1200",
+                key_street="J ST",
+            )
+        )
     set_aside = kept = 0
     for text in NAMES:
-        written = prepare(Signature(name_as_written=text, address="1200 J St", city="Sacramento", county_id="34")).written
+        written = prepare(
+            Signature(name_as_written=text, address="1200 J St", city="Sacramento", county_id="34")
+        ).written
         if written is None:  # a surname alone is incomplete: nothing is scored
             continue
         for voter in registered:
@@ -326,12 +419,16 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
     voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
     for number in range(8):
         voter(first_name=f"Voter{chr(65 + number)}", address_number=str(100 + number))
-    made = [SignatureFactory(first_name=f"Voter{chr(65 + number)}", address=f"{100 + number} J Street")
-            for number in range(8)]
-    made += [SignatureFactory(first_name="Bob", last_name="Smith", address="15 Oak Avenue"),
-             SignatureFactory(first_name="Ana", last_name="Reyes", address="12 K St"),
-             SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),
-             SignatureFactory(first_name="", last_name="Garcia")]
+    made = [
+        SignatureFactory(first_name=f"Voter{chr(65 + number)}", address=f"{100 + number} J Street")
+        for number in range(8)
+    ]
+    made += [
+        SignatureFactory(first_name="Bob", last_name="Smith", address="15 Oak Avenue"),
+        SignatureFactory(first_name="Ana", last_name="Reyes", address="12 K St"),
+        SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),
+        SignatureFactory(first_name="", last_name="Garcia"),
+    ]
     expected = {s.pk: _summary(decide(Signature.objects.select_related("petition").get(pk=s.pk))) for s in made}
     helper_calls = []
     real_fetch = candidates._fetch_in_helper

@@ -21,7 +21,13 @@ from tests.conftest import REQUIRE_SERVICES, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BOOTSTRAP_DARK = "rgb(33, 37, 41)"  # .bg-dark: proof that the vendored Bootstrap CSS loaded
 
 
@@ -55,7 +61,10 @@ def page(chromium_executable, live_server, settings, monkeypatch):
     settings.CSRF_COOKIE_SECURE = False
     # {% static %} without a collectstatic manifest, whatever DEBUG is; the live
     # server serves the files from the finders.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
@@ -78,12 +87,27 @@ def screenshots(tmp_path) -> Path:
 
 def _voter_in_the_file() -> Voter:
     fields = dict(
-        registrant_id="B000000001", county=County.objects.get(code="34"), first_name="MARIA", last_name="GARCIA",
-        address_number="1200", street_name="J", street_type="ST", city="SACRAMENTO", state="CA", zip="95814",
+        registrant_id="B000000001",
+        county=County.objects.get(code="34"),
+        first_name="MARIA",
+        last_name="GARCIA",
+        address_number="1200",
+        street_name="J",
+        street_type="ST",
+        city="SACRAMENTO",
+        state="CA",
+        zip="95814",
         voter_status="A",
     )
-    keys = voter_keys(last_name="GARCIA", first_name="MARIA", address_number="1200", street_dir_prefix="",
-                      street_name="J", street_type="ST", street_dir_suffix="")
+    keys = voter_keys(
+        last_name="GARCIA",
+        first_name="MARIA",
+        address_number="1200",
+        street_dir_prefix="",
+        street_name="J",
+        street_type="ST",
+        street_dir_suffix="",
+    )
     return Voter.objects.create(**fields, **vars(keys))
 
 
@@ -102,7 +126,9 @@ def _background_color(page, selector: str) -> str:
     return page.eval_on_selector(selector, "element => getComputedStyle(element).backgroundColor")
 
 
-def test_a_voter_signs_confirms_by_email_and_a_volunteer_sees_the_pledge(page, live_server, mailoutbox, volunteer, screenshots):
+def test_a_voter_signs_confirms_by_email_and_a_volunteer_sees_the_pledge(
+    page, live_server, mailoutbox, volunteer, screenshots
+):
     voter = _voter_in_the_file()
 
     page.goto("/p/calexit/")
@@ -170,7 +196,9 @@ def test_a_voter_signs_confirms_by_email_and_a_volunteer_sees_the_pledge(page, l
         ("10001", "That is not a California ZIP code (they run from 90001 to 96162)."),
     ],
 )
-def test_a_bad_zip_is_explained_next_to_the_field_and_nothing_is_stored(page, mailoutbox, screenshots, zip_code, message):
+def test_a_bad_zip_is_explained_next_to_the_field_and_nothing_is_stored(
+    page, mailoutbox, screenshots, zip_code, message
+):
     page.goto("/p/calexit/sign/")
     _fill_the_sign_form(page, zip_code=zip_code)
     with page.expect_navigation():

@@ -29,18 +29,31 @@ class Field:
     def __init__(self, petition, county: str = "34"):
         self.petition, self.county, self.sections = petition, county, 0
 
-    def circulator(self, name: str, *, valid: int, failing: dict[str, int] | None = None, duplicate: int = 0,
-                   undecided: int = 0, sections: int = 1) -> Circulator:
+    def circulator(
+        self,
+        name: str,
+        *,
+        valid: int,
+        failing: dict[str, int] | None = None,
+        duplicate: int = 0,
+        undecided: int = 0,
+        sections: int = 1,
+    ) -> Circulator:
         person = Circulator.objects.create(
             petition=self.petition, name=name, city="Sacramento", phone="916-555-0100", email=f"{name[:3]}@example.org"
         )
         papers = []
         for _ in range(sections):
             self.sections += 1
-            papers.append(PetitionSection.objects.create(
-                petition=self.petition, number=f"{self.county}-{self.sections:04d}", county_id=self.county,
-                circulator=person, status=PetitionSection.Status.KEYED,
-            ))
+            papers.append(
+                PetitionSection.objects.create(
+                    petition=self.petition,
+                    number=f"{self.county}-{self.sections:04d}",
+                    county_id=self.county,
+                    circulator=person,
+                    status=PetitionSection.Status.KEYED,
+                )
+            )
         outcomes = [{"status": "valid"}] * valid + [{"status": "pending"}] * undecided
         for reason, count in (failing or {}).items():
             outcomes += [{"status": "invalid", "reason": reason}] * count
@@ -54,8 +67,13 @@ class Field:
 
     def line(self, section: PetitionSection, line: int, **fields) -> Signature:
         return SignatureFactory(
-            petition=self.petition, channel="paper", section=section, line=line, county_id=self.county,
-            email="", **fields,
+            petition=self.petition,
+            channel="paper",
+            section=section,
+            line=line,
+            county_id=self.county,
+            email="",
+            **fields,
         )
 
 
@@ -74,7 +92,11 @@ def sacramento(calexit):
         field.circulator("Flo Few", valid=3, failing={"not_registered": 5}),
     ]
     fabricator = field.circulator(
-        "Gil Fabricator", valid=16, failing={"not_registered": 14, "address_mismatch": 6}, duplicate=4, undecided=3,
+        "Gil Fabricator",
+        valid=16,
+        failing={"not_registered": 14, "address_mismatch": 6},
+        duplicate=4,
+        undecided=3,
         sections=2,
     )
     return {"honest": honest, "fabricator": fabricator}
@@ -87,8 +109,13 @@ def by_name(report) -> dict:
 def test_the_binomial_tail_matches_exact_arithmetic():
     assert binomial_upper_tail(8, 10, 0.5) == pytest.approx(56 / 1024, rel=1e-12)
     assert binomial_upper_tail(3, 3, 0.5) == pytest.approx(1 / 8, rel=1e-12)
-    for successes, trials, p in [(24, 40, Fraction(1, 10)), (5, 20, Fraction(1, 4)), (12, 60, Fraction(3, 25)),
-                                 (90, 100, Fraction(1, 10)), (150, 1000, Fraction(3, 25))]:
+    for successes, trials, p in [
+        (24, 40, Fraction(1, 10)),
+        (5, 20, Fraction(1, 4)),
+        (12, 60, Fraction(3, 25)),
+        (90, 100, Fraction(1, 10)),
+        (150, 1000, Fraction(3, 25)),
+    ]:
         expected = exact_upper_tail(successes, trials, p)
         assert binomial_upper_tail(successes, trials, float(p)) == pytest.approx(expected, rel=1e-9)
     assert 0 < binomial_upper_tail(90, 100, 0.1) < 1e-70  # a tiny tail stays a number, not 0
@@ -194,7 +221,7 @@ def test_a_reviewer_sees_the_flagged_circulator_first_and_the_view_is_audited(cl
 
     assert response.status_code == 200
     html = response.content.decode()
-    first_row = html[html.index('<tbody class="circulator'):].split("</tbody>")[0]
+    first_row = html[html.index('<tbody class="circulator') :].split("</tbody>")[0]
     assert "Gil Fabricator" in first_row and "FLAGGED" in first_row and "Far above the county's norm" in first_row
     assert "34-0008, 34-0009" in first_row
     assert html.count("FLAGGED") == 1

@@ -117,7 +117,9 @@ def test_application_services_take_their_settings_from_the_environment():
     for name in (*APP_SERVICES, "migrate"):
         environment = services[name]["environment"]
         assert environment["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}", name
-        assert environment["DATABASE_URL"].startswith("postgres://") and environment["DATABASE_URL"].endswith("@db:5432/calexit")
+        assert environment["DATABASE_URL"].startswith("postgres://") and environment["DATABASE_URL"].endswith(
+            "@db:5432/calexit"
+        )
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
         assert environment["DEBUG"] == "0"
         # The web healthcheck asks 127.0.0.1, which must stay an allowed host.
@@ -132,7 +134,14 @@ def test_application_services_are_configured_for_https_behind_a_proxy_and_real_s
         assert environment["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-}", name
         assert environment["EMAIL_BACKEND"] == "${EMAIL_BACKEND:-django.core.mail.backends.smtp.EmailBackend}", name
         assert environment["EMAIL_HOST"].startswith("${EMAIL_HOST:?"), name
-        smtp = ("EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_TIMEOUT")
+        smtp = (
+            "EMAIL_PORT",
+            "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL",
+            "EMAIL_HOST_USER",
+            "EMAIL_HOST_PASSWORD",
+            "EMAIL_TIMEOUT",
+        )
         assert all(environment[variable].startswith(f"${{{variable}:-") for variable in smtp), name
         assert "CLIENT_IP_HEADER" not in environment and "SECURE_COOKIES" not in environment, name
 
@@ -180,6 +189,7 @@ def test_the_tests_run_the_compose_worker_and_beat_commands(tmp_path):
 
 
 # --- The web command, run natively ------------------------------------------
+
 
 @pytest.fixture
 def web_server(tmp_path):

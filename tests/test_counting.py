@@ -76,7 +76,9 @@ def test_the_recount_reports_and_repairs_drift(calexit):
 
     run = tallies_recount()
 
-    assert run.drift == [{"petition": calexit.pk, "county": "34", "filed": False, "status": "valid", "tally": 7, "rows": 1}]
+    assert run.drift == [
+        {"petition": calexit.pk, "county": "34", "filed": False, "status": "valid", "tally": 7, "rows": 1}
+    ]
     assert petition_counts(calexit).statewide.pledged == 1
 
 

@@ -24,16 +24,36 @@ from tests.factories import SignatureFactory, VoterFactory
 Status = PetitionSection.Status
 
 
-def section(petition, number: str, *, county: str = "34", status: str = Status.KEYED, circulator=None,
-            lines: list[dict] | None = None) -> PetitionSection:
+def section(
+    petition,
+    number: str,
+    *,
+    county: str = "34",
+    status: str = Status.KEYED,
+    circulator=None,
+    lines: list[dict] | None = None,
+) -> PetitionSection:
     paper = PetitionSection.objects.create(
-        petition=petition, number=number, county_id=county, status=status, circulator=circulator,
-        signed_from=datetime.date(2026, 3, 2), signed_to=datetime.date(2026, 3, 9),
+        petition=petition,
+        number=number,
+        county_id=county,
+        status=status,
+        circulator=circulator,
+        signed_from=datetime.date(2026, 3, 2),
+        signed_to=datetime.date(2026, 3, 9),
         declaration_date=datetime.date(2026, 3, 10),
     )
     for line, fields in enumerate(lines or [], start=1):
-        SignatureFactory(petition=petition, channel="paper", section=paper, line=line, county_id=county,
-                         email="", last_name="Signerson", **fields)
+        SignatureFactory(
+            petition=petition,
+            channel="paper",
+            section=paper,
+            line=line,
+            county_id=county,
+            email="",
+            last_name="Signerson",
+            **fields,
+        )
     return paper
 
 
@@ -48,9 +68,20 @@ def filing(calexit):
     circulator = Circulator.objects.create(petition=calexit, name="Carla Circulator", phone="916-555-0199")
     voter = VoterFactory()
     section(calexit, "S-1", circulator=circulator, lines=[{"status": "valid", "voter": voter}, INVALID, PENDING])
-    section(calexit, "S-2", status=Status.VERIFIED, lines=[VALID, {"status": "review"}, {
-        "status": "duplicate", "voter": voter, "duplicate_of": Signature.objects.get(section__number="S-1", line=1),
-    }])
+    section(
+        calexit,
+        "S-2",
+        status=Status.VERIFIED,
+        lines=[
+            VALID,
+            {"status": "review"},
+            {
+                "status": "duplicate",
+                "voter": voter,
+                "duplicate_of": Signature.objects.get(section__number="S-1", line=1),
+            },
+        ],
+    )
     section(calexit, "S-3", status=Status.FILED, lines=[VALID])
     section(calexit, "S-4", lines=[])  # keyed, but every line was left blank
     section(calexit, "=1+1", lines=[VALID])  # a number a spreadsheet would run as a formula
@@ -80,8 +111,9 @@ def recount(petition, county: str) -> tuple[dict[str, int], list[int]]:
                 by_section[signature.section.number] += 1
         elif signature.channel == "online" and signature.county_id == county and signature.wet_ink_received_at:
             forms.append(signature.pk)
-    for number in PetitionSection.objects.filter(petition=petition, county_id=county, status__in=FILED_SECTION_STATUSES
-                                                 ).values_list("number", flat=True):
+    for number in PetitionSection.objects.filter(
+        petition=petition, county_id=county, status__in=FILED_SECTION_STATUSES
+    ).values_list("number", flat=True):
         by_section.setdefault(number, 0)
     return dict(by_section), forms
 
@@ -103,16 +135,34 @@ def test_the_county_csv_lists_each_filed_section_and_form_and_totals_what_a_reco
     form_rows = [row for row in body if row[2] == "form"]
     expected_sections, expected_forms = recount(calexit, "34")
 
-    assert header == ["county_code", "county", "kind", "number", "code", "signed_from", "signed_to",
-                      "declaration_date", "raw"]
+    assert header == [
+        "county_code",
+        "county",
+        "kind",
+        "number",
+        "code",
+        "signed_from",
+        "signed_to",
+        "declaration_date",
+        "raw",
+    ]
     assert sections == {f"'{n}" if n.startswith("=") else n: raw for n, raw in expected_sections.items()}
     assert sections == {"S-1": 3, "S-2": 3, "S-3": 1, "S-4": 0, "'=1+1": 1}
     assert [row[4] for row in form_rows] == [form_code(pk) for pk in expected_forms]
     assert all(row[8] == "1" for row in form_rows) and len(form_rows) == 2
     assert total[2] == "total" and int(total[8]) == sum(expected_sections.values()) + len(expected_forms) == 10
     s1 = next(row for row in body if row[3] == "S-1")
-    assert s1 == ["34", "Sacramento", "section", "S-1", section_code(PetitionSection.objects.get(number="S-1").pk),
-                  "2026-03-02", "2026-03-09", "2026-03-10", "3"]
+    assert s1 == [
+        "34",
+        "Sacramento",
+        "section",
+        "S-1",
+        section_code(PetitionSection.objects.get(number="S-1").pk),
+        "2026-03-02",
+        "2026-03-09",
+        "2026-03-10",
+        "3",
+    ]
 
 
 def test_a_section_number_like_a_formula_is_escaped(filing, tmp_path, client, volunteer):
@@ -204,8 +254,15 @@ def test_the_filing_page_lists_counties_with_links_for_a_volunteer(filing, clien
     assert "00,Statewide,6,3,13," in statewide
 
 
-@pytest.mark.parametrize("url", ["/dashboard/filing/", "/dashboard/p/calexit/filing.csv",
-                                 "/dashboard/p/calexit/filing/34.csv", "/dashboard/p/calexit/filing/34.pdf"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard/filing/",
+        "/dashboard/p/calexit/filing.csv",
+        "/dashboard/p/calexit/filing/34.csv",
+        "/dashboard/p/calexit/filing/34.pdf",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_sign_in(client, calexit, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

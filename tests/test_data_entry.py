@@ -22,10 +22,20 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py
 FIELDS = ("name", "address", "city", "zip", "date_signed")
-MARIA = {"name": "Maria Garcia", "address": "1200 J St", "city": "Sacramento", "zip": "95814",
-         "date_signed": "03/05/2026"}
-NOBODY = {"name": "Nobody Known", "address": "5 K St", "city": "Sacramento", "zip": "95814",
-          "date_signed": "03/06/2026"}
+MARIA = {
+    "name": "Maria Garcia",
+    "address": "1200 J St",
+    "city": "Sacramento",
+    "zip": "95814",
+    "date_signed": "03/05/2026",
+}
+NOBODY = {
+    "name": "Nobody Known",
+    "address": "5 K St",
+    "city": "Sacramento",
+    "zip": "95814",
+    "date_signed": "03/06/2026",
+}
 
 
 @pytest.fixture
@@ -36,11 +46,18 @@ def circulating(calexit):
 
 
 def _returned(petition, user, *, double_entry: bool = False) -> PetitionSection:
-    section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=user,
-                             double_entry=double_entry)[0]
-    return section_return(section=section, circulator=CirculatorInput(name="Ana Ruiz"), signed_from=date(2026, 3, 1),
-                          signed_to=date(2026, 3, 20), declaration_date=date(2026, 3, 21),
-                          declaration_place="Sacramento, CA", user=user)
+    section = sections_issue(
+        petition=petition, county=County.objects.get(code="34"), count=1, user=user, double_entry=double_entry
+    )[0]
+    return section_return(
+        section=section,
+        circulator=CirculatorInput(name="Ana Ruiz"),
+        signed_from=date(2026, 3, 1),
+        signed_to=date(2026, 3, 20),
+        declaration_date=date(2026, 3, 21),
+        declaration_place="Sacramento, CA",
+        user=user,
+    )
 
 
 @pytest.fixture
@@ -56,8 +73,12 @@ def double(circulating, organizer) -> PetitionSection:
 def grid(lines: dict[int, dict], *, rows: int | None = None) -> dict[str, str]:
     """The data-entry form as the page posts it: one row per line, blank rows included."""
     numbers = list(lines) + [n for n in range(1, (rows or 0) + 1) if n not in lines]
-    data = {"lines-TOTAL_FORMS": str(len(numbers)), "lines-INITIAL_FORMS": str(len(numbers)),
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "100"}
+    data = {
+        "lines-TOTAL_FORMS": str(len(numbers)),
+        "lines-INITIAL_FORMS": str(len(numbers)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "100",
+    }
     for index, number in enumerate(numbers):
         data[f"lines-{index}-line"] = str(number)
         for name in FIELDS:
@@ -88,17 +109,28 @@ def pending_tally(petition) -> dict[str, int]:
 
 # --- Saving lines ---------------------------------------------------------------------------
 
+
 def test_typed_lines_become_pending_paper_signatures_that_are_validated_against_the_voter_file(
-        client, volunteer, section):
+    client, volunteer, section
+):
     maria = VoterFactory()
-    response = signed_in(client, volunteer).post(f"/dashboard/sections/{section.pk}/",
-                                                 grid({1: MARIA, 2: NOBODY}, rows=10))
+    response = signed_in(client, volunteer).post(
+        f"/dashboard/sections/{section.pk}/", grid({1: MARIA, 2: NOBODY}, rows=10)
+    )
 
     assert response.status_code == 302 and response["Location"] == f"/dashboard/sections/{section.pk}/"
     first, second = Signature.objects.order_by("line")
-    assert (first.channel, first.section, first.line, first.county_id, first.name_as_written, first.address,
-            first.city, first.zip, first.date_signed) == (
-        "paper", section, 1, "34", "Maria Garcia", "1200 J St", "Sacramento", "95814", date(2026, 3, 5))
+    assert (
+        first.channel,
+        first.section,
+        first.line,
+        first.county_id,
+        first.name_as_written,
+        first.address,
+        first.city,
+        first.zip,
+        first.date_signed,
+    ) == ("paper", section, 1, "34", "Maria Garcia", "1200 J St", "Sacramento", "95814", date(2026, 3, 5))
     assert (first.status, first.voter) == ("valid", maria)
     assert (second.line, second.status, second.reason) == (2, "invalid", "not_registered")
     assert pending_tally(section.petition) == {"valid": 1, "invalid": 1}  # +1 pending each, then moved on
@@ -108,13 +140,16 @@ def test_typed_lines_become_pending_paper_signatures_that_are_validated_against_
     assert (audit.user, audit.detail["lines"], audit.detail["signatures"]) == (volunteer, [1, 2], [first.pk, second.pk])
 
 
-def test_validation_is_queued_only_once_the_lines_are_committed(section, volunteer,
-                                                                 django_capture_on_commit_callbacks):
+def test_validation_is_queued_only_once_the_lines_are_committed(section, volunteer, django_capture_on_commit_callbacks):
     VoterFactory()
     with django_capture_on_commit_callbacks(execute=False) as after_commit:
-        result = section_lines_key(section=section, lines=[KeyedLineInput(section=section, line=1, name="Maria Garcia",
-                                                                          address="1200 J St", city="Sacramento")],
-                                   user=volunteer)
+        result = section_lines_key(
+            section=section,
+            lines=[
+                KeyedLineInput(section=section, line=1, name="Maria Garcia", address="1200 J St", city="Sacramento")
+            ],
+            user=volunteer,
+        )
     signature = result.created[0]
     signature.refresh_from_db()
     assert signature.status == "pending"
@@ -154,8 +189,9 @@ def test_a_bad_line_is_reported_next_to_its_field_and_nothing_of_the_grid_is_los
     assert section.status == "returned"
 
 
-def test_the_lines_of_a_section_are_keyed_only_once_its_declaration_is_recorded(client, volunteer, circulating,
-                                                                                  organizer):
+def test_the_lines_of_a_section_are_keyed_only_once_its_declaration_is_recorded(
+    client, volunteer, circulating, organizer
+):
     issued = sections_issue(petition=circulating, county=County.objects.get(code="34"), count=1, user=organizer)[0]
     page = signed_in(client, volunteer).get(f"/dashboard/sections/{issued.pk}/").content.decode()
     assert "Record the circulator's declaration before keying the lines." in page
@@ -172,28 +208,58 @@ def test_keyed_lines_become_signatures_exactly_as_imported_ones(tmp_path, sectio
 
     VoterFactory()
     path = tmp_path / "keyed.csv"
-    path.write_text("section,line,county,name,address,city,zip,date_signed\n"
-                    "S-1,1,34,Maria Garcia,1200 J St,Sacramento,95814,2026-03-05\n")
+    path.write_text(
+        "section,line,county,name,address,city,zip,date_signed\n"
+        "S-1,1,34,Maria Garcia,1200 J St,Sacramento,95814,2026-03-05\n"
+    )
     with run_on_commit():
         signatures_import_paper(path=path, petition=section.petition)
-        section_lines_key(section=section, lines=[KeyedLineInput(
-            section=section, line=1, name="Maria Garcia", address="1200 J St", city="Sacramento", zip="95814",
-            date_signed=date(2026, 3, 5))], user=volunteer)
+        section_lines_key(
+            section=section,
+            lines=[
+                KeyedLineInput(
+                    section=section,
+                    line=1,
+                    name="Maria Garcia",
+                    address="1200 J St",
+                    city="Sacramento",
+                    zip="95814",
+                    date_signed=date(2026, 3, 5),
+                )
+            ],
+            user=volunteer,
+        )
 
     imported, keyed = Signature.objects.order_by("id")
-    compared = ("petition_id", "channel", "line", "county_id", "name_as_written", "address", "city", "zip",
-                "date_signed", "voter_id", "first_name", "last_name", "email")
+    compared = (
+        "petition_id",
+        "channel",
+        "line",
+        "county_id",
+        "name_as_written",
+        "address",
+        "city",
+        "zip",
+        "date_signed",
+        "voter_id",
+        "first_name",
+        "last_name",
+        "email",
+    )
     assert [getattr(keyed, name) for name in compared] == [getattr(imported, name) for name in compared]
     assert (imported.status, keyed.status, keyed.duplicate_of) == ("valid", "duplicate", imported)
 
 
 # --- The section page ----------------------------------------------------------------------
 
+
 def test_the_section_page_shows_the_section_its_declaration_and_saved_lines_with_status_and_date_flags(
-        client, volunteer, organizer, section):
+    client, volunteer, organizer, section
+):
     VoterFactory()
-    signed_in(client, volunteer).post(f"/dashboard/sections/{section.pk}/",
-                                      grid({1: MARIA, 2: {**NOBODY, "date_signed": "01/15/2026"}}))
+    signed_in(client, volunteer).post(
+        f"/dashboard/sections/{section.pk}/", grid({1: MARIA, 2: {**NOBODY, "date_signed": "01/15/2026"}})
+    )
     page = client.get(f"/dashboard/sections/{section.pk}/").content.decode()
 
     from petitions.codes import section_code
@@ -216,11 +282,22 @@ def test_the_section_page_shows_the_section_its_declaration_and_saved_lines_with
 
 
 def test_the_declaration_is_recorded_from_the_section_page_and_dates_out_of_order_are_refused(
-        client, volunteer, circulating, organizer):
+    client, volunteer, circulating, organizer
+):
     issued = sections_issue(petition=circulating, county=County.objects.get(code="34"), count=1, user=organizer)[0]
-    form = {"circulator": "", "name": "Ana Ruiz", "address": "9 P St", "city": "Sacramento", "zip": "95814",
-            "phone": "", "email": "", "signed_from": "03/20/2026", "signed_to": "03/01/2026",
-            "declaration_date": "03/21/2026", "declaration_place": "Sacramento, CA"}
+    form = {
+        "circulator": "",
+        "name": "Ana Ruiz",
+        "address": "9 P St",
+        "city": "Sacramento",
+        "zip": "95814",
+        "phone": "",
+        "email": "",
+        "signed_from": "03/20/2026",
+        "signed_to": "03/01/2026",
+        "declaration_date": "03/21/2026",
+        "declaration_place": "Sacramento, CA",
+    }
     refused = signed_in(client, volunteer).post(f"/dashboard/sections/{issued.pk}/declaration/", form)
 
     assert refused.status_code == 400
@@ -228,8 +305,10 @@ def test_the_declaration_is_recorded_from_the_section_page_and_dates_out_of_orde
     issued.refresh_from_db()
     assert issued.status == "issued"
 
-    accepted = client.post(f"/dashboard/sections/{issued.pk}/declaration/", {**form, "signed_from": "03/01/2026",
-                                                                             "signed_to": "03/20/2026"})
+    accepted = client.post(
+        f"/dashboard/sections/{issued.pk}/declaration/",
+        {**form, "signed_from": "03/01/2026", "signed_to": "03/20/2026"},
+    )
     assert accepted.status_code == 302
     issued.refresh_from_db()
     assert (issued.status, issued.circulator.name, issued.signed_to) == ("returned", "Ana Ruiz", date(2026, 3, 20))
@@ -246,6 +325,7 @@ def test_staff_move_a_section_from_its_page(client, volunteer, reviewer, section
 
 
 # --- The per-line check ------------------------------------------------------------------
+
 
 def check(client, section, **fields) -> tuple[int, dict]:
     response = client.post(f"/dashboard/sections/{section.pk}/check/", {"line": "1", **fields})
@@ -267,14 +347,21 @@ def test_the_check_says_what_a_line_would_get_and_nothing_about_the_voter(client
     }
 
     assert answers["valid"] == (200, {"outcome": "valid", "reason": "", "message": "matches a voter", "flag": None})
-    assert answers["not_registered"] == (200, {
-        "outcome": "invalid", "reason": "not_registered",
-        "message": "would fail: no registered voter of this name at this address", "flag": None})
+    assert answers["not_registered"] == (
+        200,
+        {
+            "outcome": "invalid",
+            "reason": "not_registered",
+            "message": "would fail: no registered voter of this name at this address",
+            "flag": None,
+        },
+    )
     assert answers["review"][1]["outcome"] == "review"
     assert answers["review"][1]["message"].startswith("needs review")
     assert answers["incomplete"][1]["reason"] == "incomplete"
     assert answers["flagged"][1]["flag"] == (
-        "Dated Mar 25, 2026, outside the circulator's declared dates (Mar 1, 2026 to Mar 20, 2026).")
+        "Dated Mar 25, 2026, outside the circulator's declared dates (Mar 1, 2026 to Mar 20, 2026)."
+    )
     for _, answer in answers.values():
         assert set(answer) == {"outcome", "reason", "message", "flag"}
         text = json.dumps(answer)
@@ -291,11 +378,16 @@ def test_the_check_tells_when_the_voter_already_signed(client, volunteer, sectio
 
 
 def test_each_check_is_audited_and_a_section_still_out_with_its_circulator_is_not_checked(
-        client, volunteer, circulating, organizer, section):
+    client, volunteer, circulating, organizer, section
+):
     VoterFactory()
     assert check(signed_in(client, volunteer), section, **MARIA)[0] == 200
-    assert AuditLog.objects.filter(action="section.line_check", user=volunteer, object_id=str(section.pk),
-                                   detail={"line": 1}).count() == 1
+    assert (
+        AuditLog.objects.filter(
+            action="section.line_check", user=volunteer, object_id=str(section.pk), detail={"line": 1}
+        ).count()
+        == 1
+    )
     issued = sections_issue(petition=circulating, county=County.objects.get(code="34"), count=1, user=organizer)[0]
     status, answer = check(client, issued, **MARIA)
     assert (status, answer) == (409, {"errors": {"__all__": ["Record the circulator's declaration first."]}})
@@ -308,13 +400,15 @@ def test_the_check_explains_a_bad_field(client, volunteer, section):
 
 # --- Double entry --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def keyers(roles):
     return user_in(roles, "first"), user_in(roles, "second"), user_in(roles, "third")
 
 
 def test_lines_both_keyings_agree_on_become_signatures_and_the_others_wait_for_a_third_volunteer(
-        client, double, keyers):
+    client, double, keyers
+):
     first, second, _ = keyers
     VoterFactory()
     signed_in(client, first).post(f"/dashboard/sections/{double.pk}/", grid({1: MARIA, 2: NOBODY}))
@@ -366,19 +460,20 @@ def test_a_third_volunteer_decides_the_differing_lines_and_the_section_is_verifi
     first, second, third = keyers
     VoterFactory()
     signed_in(client, first).post(f"/dashboard/sections/{double.pk}/", grid({1: MARIA, 2: NOBODY, 3: MARIA}))
-    signed_in(client, second).post(f"/dashboard/sections/{double.pk}/",
-                                   grid({1: {**MARIA, "address": "1300 J St"}, 2: NOBODY}))
+    signed_in(client, second).post(
+        f"/dashboard/sections/{double.pk}/", grid({1: {**MARIA, "address": "1300 J St"}, 2: NOBODY})
+    )
 
     page = signed_in(client, third).get(f"/dashboard/sections/{double.pk}/reconcile/").content.decode()
     assert "2 lines left" in page and "line 1</strong>" in page
-    differs = ('<td data-keying="{}" class="reconcile-diff table-warning">'
-               '<span class="visually-hidden">differs: </span>{}')
+    differs = (
+        '<td data-keying="{}" class="reconcile-diff table-warning"><span class="visually-hidden">differs: </span>{}'
+    )
     assert differs.format(1, "1200 J St") in page and differs.format(2, "1300 J St") in page
     assert 'name="name" id="decide-name" value="Maria Garcia"' in page  # agreed fields are filled in
     assert 'name="address" id="decide-address" value=""' in page
 
-    signed_in(client, third).post(f"/dashboard/sections/{double.pk}/reconcile/",
-                                  {"line": "1", "use": "typed", **MARIA})
+    signed_in(client, third).post(f"/dashboard/sections/{double.pk}/reconcile/", {"line": "1", "use": "typed", **MARIA})
     line_1 = Signature.objects.get(line=1)
     assert (line_1.address, line_1.status) == ("1200 J St", "valid")
     double.refresh_from_db()
@@ -389,8 +484,10 @@ def test_a_third_volunteer_decides_the_differing_lines_and_the_section_is_verifi
     assert not KeyedLine.objects.filter(line=3).exists()
     double.refresh_from_db()
     assert (double.status, double.status_changed_by) == ("verified", third)
-    decisions = [(a.user, a.detail["line"], a.detail["decided"] and a.detail["decided"]["address"])
-                 for a in AuditLog.objects.filter(action="section.line_reconcile").order_by("id")]
+    decisions = [
+        (a.user, a.detail["line"], a.detail["decided"] and a.detail["decided"]["address"])
+        for a in AuditLog.objects.filter(action="section.line_reconcile").order_by("id")
+    ]
     assert decisions == [(third, 1, "1200 J St"), (third, 3, None)]
     first_decision = AuditLog.objects.filter(action="section.line_reconcile").earliest("id")
     assert first_decision.detail["keyings"]["2"]["address"] == "1300 J St"
@@ -411,8 +508,9 @@ def test_a_bad_field_in_a_reconcile_decision_is_explained_and_nothing_is_decided
     first, second, third = keyers
     signed_in(client, first).post(f"/dashboard/sections/{double.pk}/", grid({1: NOBODY}))
     signed_in(client, second).post(f"/dashboard/sections/{double.pk}/", grid({1: {**NOBODY, "zip": "95816"}}))
-    response = signed_in(client, third).post(f"/dashboard/sections/{double.pk}/reconcile/",
-                                             {"line": "1", "use": "typed", **{**NOBODY, "zip": "9581"}})
+    response = signed_in(client, third).post(
+        f"/dashboard/sections/{double.pk}/reconcile/", {"line": "1", "use": "typed", **{**NOBODY, "zip": "9581"}}
+    )
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -424,9 +522,11 @@ def test_a_bad_field_in_a_reconcile_decision_is_explained_and_nothing_is_decided
 
 # --- Sections list, issuing and printing -----------------------------------------------------
 
+
 def test_staff_issue_sections_for_a_county_and_download_their_pdf(client, organizer, calexit):
-    response = signed_in(client, organizer).post("/dashboard/sections/issue/?petition=calexit",
-                                                 {"county": "34", "count": "3"})
+    response = signed_in(client, organizer).post(
+        "/dashboard/sections/issue/?petition=calexit", {"county": "34", "count": "3"}
+    )
     issued = list(PetitionSection.objects.order_by("number"))
     assert [s.number for s in issued] == ["34-00001", "34-00002", "34-00003"]
     ids = ",".join(str(s.pk) for s in issued)
@@ -458,17 +558,21 @@ def test_the_sections_list_filters_by_county_and_status(client, volunteer, secti
 
 # --- Who may ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/dashboard/sections/"),
-    ("post", "/dashboard/sections/issue/"),
-    ("get", "/dashboard/sections/print.pdf?ids={pk}"),
-    ("get", "/dashboard/sections/{pk}/"),
-    ("post", "/dashboard/sections/{pk}/"),
-    ("post", "/dashboard/sections/{pk}/check/"),
-    ("post", "/dashboard/sections/{pk}/declaration/"),
-    ("post", "/dashboard/sections/{pk}/status/"),
-    ("get", "/dashboard/sections/{pk}/reconcile/"),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/dashboard/sections/"),
+        ("post", "/dashboard/sections/issue/"),
+        ("get", "/dashboard/sections/print.pdf?ids={pk}"),
+        ("get", "/dashboard/sections/{pk}/"),
+        ("post", "/dashboard/sections/{pk}/"),
+        ("post", "/dashboard/sections/{pk}/check/"),
+        ("post", "/dashboard/sections/{pk}/declaration/"),
+        ("post", "/dashboard/sections/{pk}/status/"),
+        ("get", "/dashboard/sections/{pk}/reconcile/"),
+    ],
+)
 def test_only_campaign_roles_reach_the_section_pages(client, section, method, path):
     url = path.format(pk=section.pk)
     anonymous = getattr(client, method)(url)

@@ -29,11 +29,18 @@ def _returned(user, *, double_entry: bool = False) -> PetitionSection:
     petition = Petition.objects.get(slug="calexit")
     petition.summary_date, petition.deadline = date(2026, 2, 1), date(2026, 7, 30)
     petition.save()
-    section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=user,
-                             double_entry=double_entry)[0]
-    return section_return(section=section, circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-                          signed_from=date(2026, 3, 1), signed_to=date(2026, 3, 20),
-                          declaration_date=date(2026, 3, 21), declaration_place="Sacramento, CA", user=user)
+    section = sections_issue(
+        petition=petition, county=County.objects.get(code="34"), count=1, user=user, double_entry=double_entry
+    )[0]
+    return section_return(
+        section=section,
+        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
+        signed_from=date(2026, 3, 1),
+        signed_to=date(2026, 3, 20),
+        declaration_date=date(2026, 3, 21),
+        declaration_place="Sacramento, CA",
+        user=user,
+    )
 
 
 def _focused(page) -> str:
@@ -56,8 +63,9 @@ def _check_result(page, line: int) -> str:
     return result.inner_text().strip()
 
 
-def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures(page, volunteer, organizer,
-                                                                                 screenshots):  # noqa: F811
+def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures(
+    page, volunteer, organizer, screenshots
+):  # noqa: F811
     maria = VoterFactory()
     section = _returned(organizer)
     sections_issue(petition=section.petition, county=County.objects.get(code="19"), count=2, user=organizer)
@@ -92,9 +100,18 @@ def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures
 
     first, second = Signature.objects.order_by("line")
     assert (first.line, first.channel, first.status, first.voter, first.section) == (
-        1, "paper", "valid", maria, section)
-    assert (second.line, second.status, second.reason, second.date_signed) == (2, "invalid", "not_registered",
-                                                                                 date(2026, 3, 25))
+        1,
+        "paper",
+        "valid",
+        maria,
+        section,
+    )
+    assert (second.line, second.status, second.reason, second.date_signed) == (
+        2,
+        "invalid",
+        "not_registered",
+        date(2026, 3, 25),
+    )
     assert page.locator('#lines-body tr.line-saved[data-line="1"] .saved-state').inner_text() == "valid"
     assert page.locator("#lines-body tr.line-row").count() == 8  # lines 3 to 10 still to key
     assert "Saved 2 lines" in page.locator(".alert-success").inner_text()

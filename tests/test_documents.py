@@ -80,14 +80,21 @@ def overlapping_text(rects: list[tuple[Rect, str]]) -> list[tuple[str, str]]:
     return [
         (first_text, second_text)
         for i, (first, first_text) in enumerate(rects)
-        for second, second_text in rects[i + 1:]
+        for second, second_text in rects[i + 1 :]
         if intersect(first, second)
     ]
 
 
 def test_wet_ink_form_carries_what_the_law_asks_and_the_signers_details(petition):
-    signature = SignatureFactory(petition=petition, first_name="Maria", last_name="Garcia",
-                                 address="1200 J St", unit="4", city="Sacramento", zip="95814")
+    signature = SignatureFactory(
+        petition=petition,
+        first_name="Maria",
+        last_name="Garcia",
+        address="1200 J St",
+        unit="4",
+        city="Sacramento",
+        zip="95814",
+    )
     data = wet_ink_form_pdf(signature)
     assert data.startswith(b"%PDF")
     pages = pages_text(data)
@@ -104,8 +111,11 @@ def test_wet_ink_form_carries_what_the_law_asks_and_the_signers_details(petition
     assert "1200 J St #4" in first
     assert "Sacramento, CA" in first and "95814" in first
     assert "1200 J St #4, Sacramento, CA 95814" in first  # the circulator's residence: the same person
-    for statement in ["I am 18 years of age or older", "witnessed the appended signatures",
-                      "penalty of perjury under the laws of the State of California"]:
+    for statement in [
+        "I am 18 years of age or older",
+        "witnessed the appended signatures",
+        "penalty of perjury under the laws of the State of California",
+    ]:
         assert statement in first
     assert "Sign twice in ink: as signer and as circulator." in first
     assert "Do not sign for anyone else." in first
@@ -199,7 +209,7 @@ def test_blank_sections_one_document_each_with_number_code_and_qr(petition):
         assert f"Page 1 of {count}" in first
         assert "INITIATIVE MEASURE TO BE SUBMITTED DIRECTLY TO THE VOTERS" in first
         assert "PAID SIGNATURE GATHERER OR A VOLUNTEER" in first
-        section_text = " ".join(pages[start:start + count])
+        section_text = " ".join(pages[start : start + count])
         assert section_text.count("PRINT YOUR NAME") == 12
         assert "12 PRINT YOUR NAME" in section_text and "13 PRINT YOUR NAME" not in section_text
         assert "DECLARATION OF CIRCULATOR" in section_text
@@ -212,13 +222,21 @@ def test_blank_sections_one_document_each_with_number_code_and_qr(petition):
     assert "COUNTY OF SACRAMENTO" in pages[starts[0]]
     assert "CITY AND COUNTY OF SAN FRANCISCO" in pages[starts[1]]
     assert "COUNTY OF LOS ANGELES" in pages[starts[2]]
-    assert "José Nuñez" in " ".join(pages[starts[0]:starts[1]])
-    assert "José Nuñez" not in " ".join(pages[starts[1]:])
+    assert "José Nuñez" in " ".join(pages[starts[0] : starts[1]])
+    assert "José Nuñez" not in " ".join(pages[starts[1] :])
 
 
 def test_names_outside_latin_1_are_printed(petition):
-    signature = SignatureFactory(petition=petition, first_name="Nguyễn", middle_name="Văn", last_name="An",
-                                 address="4521 Đường Mission", city="Garden Grove", zip="92843", county_id="30")
+    signature = SignatureFactory(
+        petition=petition,
+        first_name="Nguyễn",
+        middle_name="Văn",
+        last_name="An",
+        address="4521 Đường Mission",
+        city="Garden Grove",
+        zip="92843",
+        county_id="30",
+    )
     first = pages_text(wet_ink_form_pdf(signature))[0]
     assert first.count("Nguyễn Văn An") == 2  # signer and circulator
     assert "4521 Đường Mission" in first

@@ -1,7 +1,6 @@
 """Duplicates: a voter counts once per petition across online and paper, and the
 signatures of one unregistered person are linked, by database constraints."""
 
-
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -25,9 +24,20 @@ def validated(**fields) -> Signature:
 
 
 def paper(calexit, *, name: str, address: str, line: int, county: str = "34") -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(petition=calexit, number=f"S-{county}", defaults={"county_id": county})
-    return validated(channel="paper", section=section, line=line, county_id=county, first_name="", last_name="",
-                     name_as_written=name, address=address, email="")
+    section, _ = PetitionSection.objects.get_or_create(
+        petition=calexit, number=f"S-{county}", defaults={"county_id": county}
+    )
+    return validated(
+        channel="paper",
+        section=section,
+        line=line,
+        county_id=county,
+        first_name="",
+        last_name="",
+        name_as_written=name,
+        address=address,
+        email="",
+    )
 
 
 def test_a_voter_who_signs_online_and_on_paper_counts_once(calexit):

@@ -18,8 +18,15 @@ from tests.factories import VoterFactory
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SIGNER = {
-    "first_name": "Maria", "last_name": "Garcia", "address": "1200 J St", "unit": "", "city": "Sacramento",
-    "zip": "95814", "county": "34", "email": "maria.e2e@example.com", "attest": "on",
+    "first_name": "Maria",
+    "last_name": "Garcia",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "email": "maria.e2e@example.com",
+    "attest": "on",
 }
 
 
@@ -57,11 +64,15 @@ def test_sign_confirm_validate_count_and_show(client, celery_worker_process, vol
     assert signature.status == "unconfirmed"  # a GET (an email scanner) confirms nothing
 
     assert client.post(link).status_code == 302
-    wait_for(lambda: Signature.objects.filter(pk=signature.pk, status="valid").exists(), what="validation by the worker")
+    wait_for(
+        lambda: Signature.objects.filter(pk=signature.pk, status="valid").exists(), what="validation by the worker"
+    )
     signature.refresh_from_db()
     assert signature.voter == voter
 
-    payload = wait_for(lambda: (p := api_counts(client))["counts"]["pledged"] == 1 and p, what="the beat's counting run")
+    payload = wait_for(
+        lambda: (p := api_counts(client))["counts"]["pledged"] == 1 and p, what="the beat's counting run"
+    )
     # Per county the API shows the hourly snapshot, and one signature is too few to show there.
     assert sacramento_row(payload)["pledged"] is None
     assert payload["by_county_as_of"] and payload["suppressed_below"] == 10
@@ -157,5 +168,8 @@ def test_with_redis_down_signatures_are_saved_and_the_sweep_catches_up(client, c
         _broker_up(good)
     signature.refresh_from_db()
     assert signature.status == "pending"
-    wait_for(lambda: Signature.objects.filter(pk=signature.pk, status="valid").exists(), timeout=60,
-             what="the sweep to validate the pending signature")
+    wait_for(
+        lambda: Signature.objects.filter(pk=signature.pk, status="valid").exists(),
+        timeout=60,
+        what="the sweep to validate the pending signature",
+    )

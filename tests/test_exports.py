@@ -39,7 +39,17 @@ def counted(calexit):
 def test_counts_csv_has_one_row_per_county_in_code_order_then_statewide(counted):
     rows = list(csv.reader(io.StringIO(run("export_counts", "--petition", "calexit"))))
 
-    assert rows[0][:9] == ["county_code", "county", "raw", "valid", "invalid", "duplicate", "review", "pending", "pledged"]
+    assert rows[0][:9] == [
+        "county_code",
+        "county",
+        "raw",
+        "valid",
+        "invalid",
+        "duplicate",
+        "review",
+        "pending",
+        "pledged",
+    ]
     assert [r[0] for r in rows[1:59]] == [f"{n:02d}" for n in range(1, 59)]
     assert rows[1][:2] == ["01", "Alameda"] and rows[58][:2] == ["58", "Yuba"]
     assert rows[34][:9] == ["34", "Sacramento", "3", "1", "1", "1", "0", "0", "0"]
@@ -58,11 +68,20 @@ def test_counts_json_has_the_shape_of_the_public_api(counted, client, tmp_path):
     # The public API hides small county counts (an hourly snapshot); the operator's export shows them all.
     assert set(public) - set(exported) == {"by_county_as_of", "suppressed_below"}
     assert {k: v for k, v in exported.items() if k != "by_county"} == {
-        k: v for k, v in public.items() if k in exported and k != "by_county"}
+        k: v for k, v in public.items() if k in exported and k != "by_county"
+    }
     assert [set(row) for row in exported["by_county"]] == [set(row) for row in public["by_county"]]
     assert next(row for row in exported["by_county"] if row["code"] == "34")["raw"] == 3
     assert projection["outcome"] is None  # nothing projected yet
-    assert exported["counts"] == {"raw": 4, "valid": 1, "invalid": 1, "duplicate": 1, "review": 0, "pending": 1, "pledged": 0}
+    assert exported["counts"] == {
+        "raw": 4,
+        "valid": 1,
+        "invalid": 1,
+        "duplicate": 1,
+        "review": 0,
+        "pending": 1,
+        "pledged": 0,
+    }
 
 
 def test_an_unknown_petition_is_a_clear_error():
@@ -100,12 +119,14 @@ def test_a_named_user_without_the_export_permission_is_refused(counted, voluntee
 
 
 def test_cells_that_would_run_as_spreadsheet_formulas_are_escaped(calexit, tmp_path):
-    SignatureFactory(first_name="=HYPERLINK(\"http://x\")", last_name="+1", email="@evil@example.com", address="-2 Main St")
+    SignatureFactory(
+        first_name='=HYPERLINK("http://x")', last_name="+1", email="@evil@example.com", address="-2 Main St"
+    )
     target = tmp_path / "s.csv"
     run("export_signatures", "--petition", "calexit", "--output", str(target))
 
     row = next(csv.DictReader(target.open()))
-    assert row["first_name"] == "'=HYPERLINK(\"http://x\")"
+    assert row["first_name"] == '\'=HYPERLINK("http://x")'
     assert row["last_name"] == "'+1"
     assert row["email"] == "'@evil@example.com"
     assert row["address"] == "'-2 Main St"

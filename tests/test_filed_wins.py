@@ -23,9 +23,20 @@ def validated(**fields) -> Signature:
 
 
 def paper_line(calexit, *, line: int, name: str = "Maria Garcia", address: str = "1200 J St", **fields) -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(petition=calexit, number="34-00001", defaults={"county_id": "34"})
-    return validated(channel="paper", section=section, line=line, first_name="", last_name="", name_as_written=name,
-                     address=address, email="", **fields)
+    section, _ = PetitionSection.objects.get_or_create(
+        petition=calexit, number="34-00001", defaults={"county_id": "34"}
+    )
+    return validated(
+        channel="paper",
+        section=section,
+        line=line,
+        first_name="",
+        last_name="",
+        name_as_written=name,
+        address=address,
+        email="",
+        **fields,
+    )
 
 
 def fresh(*signatures: Signature) -> list[Signature]:

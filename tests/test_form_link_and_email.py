@@ -18,8 +18,15 @@ from tests.factories import SignatureFactory, VoterFactory
 pytestmark = pytest.mark.django_db
 
 SIGNER = {
-    "first_name": "Maria", "last_name": "Garcia", "address": "1200 J St", "unit": "", "city": "Sacramento",
-    "zip": "95814", "county": "34", "email": "maria@example.com", "attest": "on",
+    "first_name": "Maria",
+    "last_name": "Garcia",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "email": "maria@example.com",
+    "attest": "on",
 }
 
 
@@ -59,12 +66,15 @@ def test_getting_the_form_changes_nothing(client):
     assert Signature.objects.filter(pk=signature.pk).values().get() == before
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda token: token[:-1] + ("0" if token[-1] != "0" else "1"),  # one character of the hash changed
-    lambda token: "9" + token,  # another signature's id
-    lambda token: "\u0661" + token[1:],  # an Arabic-Indic digit for the id
-    lambda token: "",
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda token: token[:-1] + ("0" if token[-1] != "0" else "1"),  # one character of the hash changed
+        lambda token: "9" + token,  # another signature's id
+        lambda token: "\u0661" + token[1:],  # an Arabic-Indic digit for the id
+        lambda token: "",
+    ],
+)
 def test_a_tampered_form_link_is_not_found(client, mangle):
     VoterFactory()
     signature = confirmed()

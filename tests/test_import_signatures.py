@@ -28,17 +28,28 @@ def write(tmp_path, body: str, name="keyed.csv"):
 
 def test_keyed_rows_become_signatures_in_their_sections_and_are_validated(tmp_path, run_on_commit):
     voter = VoterFactory()
-    path = write(tmp_path, "S-0001,1,34,Maria Garcia,1200 J St,Sacramento,95814,2026-11-01\n"
-                           "S-0001,2,34,Someone Else,5 K St,Sacramento,,\n")
+    path = write(
+        tmp_path,
+        "S-0001,1,34,Maria Garcia,1200 J St,Sacramento,95814,2026-11-01\n"
+        "S-0001,2,34,Someone Else,5 K St,Sacramento,,\n",
+    )
     with run_on_commit():
         out, err = run(path)
 
-    assert out.strip() == ("Imported keyed.csv: 2 rows, 2 new signatures, 0 already imported, 0 bad rows, "
-                           "1 new sections; validation queued")
+    assert out.strip() == (
+        "Imported keyed.csv: 2 rows, 2 new signatures, 0 already imported, 0 bad rows, "
+        "1 new sections; validation queued"
+    )
     section = PetitionSection.objects.get(number="S-0001")
     assert section.county_id == "34"
     first, second = Signature.objects.order_by("line")
-    assert (first.channel, first.section, first.line, first.status, first.voter) == ("paper", section, 1, "valid", voter)
+    assert (first.channel, first.section, first.line, first.status, first.voter) == (
+        "paper",
+        section,
+        1,
+        "valid",
+        voter,
+    )
     assert (second.status, second.reason) == ("invalid", "not_registered")
 
 
@@ -51,14 +62,16 @@ def test_importing_the_same_section_line_twice_adds_nothing(tmp_path):
 
 
 def test_bad_rows_are_reported_with_their_line_and_the_rest_imported(tmp_path):
-    path = write(tmp_path,
-                 "S-1,1,34,Maria Garcia,1200 J St,Sacramento,95814,\n"   # line 2: fine
-                 "S-1,2,99,Ana Lopez,1 A St,Sacramento,,\n"               # line 3: no county 99
-                 "S-1,x,34,Ana Lopez,1 A St,Sacramento,,\n"               # line 4: bad line number
-                 "S-1,3,34,Ana Lopez,1 A St,Sacramento,,31/02/2026\n"     # line 5: bad date
-                 "S-1,4,19,Ana Lopez,1 A St,Los Angeles,,\n"              # line 6: section is in 34
-                 "S-1,5,34,Ana Lopez\n"                                   # line 7: short row
-                 "S-1,6,34,Ana Lopez,1 A St,Sacramento,,\n")             # line 8: fine
+    path = write(
+        tmp_path,
+        "S-1,1,34,Maria Garcia,1200 J St,Sacramento,95814,\n"  # line 2: fine
+        "S-1,2,99,Ana Lopez,1 A St,Sacramento,,\n"  # line 3: no county 99
+        "S-1,x,34,Ana Lopez,1 A St,Sacramento,,\n"  # line 4: bad line number
+        "S-1,3,34,Ana Lopez,1 A St,Sacramento,,31/02/2026\n"  # line 5: bad date
+        "S-1,4,19,Ana Lopez,1 A St,Los Angeles,,\n"  # line 6: section is in 34
+        "S-1,5,34,Ana Lopez\n"  # line 7: short row
+        "S-1,6,34,Ana Lopez,1 A St,Sacramento,,\n",
+    )  # line 8: fine
     out, err = run(path)
 
     assert err.splitlines() == [

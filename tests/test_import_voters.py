@@ -80,17 +80,28 @@ class Rows:
         return write_lines(path or self.path, self.lines)
 
 
-def hand_made(tmp_path: Path, header: list[str], rows: list[dict[str, str]], *, name: str = "hand.tsv",
-              newline: str = "\n") -> Path:
+def hand_made(
+    tmp_path: Path, header: list[str], rows: list[dict[str, str]], *, name: str = "hand.tsv", newline: str = "\n"
+) -> Path:
     lines = ["\t".join(header)] + ["\t".join(row.get(column, "") for column in header) for row in rows]
     return write_lines(tmp_path / name, lines, newline=newline)
 
 
 def snapshot() -> list[tuple]:
-    return list(Voter.objects.order_by("registrant_id").values_list(
-        "registrant_id", "county_id", "last_name", "first_name", "street_name", "city", "dob", "registered",
-        "key_street", "updated_at",
-    ))
+    return list(
+        Voter.objects.order_by("registrant_id").values_list(
+            "registrant_id",
+            "county_id",
+            "last_name",
+            "first_name",
+            "street_name",
+            "city",
+            "dob",
+            "registered",
+            "key_street",
+            "updated_at",
+        )
+    )
 
 
 # --- Bad rows ---------------------------------------------------------------------
@@ -160,10 +171,23 @@ def test_the_command_prints_bad_rows_on_stderr_and_one_summary_line_on_stdout(tm
 
 
 def test_a_line_that_is_not_utf8_is_read_as_windows_1252(tmp_path):
-    path = hand_made(tmp_path, list(REQUIRED_COLUMNS), [
-        {"CountyCode": "34", "RegistrantID": "R1", "LastName": "PENA", "FirstName": "ANA", "AddressNumber": "1",
-         "StreetName": "K", "City": "Sacramento", "Zip": "95814", "Status": "A"},
-    ])
+    path = hand_made(
+        tmp_path,
+        list(REQUIRED_COLUMNS),
+        [
+            {
+                "CountyCode": "34",
+                "RegistrantID": "R1",
+                "LastName": "PENA",
+                "FirstName": "ANA",
+                "AddressNumber": "1",
+                "StreetName": "K",
+                "City": "Sacramento",
+                "Zip": "95814",
+                "Status": "A",
+            },
+        ],
+    )
     path.write_bytes(path.read_bytes().replace(b"PENA", "Peña".encode("cp1252")))
 
     summary = voters_import(path)
@@ -186,8 +210,13 @@ def test_a_file_missing_required_columns_is_refused_whole_and_changes_nothing(tm
 
     for replace in (False, True):
         with pytest.raises(CommandError) as refused:
-            call_command("import_voters", str(path), *(["--replace"] if replace else []),
-                         stdout=io.StringIO(), stderr=io.StringIO())
+            call_command(
+                "import_voters",
+                str(path),
+                *(["--replace"] if replace else []),
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
         assert refused.value.returncode == 1
         assert "StreetName" in str(refused.value) and "City" in str(refused.value)
 
@@ -367,13 +396,43 @@ def test_a_bulk_load_puts_the_voter_table_indexes_and_foreign_keys_back(tmp_path
 
 
 def test_unknown_columns_are_ignored_and_columns_are_found_by_name(tmp_path):
-    header = ["Phone", "Zip", "City", "StreetName", "VoterScore", "AddressNumber", "FirstName", "LastName",
-              "RegistrantID", "Status", "CountyCode", "Email", "UnitNumber"]
-    path = hand_made(tmp_path, header, [
-        {"Phone": "(916) 555-0100", "Zip": "95814", "City": "Sacramento", "StreetName": "J", "VoterScore": "87",
-         "AddressNumber": "1200", "FirstName": "Maria", "LastName": "Garcia", "RegistrantID": "X1", "Status": "A",
-         "CountyCode": "34", "Email": "maria@example.com", "UnitNumber": "4"},
-    ], newline="\r\n")
+    header = [
+        "Phone",
+        "Zip",
+        "City",
+        "StreetName",
+        "VoterScore",
+        "AddressNumber",
+        "FirstName",
+        "LastName",
+        "RegistrantID",
+        "Status",
+        "CountyCode",
+        "Email",
+        "UnitNumber",
+    ]
+    path = hand_made(
+        tmp_path,
+        header,
+        [
+            {
+                "Phone": "(916) 555-0100",
+                "Zip": "95814",
+                "City": "Sacramento",
+                "StreetName": "J",
+                "VoterScore": "87",
+                "AddressNumber": "1200",
+                "FirstName": "Maria",
+                "LastName": "Garcia",
+                "RegistrantID": "X1",
+                "Status": "A",
+                "CountyCode": "34",
+                "Email": "maria@example.com",
+                "UnitNumber": "4",
+            },
+        ],
+        newline="\r\n",
+    )
 
     summary = voters_import(path)
 
@@ -381,23 +440,53 @@ def test_unknown_columns_are_ignored_and_columns_are_found_by_name(tmp_path):
     assert set(summary.ignored_columns) == {"Phone", "VoterScore", "Email"}
     voter = Voter.objects.get(registrant_id="X1")
     assert (voter.county_id, voter.last_name, voter.first_name, voter.address_number, voter.street_name) == (
-        "34", "Garcia", "Maria", "1200", "J")
+        "34",
+        "Garcia",
+        "Maria",
+        "1200",
+        "J",
+    )
     assert (voter.city, voter.zip, voter.voter_status, voter.unit_number) == ("Sacramento", "95814", "A", "4")
     assert (voter.middle_name, voter.street_type, voter.dob, voter.registration_date, voter.registered) == (
-        "", "", None, None, True)
+        "",
+        "",
+        None,
+        None,
+        True,
+    )
 
 
 def test_matching_keys_are_computed_at_import(tmp_path):
-    path = hand_made(tmp_path, synthetic_header(extra_columns=False), [
-        {"CountyCode": "19", "RegistrantID": "K1", "LastName": "O'Brien", "FirstName": "José",
-         "AddressNumber": "0123", "StreetDirPrefix": "North", "StreetName": "Main", "StreetType": "Street",
-         "City": "Los Angeles", "Zip": "90012", "Status": "A", "DOB": "1970-01-31"},
-    ])
+    path = hand_made(
+        tmp_path,
+        synthetic_header(extra_columns=False),
+        [
+            {
+                "CountyCode": "19",
+                "RegistrantID": "K1",
+                "LastName": "O'Brien",
+                "FirstName": "José",
+                "AddressNumber": "0123",
+                "StreetDirPrefix": "North",
+                "StreetName": "Main",
+                "StreetType": "Street",
+                "City": "Los Angeles",
+                "Zip": "90012",
+                "Status": "A",
+                "DOB": "1970-01-31",
+            },
+        ],
+    )
 
     voters_import(path)
 
     voter = Voter.objects.get(registrant_id="K1")
-    assert (voter.key_last, voter.key_first, voter.key_house, voter.key_street) == ("OBRIEN", "JOSE", "123", "N MAIN ST")
+    assert (voter.key_last, voter.key_first, voter.key_house, voter.key_street) == (
+        "OBRIEN",
+        "JOSE",
+        "123",
+        "N MAIN ST",
+    )
 
 
 def _assert_keys_are_voter_keys() -> None:
@@ -458,7 +547,12 @@ def test_the_synthetic_file_is_deterministic_and_covers_every_county(tmp_path):
     assert (summary.inserted, summary.bad_row_count) == (2000, 0)
     for demo in DEMO_VOTERS:
         voter = Voter.objects.get(registrant_id=demo.registrant_id)
-        assert (voter.first_name, voter.last_name, voter.county_id, voter.zip) == (demo.first, demo.last, demo.county, demo.zip)
+        assert (voter.first_name, voter.last_name, voter.county_id, voter.zip) == (
+            demo.first,
+            demo.last,
+            demo.county,
+            demo.zip,
+        )
     maria = Voter.objects.get(registrant_id=DEMO_VOTERS[0].registrant_id)
     assert (maria.key_house, maria.key_street, maria.city) == ("1200", "J ST", "Sacramento")
     assert DEMO_VOTERS[0].describe() == "Maria Garcia, 1200 J St, Sacramento 95814, county 34 Sacramento"
@@ -484,8 +578,13 @@ def _child_database_url(tmp_path: Path) -> str:
         return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
     # The SQLite test database lives in this process's memory: the child gets its own migrated file.
     url = f"sqlite:///{tmp_path / 'child.sqlite3'}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, timeout=300,
-                   env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"})
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+        env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"},
+    )
     return url
 
 
@@ -496,8 +595,14 @@ def test_the_command_in_a_real_process(tmp_path):
     rows.set(7, "CountyCode", "99")
     path = rows.save()
 
-    done = subprocess.run([sys.executable, "manage.py", "import_voters", str(path)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_voters", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1, done.stdout
@@ -507,11 +612,18 @@ def test_the_command_in_a_real_process(tmp_path):
         assert Voter.objects.count() == 299
 
     header = rows.header
-    refused_path = write_lines(tmp_path / "refused.tsv", [
-        "\t".join(f for i, f in enumerate(line.split("\t")) if i != header.index("Zip")) for line in rows.lines
-    ])
-    refused = subprocess.run([sys.executable, "manage.py", "import_voters", str(refused_path), "--replace"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    refused_path = write_lines(
+        tmp_path / "refused.tsv",
+        ["\t".join(f for i, f in enumerate(line.split("\t")) if i != header.index("Zip")) for line in rows.lines],
+    )
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "import_voters", str(refused_path), "--replace"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
     assert refused.returncode == 1
     assert refused.stdout == ""

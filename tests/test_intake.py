@@ -49,17 +49,23 @@ def test_a_second_scan_says_already_received_and_changes_nothing(calexit, volunt
     assert again.outcome == "already" and "already received" in again.message and "volunteer" in again.message
     after = Signature.objects.get(pk=signature.pk)
     assert (after.wet_ink_received_at, after.wet_ink_received_by_id, after.updated_at) == (
-        first.wet_ink_received_at, first.wet_ink_received_by_id, first.updated_at)
+        first.wet_ink_received_at,
+        first.wet_ink_received_by_id,
+        first.updated_at,
+    )
     assert AuditLog.objects.filter(action="form.receive").count() == 1
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("code, outcome, says", [
-    ("", "malformed", "No code"),
-    ("hello", "malformed", "not a form or section code"),
-    ("F000000012", "malformed", "check digit"),  # the last digit mistyped
-    (form_code(987654), "unknown", "No form has the code F00987654"),
-])
+@pytest.mark.parametrize(
+    "code, outcome, says",
+    [
+        ("", "malformed", "No code"),
+        ("hello", "malformed", "not a form or section code"),
+        ("F000000012", "malformed", "check digit"),  # the last digit mistyped
+        (form_code(987654), "unknown", "No form has the code F00987654"),
+    ],
+)
 def test_a_malformed_or_unknown_code_says_so_and_changes_nothing(calexit, code, outcome, says):
     signature = pledge()
     result = signature_receive_form(code=code, petition=calexit)
@@ -127,7 +133,9 @@ def test_receive_forms_reads_a_scan_list_and_reports_bad_lines_by_number(calexit
     first, second = pledge(), SignatureFactory(email="other@example.com", first_name="Ana")
     signature_validate(signature_id=second.pk)
     scans = tmp_path / "scans.txt"
-    scans.write_text(f"{form_code(first.pk)}\n\nnot a code\n{form_code(second.pk)}\n{form_code(first.pk)}\nF000999998\n")
+    scans.write_text(
+        f"{form_code(first.pk)}\n\nnot a code\n{form_code(second.pk)}\n{form_code(first.pk)}\nF000999998\n"
+    )
     out, err = StringIO(), StringIO()
     call_command("receive_forms", str(scans), petition="calexit", stdout=out, stderr=err)
     assert "2 forms received, 1 already received, 2 bad lines" in out.getvalue()

@@ -49,14 +49,24 @@ def test_a_unique_violation_logged_with_its_text_or_traceback_shows_no_email(log
 
 
 def test_a_check_violation_does_not_log_the_failing_row(log_output, calexit):
-    error = integrity_error(lambda: Signature.objects.create(
-        petition=calexit, channel="online", county_id="34", first_name="Rosalind", last_name="Quintero",
-        address="77 Elm St", email="rq@example.net", status="invalid", reason="",
-    ))
+    error = integrity_error(
+        lambda: Signature.objects.create(
+            petition=calexit,
+            channel="online",
+            county_id="34",
+            first_name="Rosalind",
+            last_name="Quintero",
+            address="77 Elm St",
+            email="rq@example.net",
+            status="invalid",
+            reason="",
+        )
+    )
     assert "Failing row contains" in str(error) and "Quintero" in str(error)
 
-    logging.getLogger("django.request").error("Internal Server Error: /p/calexit/sign/", exc_info=(
-        type(error), error, error.__traceback__))
+    logging.getLogger("django.request").error(
+        "Internal Server Error: /p/calexit/sign/", exc_info=(type(error), error, error.__traceback__)
+    )
 
     written = log_output.getvalue()
     assert "Internal Server Error" in written
@@ -64,8 +74,9 @@ def test_a_check_violation_does_not_log_the_failing_row(log_output, calexit):
 
 
 def test_an_email_in_a_plain_message_is_removed():
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "no confirmation email for %s", ("maria@example.com",),
-                               None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "no confirmation email for %s", ("maria@example.com",), None
+    )
 
     PersonalDataFilter().filter(record)
 

@@ -29,8 +29,14 @@ def a_file(*, households: bool) -> None:
     each at an address of their own, or two to an address."""
     for number in range(1200):
         house = number // 2 if households else number
-        VoterFactory(first_name=f"Person{number}", last_name=f"Surname{number}", address_number=str(100 + house),
-                     street_name=STREETS[house % len(STREETS)], street_type="ST", zip="95630")
+        VoterFactory(
+            first_name=f"Person{number}",
+            last_name=f"Surname{number}",
+            address_number=str(100 + house),
+            street_name=STREETS[house % len(STREETS)],
+            street_type="ST",
+            zip="95630",
+        )
 
 
 def bradley_sribar(**fields) -> Signature:
@@ -44,14 +50,19 @@ def bradley_sribar(**fields) -> Signature:
 
 @pytest.fixture
 def giaan():
-    return VoterFactory(first_name="Giaan", last_name="Sribar", address_number="32", street_name="Sturt",
-                        street_type="AVE", zip="95814")
+    return VoterFactory(
+        first_name="Giaan", last_name="Sribar", address_number="32", street_name="Sturt", street_type="AVE", zip="95814"
+    )
 
 
 def test_in_a_file_without_households_another_given_name_at_the_address_names_the_voter_there(giaan):
     a_file(households=False)
     shape = by_address.measure(file_name="no-households.tsv")
-    assert shape.shared_address_share == 0.0 and shape.voters == 1201 and by_address.in_force() == (shape.id, shape.measured_at)
+    assert (
+        shape.shared_address_share == 0.0
+        and shape.voters == 1201
+        and by_address.in_force() == (shape.id, shape.measured_at)
+    )
     signature = bradley_sribar()
     # The county compares the name: not registered as Bradley. Who signed: Giaan, keyed wrong.
     assert (signature.status, signature.reason, signature.voter) == ("invalid", "not_registered", giaan)
@@ -81,12 +92,20 @@ def test_a_small_file_says_nothing_about_households(giaan):
 
 def test_a_house_number_keyed_wrong_with_the_name_slipped_names_the_voter():
     a_file(households=False)
-    lily = VoterFactory(first_name="Lily", last_name="Krishnan", address_number="25", street_name="Bourne",
-                        street_type="ST", city="Keysborough", zip="92640")
+    lily = VoterFactory(
+        first_name="Lily",
+        last_name="Krishnan",
+        address_number="25",
+        street_name="Bourne",
+        street_type="ST",
+        city="Keysborough",
+        zip="92640",
+    )
     by_address.measure()
     # The ZIP's last two digits swapped and the house number keyed short: the engine's blocks miss her.
-    signature = SignatureFactory(first_name="Lily", last_name="Krishnqn", address="2 Bourne Street",
-                                 city="Keysborough", zip="92604")
+    signature = SignatureFactory(
+        first_name="Lily", last_name="Krishnqn", address="2 Bourne Street", city="Keysborough", zip="92604"
+    )
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     assert (signature.reason, signature.voter) == ("not_registered", lily)
@@ -95,8 +114,14 @@ def test_a_house_number_keyed_wrong_with_the_name_slipped_names_the_voter():
 def test_two_voters_the_fields_point_at_alike_name_nobody():
     a_file(households=False)
     for given, house in (("Ann", "7"), ("Joan", "9")):
-        VoterFactory(first_name=given, last_name="Sribar", address_number=house, street_name="Sturt",
-                     street_type="AVE", zip="95814")
+        VoterFactory(
+            first_name=given,
+            last_name="Sribar",
+            address_number=house,
+            street_name="Sturt",
+            street_type="AVE",
+            zip="95814",
+        )
     by_address.measure()
     # Surname, street, ZIP and city agree with both; the house number with neither.
     assert bradley_sribar(address="40 Sturt Ave").voter is None
@@ -130,20 +155,33 @@ def test_a_zip_too_dense_to_search_in_full_names_nobody_and_is_remembered(giaan)
 def test_the_batch_path_names_the_same_voter_and_keeps_the_status(giaan):
     a_file(households=False)
     by_address.measure()
-    signature = SignatureFactory(first_name="Bradley", last_name="Sribar", address="32 Sturt Ave", city="Sacramento",
-                                 zip="95814")
+    signature = SignatureFactory(
+        first_name="Bradley", last_name="Sribar", address="32 Sturt Ave", city="Sacramento", zip="95814"
+    )
     signatures_validate(signature_ids=[signature.pk])
     signature.refresh_from_db()
     assert (signature.status, signature.reason, signature.voter) == ("invalid", "not_registered", giaan)
 
 
 def test_the_import_records_how_many_voters_share_an_address(tmp_path: Path):
-    header = ["CountyCode", "RegistrantID", "LastName", "FirstName", "AddressNumber", "StreetName", "StreetType",
-              "City", "Zip", "Status"]
-    rows = [["34", "A1", "Sribar", "Giaan", "32", "Sturt", "AVE", "Sacramento", "95814", "A"],
-            ["34", "A2", "Sribar", "Nadia", "32", "Sturt", "AVE", "Sacramento", "95814", "A"],
-            ["34", "A3", "Lee", "Ann", "7", "Elm", "ST", "Sacramento", "95814", "A"],
-            ["34", "A4", "Vu", "Hieu", "9", "Elm", "ST", "Sacramento", "95814", "A"]]
+    header = [
+        "CountyCode",
+        "RegistrantID",
+        "LastName",
+        "FirstName",
+        "AddressNumber",
+        "StreetName",
+        "StreetType",
+        "City",
+        "Zip",
+        "Status",
+    ]
+    rows = [
+        ["34", "A1", "Sribar", "Giaan", "32", "Sturt", "AVE", "Sacramento", "95814", "A"],
+        ["34", "A2", "Sribar", "Nadia", "32", "Sturt", "AVE", "Sacramento", "95814", "A"],
+        ["34", "A3", "Lee", "Ann", "7", "Elm", "ST", "Sacramento", "95814", "A"],
+        ["34", "A4", "Vu", "Hieu", "9", "Elm", "ST", "Sacramento", "95814", "A"],
+    ]
     path = tmp_path / "voters.tsv"
     path.write_text("\n".join("\t".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
     voters_import(path)

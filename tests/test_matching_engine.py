@@ -22,9 +22,21 @@ def validated(**fields) -> Signature:
 
 
 def paper(calexit, *, name: str, address: str, county: str = "34", zip: str = "", line: int = 1) -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(petition=calexit, number=f"S-{county}", defaults={"county_id": county})
-    return validated(channel="paper", section=section, line=line, county_id=county, first_name="", last_name="",
-                     name_as_written=name, address=address, zip=zip, email="")
+    section, _ = PetitionSection.objects.get_or_create(
+        petition=calexit, number=f"S-{county}", defaults={"county_id": county}
+    )
+    return validated(
+        channel="paper",
+        section=section,
+        line=line,
+        county_id=county,
+        first_name="",
+        last_name="",
+        name_as_written=name,
+        address=address,
+        zip=zip,
+        email="",
+    )
 
 
 # --- Names ----------------------------------------------------------------------------------
@@ -128,7 +140,9 @@ def test_a_misspelled_street_and_a_surname_typo_match_through_the_zip():
 
 
 def test_a_street_named_like_a_street_type_matches_without_its_type():
-    marcus = voter(first_name="Marcus", last_name="Harris", street_dir_prefix="N", street_name="River", street_type="DR")
+    marcus = voter(
+        first_name="Marcus", last_name="Harris", street_dir_prefix="N", street_name="River", street_type="DR"
+    )
     assert validated(first_name="Marcus", last_name="Harris", address="1200 N River").voter == marcus
 
 
@@ -183,14 +197,17 @@ def test_a_paper_signature_is_judged_by_its_section_county(calexit):
     assert (signature.status, signature.reason) == ("invalid", "wrong_county")
 
 
-@pytest.mark.parametrize("fields", [
-    {"address": ""},
-    {"city": ""},
-    {"first_name": ""},
-    {"address": "J Street"},
-    {"address": "1200"},
-    {"first_name": "", "last_name": ""},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"address": ""},
+        {"city": ""},
+        {"first_name": ""},
+        {"address": "J Street"},
+        {"address": "1200"},
+        {"first_name": "", "last_name": ""},
+    ],
+)
 def test_a_required_item_missing_is_incomplete(fields):
     voter()
     signature = validated(**fields)
@@ -292,8 +309,11 @@ def test_a_valid_match_records_its_score():
 def test_validation_costs_a_fixed_handful_of_queries(django_assert_max_num_queries):
     for number in range(40):
         voter(address_number=str(1000 + number), first_name=f"Maria{number}")
-    signatures = [SignatureFactory(first_name="Maria7", address="1007 J St"), SignatureFactory(first_name="Nobody"),
-                  SignatureFactory(first_name="Maria9", address="1200 K St")]
+    signatures = [
+        SignatureFactory(first_name="Maria7", address="1007 J St"),
+        SignatureFactory(first_name="Nobody"),
+        SignatureFactory(first_name="Maria9", address="1200 K St"),
+    ]
     for signature in signatures:
         # (the tenth: for a line the rules leave unnamed, whether the voter file is one without households)
         with django_assert_max_num_queries(10):
@@ -318,8 +338,16 @@ def test_van_as_a_vietnamese_middle_name_is_not_taken_for_a_surname_particle(cal
 
 
 def test_a_moved_voter_without_zip_is_found_in_the_county(calexit):
-    grace = voter(first_name="Grace", middle_name="Y", last_name="Tsai", county_id="36", address_number="3822",
-                  street_name="Orange", street_type="AVE", zip="92335")
+    grace = voter(
+        first_name="Grace",
+        middle_name="Y",
+        last_name="Tsai",
+        county_id="36",
+        address_number="3822",
+        street_name="Orange",
+        street_type="AVE",
+        zip="92335",
+    )
     signature = paper(calexit, name="Grace Y Tsai", address="3550 Herndon St. Unit 321", county="36")
     assert (signature.reason, signature.voter) == ("address_mismatch", grace)
 
@@ -594,5 +622,7 @@ def test_the_voter_a_decision_names_is_the_candidate_row_with_every_other_field_
     row = VoterRow(*(getattr(robert, name) for name in VoterRow._fields))
     made, built = _as_voter(row), Voter(**row._asdict())
     assert made == robert and made._state.adding
-    assert {k: v for k, v in vars(made).items() if k != "_state"} == {k: v for k, v in vars(built).items() if k != "_state"}
+    assert {k: v for k, v in vars(made).items() if k != "_state"} == {
+        k: v for k, v in vars(built).items() if k != "_state"
+    }
     assert made.city == "" and made.dob == date(1970, 1, 2)  # not in the row: the default, never a query

@@ -13,15 +13,18 @@ from petitions.matching.names import (
 )
 
 
-@pytest.mark.parametrize("written, parts", [
-    ("Robert J. Smith Jr.", ("ROBERT", "J", "SMITH", "JR")),
-    ("Smith, Robert J", ("ROBERT", "J", "SMITH", "")),
-    ("SMITH JR, ROBERT", ("ROBERT", "", "SMITH", "JR")),
-    ("Dr. John Q Public III", ("JOHN", "Q", "PUBLIC", "III")),
-    ("Henry Ford II", ("HENRY", "", "FORD", "II")),
-    ("Robert Smith Senior", ("ROBERT", "", "SMITH", "SR")),
-    ("Mary Ann Smith", ("MARY", "ANN", "SMITH", "")),
-])
+@pytest.mark.parametrize(
+    "written, parts",
+    [
+        ("Robert J. Smith Jr.", ("ROBERT", "J", "SMITH", "JR")),
+        ("Smith, Robert J", ("ROBERT", "J", "SMITH", "")),
+        ("SMITH JR, ROBERT", ("ROBERT", "", "SMITH", "JR")),
+        ("Dr. John Q Public III", ("JOHN", "Q", "PUBLIC", "III")),
+        ("Henry Ford II", ("HENRY", "", "FORD", "II")),
+        ("Robert Smith Senior", ("ROBERT", "", "SMITH", "SR")),
+        ("Mary Ann Smith", ("MARY", "ANN", "SMITH", "")),
+    ],
+)
 def test_a_printed_name_is_read_as_given_middle_surname_and_suffix(written, parts):
     name = parse_printed_name(written)
     assert (name.first, name.middle, name.last, name.suffix) == parts
@@ -64,20 +67,45 @@ def test_a_surname_typo_is_tolerated_but_another_surname_is_not():
     assert surname_similarity("Jones", "SMITH") < 0.6
 
 
-@pytest.mark.parametrize("nickname, given", [
-    ("Bob", "Robert"), ("Bill", "William"), ("Peggy", "Margaret"), ("Kathy", "Katherine"), ("Jim", "James"),
-    ("Dick", "Richard"), ("Betty", "Elizabeth"), ("Tony", "Anthony"), ("Pepe", "Jose"), ("Lupe", "Guadalupe"),
-    ("Alex", "Alejandro"), ("Beto", "Roberto"), ("Kate", "Catherine"), ("Chuy", "Jesus"),
-])
+@pytest.mark.parametrize(
+    "nickname, given",
+    [
+        ("Bob", "Robert"),
+        ("Bill", "William"),
+        ("Peggy", "Margaret"),
+        ("Kathy", "Katherine"),
+        ("Jim", "James"),
+        ("Dick", "Richard"),
+        ("Betty", "Elizabeth"),
+        ("Tony", "Anthony"),
+        ("Pepe", "Jose"),
+        ("Lupe", "Guadalupe"),
+        ("Alex", "Alejandro"),
+        ("Beto", "Roberto"),
+        ("Kate", "Catherine"),
+        ("Chuy", "Jesus"),
+    ],
+)
 def test_a_voter_who_wrote_a_nickname_matches_the_given_name(nickname, given):
     assert are_nicknames(name_key(nickname), name_key(given))
     assert given_name_similarity(name_key(nickname), name_key(given)) >= 0.95
 
 
-@pytest.mark.parametrize("nickname, given", [
-    ("Bob", "Robert"), ("Bobby", "Robert"), ("Bill", "William"), ("Will", "William"), ("Peggy", "Margaret"),
-    ("Kathy", "Katherine"), ("Jim", "James"), ("Mike", "Michael"), ("Tony", "Anthony"), ("Jack", "John"),
-])
+@pytest.mark.parametrize(
+    "nickname, given",
+    [
+        ("Bob", "Robert"),
+        ("Bobby", "Robert"),
+        ("Bill", "William"),
+        ("Will", "William"),
+        ("Peggy", "Margaret"),
+        ("Kathy", "Katherine"),
+        ("Jim", "James"),
+        ("Mike", "Michael"),
+        ("Tony", "Anthony"),
+        ("Jack", "John"),
+    ],
+)
 def test_a_nickname_and_its_given_name_have_one_canonical_form(nickname, given):
     assert canonical_given_name(nickname) == canonical_given_name(given) == name_key(given)
 

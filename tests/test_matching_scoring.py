@@ -23,12 +23,68 @@ from petitions.matching.scoring import (
 )
 
 GIVEN_NAMES = [
-    "ROBERT", "BOB", "BOBBY", "ROB", "ROBERTO", "BETO", "R", "MARIA", "MARIE", "MARTA", "MRAIA", "MARIO", "MARY",
-    "MARYANN", "CATHERINE", "KATHERINE", "KATHY", "CATHY", "KATE", "CHRISTINA", "KRISTINA", "CHRIS", "CHRISTOPHER",
-    "KRIS", "JOSE", "PEPE", "JOSEPH", "JOE", "J", "JAMES", "JIM", "JAIME", "MARGARET", "PEGGY", "MAGGIE", "GUADALUPE",
-    "LUPE", "DANIEL", "DANIELA", "DANNY", "AIDAN", "SHENAE", "LINH", "THI", "NGUYEN", "ANA", "ANNA", "ANN", "SARAH",
-    "SANDRA", "ELIZABETH", "BETH", "LIZ", "ELISABETH", "WILLIAM", "BILL", "LIAM", "ALEJANDRO", "ALEX", "ALEXANDER",
-    "MAX", "MAXIMILIANO",  # a shortening that Jaro-Winkler alone puts under the middle name's bar
+    "ROBERT",
+    "BOB",
+    "BOBBY",
+    "ROB",
+    "ROBERTO",
+    "BETO",
+    "R",
+    "MARIA",
+    "MARIE",
+    "MARTA",
+    "MRAIA",
+    "MARIO",
+    "MARY",
+    "MARYANN",
+    "CATHERINE",
+    "KATHERINE",
+    "KATHY",
+    "CATHY",
+    "KATE",
+    "CHRISTINA",
+    "KRISTINA",
+    "CHRIS",
+    "CHRISTOPHER",
+    "KRIS",
+    "JOSE",
+    "PEPE",
+    "JOSEPH",
+    "JOE",
+    "J",
+    "JAMES",
+    "JIM",
+    "JAIME",
+    "MARGARET",
+    "PEGGY",
+    "MAGGIE",
+    "GUADALUPE",
+    "LUPE",
+    "DANIEL",
+    "DANIELA",
+    "DANNY",
+    "AIDAN",
+    "SHENAE",
+    "LINH",
+    "THI",
+    "NGUYEN",
+    "ANA",
+    "ANNA",
+    "ANN",
+    "SARAH",
+    "SANDRA",
+    "ELIZABETH",
+    "BETH",
+    "LIZ",
+    "ELISABETH",
+    "WILLIAM",
+    "BILL",
+    "LIAM",
+    "ALEJANDRO",
+    "ALEX",
+    "ALEXANDER",
+    "MAX",
+    "MAXIMILIANO",  # a shortening that Jaro-Winkler alone puts under the middle name's bar
 ]
 
 
@@ -45,22 +101,70 @@ def test_an_empty_registered_name_could_be_nobody():
 
 def _written(printed: str) -> WrittenSignature:
     name = parse_printed_name(printed)
-    return WrittenSignature(readings=_readings(name), suffix=name.suffix, address=parse_address("1200 J St"),
-                            county="34", zip="95814", dob=None)
+    return WrittenSignature(
+        readings=_readings(name),
+        suffix=name.suffix,
+        address=parse_address("1200 J St"),
+        county="34",
+        zip="95814",
+        dob=None,
+    )
 
 
 def _voter(first: str, middle: str = "", last: str = "SMITH") -> VoterRow:
-    return VoterRow(id=1, county_id="34", last_name=last, first_name=first, middle_name=middle, suffix="",
-                    address_number="1200", house_fraction="", address_number_suffix="", street_dir_prefix="",
-                    street_name="J", street_type="ST", street_dir_suffix="", zip="95814", dob=None,
-                    key_last=name_key(last), key_first=name_key(first), key_house="1200", key_street="J ST")
+    return VoterRow(
+        id=1,
+        county_id="34",
+        last_name=last,
+        first_name=first,
+        middle_name=middle,
+        suffix="",
+        address_number="1200",
+        house_fraction="",
+        address_number_suffix="",
+        street_dir_prefix="",
+        street_name="J",
+        street_type="ST",
+        street_dir_suffix="",
+        zip="95814",
+        dob=None,
+        key_last=name_key(last),
+        key_first=name_key(first),
+        key_house="1200",
+        key_street="J ST",
+    )
 
 
-PRINTED = ["Robert Smith", "Bob Smith", "R Smith", "Mraia Smith", "Marta Smith", "Chris Smith", "Kathy Smith",
-           "J Robert Smith", "Robert J Smith", "Maria Elena Smith", "Smith Linh", "Lupe Smith", "Shenae Smith"]
-REGISTERED = [("ROBERT", ""), ("ROBERT", "JAMES"), ("JAMES", "ROBERT"), ("MARIA", ""), ("MARIA", "ELENA"),
-              ("CHRISTOPHER", ""), ("KATHERINE", "ANN"), ("LINH", ""), ("GUADALUPE", ""), ("AIDAN", "SMITH"),
-              ("R", ""), ("ELENA", "MARIA"), ("THI", "LINH")]
+PRINTED = [
+    "Robert Smith",
+    "Bob Smith",
+    "R Smith",
+    "Mraia Smith",
+    "Marta Smith",
+    "Chris Smith",
+    "Kathy Smith",
+    "J Robert Smith",
+    "Robert J Smith",
+    "Maria Elena Smith",
+    "Smith Linh",
+    "Lupe Smith",
+    "Shenae Smith",
+]
+REGISTERED = [
+    ("ROBERT", ""),
+    ("ROBERT", "JAMES"),
+    ("JAMES", "ROBERT"),
+    ("MARIA", ""),
+    ("MARIA", "ELENA"),
+    ("CHRISTOPHER", ""),
+    ("KATHERINE", "ANN"),
+    ("LINH", ""),
+    ("GUADALUPE", ""),
+    ("AIDAN", "SMITH"),
+    ("R", ""),
+    ("ELENA", "MARIA"),
+    ("THI", "LINH"),
+]
 
 
 def test_a_voter_set_aside_by_the_prescreen_could_not_have_scored_above_another_person():

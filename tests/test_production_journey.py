@@ -21,8 +21,11 @@ from tests.factories import VoterFactory
 from tests.test_browser import CHROMIUM_ARGS
 from tests.test_production_tls import HOST, server, site  # noqa: F401
 
-pytestmark = [pytest.mark.services, pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _emailed_confirmation_path(mail_dir: Path, address: str) -> str | None:
@@ -35,8 +38,12 @@ def _emailed_confirmation_path(mail_dir: Path, address: str) -> str | None:
     return None
 
 
-def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(site, celery_worker_process, organizer,  # noqa: F811
-                                                                       monkeypatch):
+def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(
+    site,
+    celery_worker_process,
+    organizer,  # noqa: F811
+    monkeypatch,
+):
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -51,8 +58,9 @@ def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(site, ce
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (test_browser.py)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable,
-                                             args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
+        )
         context = browser.new_context(base_url=base, ignore_https_errors=True, accept_downloads=True)
         context.set_default_timeout(20_000)
         page = context.new_page()
@@ -76,11 +84,14 @@ def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(site, ce
             page.get_by_role("button", name="Confirm my signature").click()
             page.wait_for_url("**/thanks/?form=*")
             href = page.get_by_role("link", name="Download your petition form (PDF)").get_attribute("href")
-            form = page.evaluate("async (href) => { const r = await fetch(href); "
-                                 "return [r.status, r.headers.get('content-type')]; }", href)
+            form = page.evaluate(
+                "async (href) => { const r = await fetch(href); return [r.status, r.headers.get('content-type')]; }",
+                href,
+            )
             assert form == [200, "application/pdf"]
-            signature = wait_for(lambda: Signature.objects.filter(email=email, status="review").first(),
-                                 what="validation by the worker")
+            signature = wait_for(
+                lambda: Signature.objects.filter(email=email, status="review").first(), what="validation by the worker"
+            )
 
             browser_sign_in(page, organizer, "correct horse battery staple", next_path="/dashboard/")
             page.wait_for_url(f"{base}/dashboard/")
@@ -89,8 +100,10 @@ def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(site, ce
             position = 1 + [c["voter"] for c in signature.match_candidates].index(maria.pk)
             page.locator("#review").focus()
             page.keyboard.press(str(position))  # accept Maria Rossi
-            wait_for(lambda: Signature.objects.filter(pk=signature.pk, status="valid", voter=maria).exists(),
-                     what="the reviewer's decision")
+            wait_for(
+                lambda: Signature.objects.filter(pk=signature.pk, status="valid", voter=maria).exists(),
+                what="the reviewer's decision",
+            )
             page.wait_for_load_state("networkidle")  # the queue moves on to the next signature by itself
 
             page.goto("/dashboard/")

@@ -34,9 +34,17 @@ SIGNER = "127.0.0.2"  # the proxy reaches gunicorn from 127.0.0.1
 SECRET_KEY = "production-tls-test-" + secrets.token_urlsafe(48)
 SIGN_PATH = "/p/calexit/sign/"
 SIGNER_FIELDS = {
-    "first_name": "Maria", "middle_name": "", "last_name": "Garcia", "suffix": "",
-    "address": "1200 J St", "unit": "", "city": "Sacramento", "zip": "95814", "county": "34",
-    "dob": "", "attest": "on",
+    "first_name": "Maria",
+    "middle_name": "",
+    "last_name": "Garcia",
+    "suffix": "",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "dob": "",
+    "attest": "on",
 }
 
 
@@ -47,9 +55,12 @@ def server(tmp_path_factory, django_db_setup):
     cert, key = self_signed_certificate(tmp_path, HOST)
     env = production_env(
         tmp_path / "staticfiles",
-        SECRET_KEY=SECRET_KEY, INSECURE_LOCAL_HTTP="0", SITE_URL=f"https://{HOST}",
+        SECRET_KEY=SECRET_KEY,
+        INSECURE_LOCAL_HTTP="0",
+        SITE_URL=f"https://{HOST}",
         ALLOWED_HOSTS=f"127.0.0.1,{HOST}",  # as the compose file: 127.0.0.1 for the healthcheck
-        TRUSTED_PROXIES="127.0.0.1", SIGN_RATE_LIMIT="off",
+        TRUSTED_PROXIES="127.0.0.1",
+        SIGN_RATE_LIMIT="off",
     )
     with (
         running_web(env, tmp_path / "gunicorn.log") as (_, web_port),
@@ -67,8 +78,13 @@ def site(server, settings):
 def _https(site, method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None):
     """One request from the signer's address through the proxy; (status, headers, body)."""
     proxy_port, _, cert = site
-    connection = http.client.HTTPSConnection("127.0.0.1", proxy_port, timeout=30, source_address=(SIGNER, 0),
-                                             context=ssl.create_default_context(cafile=str(cert)))
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1",
+        proxy_port,
+        timeout=30,
+        source_address=(SIGNER, 0),
+        context=ssl.create_default_context(cafile=str(cert)),
+    )
     return _exchange(connection, method, path, body=body, headers=headers)
 
 
@@ -97,10 +113,19 @@ def _sign(site, email: str, extra_headers: dict[str, str] | None = None):
     assert cookie["csrftoken"]["secure"], "the CSRF cookie must be HTTPS-only"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     body = urlencode({**SIGNER_FIELDS, "email": email, "csrfmiddlewaretoken": token})
-    return _https(site, "POST", SIGN_PATH, body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie['csrftoken'].value}",
-        "Origin": f"https://{HOST}", "Referer": f"https://{HOST}{SIGN_PATH}", **(extra_headers or {}),
-    })
+    return _https(
+        site,
+        "POST",
+        SIGN_PATH,
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie['csrftoken'].value}",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}{SIGN_PATH}",
+            **(extra_headers or {}),
+        },
+    )
 
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -167,8 +192,12 @@ def test_a_dashboard_pages_inline_script_carries_the_nonce_of_its_policy(site, v
     client = Client()
     client.force_login(volunteer)  # a session in the shared database, signed with the server's SECRET_KEY
 
-    status, headers, page = _https(site, "GET", f"/dashboard/sections/{section.pk}/",
-                                   headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"})
+    status, headers, page = _https(
+        site,
+        "GET",
+        f"/dashboard/sections/{section.pk}/",
+        headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"},
+    )
 
     assert status == 200, page[:2000]
     nonces = re.findall(r"'nonce-([^']+)'", headers["Content-Security-Policy"])
@@ -195,15 +224,28 @@ def test_a_browser_loads_the_public_and_dashboard_pages_without_a_policy_violati
     complaints: list[str] = []
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (test_browser.py)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable,
-                                             args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
+        )
         context = browser.new_context(ignore_https_errors=True)
         context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
         page = context.new_page()
-        page.on("console", lambda message: complaints.append(message.text) if message.type == "error"
-                and not message.text.startswith("Failed to load resource") else None)
-        page.on("response", lambda response: complaints.append(f"{response.status} {response.url}")
-                if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+        page.on(
+            "console",
+            lambda message: (
+                complaints.append(message.text)
+                if message.type == "error" and not message.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                complaints.append(f"{response.status} {response.url}")
+                if response.status >= 400 and not response.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
         page.on("pageerror", lambda error: complaints.append(str(error)))
         for path in ("/p/calexit/", SIGN_PATH, "/dashboard/", f"/dashboard/sections/{section.pk}/"):
             assert page.goto(base + path).status == 200, path
@@ -223,21 +265,38 @@ def _returned_section(user):
         petition.summary_date = date(2026, 2, 1)
         petition.save()
     section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=user)[0]
-    return section_return(section=section, circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-                          signed_from=date(2026, 3, 1), signed_to=date(2026, 3, 20), declaration_date=date(2026, 3, 21),
-                          declaration_place="Sacramento, CA", user=user)
+    return section_return(
+        section=section,
+        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
+        signed_from=date(2026, 3, 1),
+        signed_to=date(2026, 3, 20),
+        declaration_date=date(2026, 3, 21),
+        declaration_place="Sacramento, CA",
+        user=user,
+    )
 
 
 # --- Start-up checks (no server) --------------------------------------------
 
+
 def _manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "SECRET_KEY": SECRET_KEY, **environment}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-PRODUCTION = {"SITE_URL": "https://petition.example.org", "ALLOWED_HOSTS": "petition.example.org",
-              "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+PRODUCTION = {
+    "SITE_URL": "https://petition.example.org",
+    "ALLOWED_HOSTS": "petition.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
 
 
 @pytest.mark.django_db(transaction=False)
@@ -249,14 +308,17 @@ def test_the_deployment_checklist_passes_with_production_settings():
 
 
 @pytest.mark.django_db(transaction=False)
-@pytest.mark.parametrize(("change", "message"), [
-    ({"SITE_URL": "http://petition.example.org"}, "SITE_URL must be the site's public https:// address"),
-    ({"SITE_URL": "https://localhost"}, "SITE_URL must be the site's public https:// address"),
-    ({"SITE_URL": "https://127.0.0.1:8000"}, "SITE_URL must be the site's public https:// address"),
-    ({"EMAIL_BACKEND": None}, "EMAIL_BACKEND must be set when DEBUG is off"),
-    ({"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES must be addresses or CIDR networks"),
-    ({"INSECURE_LOCAL_HTTP": "1"}, "INSECURE_LOCAL_HTTP=1 is for trials on this machine"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SITE_URL": "http://petition.example.org"}, "SITE_URL must be the site's public https:// address"),
+        ({"SITE_URL": "https://localhost"}, "SITE_URL must be the site's public https:// address"),
+        ({"SITE_URL": "https://127.0.0.1:8000"}, "SITE_URL must be the site's public https:// address"),
+        ({"EMAIL_BACKEND": None}, "EMAIL_BACKEND must be set when DEBUG is off"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES must be addresses or CIDR networks"),
+        ({"INSECURE_LOCAL_HTTP": "1"}, "INSECURE_LOCAL_HTTP=1 is for trials on this machine"),
+    ],
+)
 def test_the_site_refuses_to_start_with_settings_that_are_unsafe_in_production(change, message):
     environment = {key: value for key, value in {**PRODUCTION, **change}.items() if value is not None}
 
@@ -268,8 +330,12 @@ def test_the_site_refuses_to_start_with_settings_that_are_unsafe_in_production(c
 
 @pytest.mark.django_db(transaction=False)
 def test_a_local_plain_http_trial_is_allowed_only_on_purpose_and_says_so():
-    result = _manage("check", SITE_URL="http://127.0.0.1:8000", INSECURE_LOCAL_HTTP="1",
-                     EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+    result = _manage(
+        "check",
+        SITE_URL="http://127.0.0.1:8000",
+        INSECURE_LOCAL_HTTP="1",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
 
     assert result.returncode == 0, result.stderr
     assert "INSECURE_LOCAL_HTTP=1" in result.stderr and "Never use this in production" in result.stderr

@@ -80,7 +80,9 @@ def sacramento_600(petition: Petition) -> None:
     VoterFactory(first_name="Juan", last_name="Lopez", address_number="77", street_name="K")
     VoterFactory(first_name="Juan", last_name="Lopez", address_number="77", street_name="K")
     for _ in range(3):
-        assert signed_and_validated(petition, first_name="Juan", last_name="Lopez", address="77 K St").status == "review"
+        assert (
+            signed_and_validated(petition, first_name="Juan", last_name="Lopez", address="77 K St").status == "review"
+        )
     for _ in range(25):
         paper(petition)  # pending: not validated yet
     tallies_count()
@@ -107,9 +109,17 @@ def sacramento_18(petition: Petition) -> None:
 def los_angeles_100_000(petition: Petition) -> None:
     """100,000 signatures are too many to build through the write path: these
     tally rows stand in for what the counting task would have written."""
-    for status, count in {"valid": 72_000, "invalid": 18_000, "duplicate": 1_000, "review": 1_000, "pending": 8_000}.items():
+    for status, count in {
+        "valid": 72_000,
+        "invalid": 18_000,
+        "duplicate": 1_000,
+        "review": 1_000,
+        "pending": 8_000,
+    }.items():
         Tally.objects.create(petition=petition, county_id="19", filed=True, status=status, count=count)
-    Tally.objects.create(petition=petition, county_id="19", filed=False, status="valid", count=5_000)  # pledged: not filed
+    Tally.objects.create(
+        petition=petition, county_id="19", filed=False, status="valid", count=5_000
+    )  # pledged: not filed
 
 
 @pytest.fixture
@@ -304,13 +314,37 @@ def test_export_counts_adds_the_projection_columns_from_the_stored_rows(filed):
     # 10 / 15 and 2 / 15; 72 / 91 and 1 / 91
     assert rows[34] == ["34", "Sacramento", "18", "10", "3", "2", "1", "2", "0", "18", "0.6667", "0.1333", "12"]
     assert rows[19] == [
-        "19", "Los Angeles", "100000", "72000", "18000", "1000", "1000", "8000", "5000", "3000", "0.7912", "0.0110", "79122"
+        "19",
+        "Los Angeles",
+        "100000",
+        "72000",
+        "18000",
+        "1000",
+        "1000",
+        "8000",
+        "5000",
+        "3000",
+        "0.7912",
+        "0.0110",
+        "79122",
     ]
     assert rows[38][9:] == ["", "", "", ""]
     # Statewide rates weighted by raw count: (18 x 10/15 + 100,000 x 72/91) / 100,018 = 0.79119,
     # (18 x 2/15 + 100,000 x 1/91) / 100,018 = 0.01101.
     assert rows[59] == [
-        "00", "Statewide", "100018", "72010", "18003", "1002", "1001", "8002", "5000", "3018", "0.7912", "0.0110", "79134"
+        "00",
+        "Statewide",
+        "100018",
+        "72010",
+        "18003",
+        "1002",
+        "1001",
+        "8002",
+        "5000",
+        "3018",
+        "0.7912",
+        "0.0110",
+        "79134",
     ]
 
 
@@ -339,7 +373,8 @@ def test_export_counts_json_keeps_the_api_shape_and_adds_the_projection(filed, c
     # The public API hides small county counts (an hourly snapshot); the operator's export shows them all.
     assert set(api) - set(exported) == {"by_county_as_of", "suppressed_below"}
     assert {k: v for k, v in exported.items() if k not in ("projection", "by_county")} == {
-        k: v for k, v in api.items() if k in exported and k != "by_county"}
+        k: v for k, v in api.items() if k in exported and k != "by_county"
+    }
     assert [set(row) for row in exported["by_county"]] == [set(row) for row in api["by_county"]]
     projection = exported["projection"]
     assert (projection["raw"], projection["sample"], projection["projected_valid"]) == (100_018, 3_018, 79_134)
@@ -348,8 +383,22 @@ def test_export_counts_json_keeps_the_api_shape_and_adds_the_projection(filed, c
     assert projection["percent_of_required"] == 14.47
     assert projection["computed_at"] == computed_at.isoformat()
     assert projection["by_county"] == [
-        {"code": "19", "raw": 100_000, "sample": 3_000, "validity_rate": 0.7912, "duplicate_rate": 0.011, "projected_valid": 79_122},
-        {"code": "34", "raw": 18, "sample": 18, "validity_rate": 0.6667, "duplicate_rate": 0.1333, "projected_valid": 12},
+        {
+            "code": "19",
+            "raw": 100_000,
+            "sample": 3_000,
+            "validity_rate": 0.7912,
+            "duplicate_rate": 0.011,
+            "projected_valid": 79_122,
+        },
+        {
+            "code": "34",
+            "raw": 18,
+            "sample": 18,
+            "validity_rate": 0.6667,
+            "duplicate_rate": 0.1333,
+            "projected_valid": 12,
+        },
     ]
 
 

@@ -22,11 +22,30 @@ def test_the_api_reads_the_tallies_and_is_cacheable_for_the_counting_interval(cl
     assert before.json()["counts"]["pledged"] == 0  # rows are not counted on page view
     assert after["counts"]["pledged"] == 1
     assert before["Cache-Control"] == f"public, max-age={settings.COUNT_INTERVAL}"
-    assert set(after) == {"slug", "title", "required", "deadline", "counts", "by_county", "updated_at",
-                          "by_county_as_of", "suppressed_below"}
+    assert set(after) == {
+        "slug",
+        "title",
+        "required",
+        "deadline",
+        "counts",
+        "by_county",
+        "updated_at",
+        "by_county_as_of",
+        "suppressed_below",
+    }
     assert (after["slug"], after["required"]) == ("calexit", 546651)
     assert len(after["by_county"]) == 58
-    assert set(after["by_county"][0]) == {"code", "name", "raw", "valid", "invalid", "duplicate", "review", "pending", "pledged"}
+    assert set(after["by_county"][0]) == {
+        "code",
+        "name",
+        "raw",
+        "valid",
+        "invalid",
+        "duplicate",
+        "review",
+        "pending",
+        "pledged",
+    }
 
 
 def test_the_api_answers_404_for_an_unknown_petition(client):

@@ -69,8 +69,9 @@ def test_when_one_county_alone_is_hidden_the_next_smallest_is_hidden_too(client,
     assert payload["counts"]["pledged"] == sum(50 + n for n in range(1, 59) if n != 2) + 4
 
 
-def test_county_numbers_follow_the_hourly_snapshot_while_statewide_ones_are_live(client, private_cache, settings,
-                                                                                 clock):
+def test_county_numbers_follow_the_hourly_snapshot_while_statewide_ones_are_live(
+    client, private_cache, settings, clock
+):
     settings.COUNTY_COUNTS_SUPPRESS_BELOW = 10
     settings.COUNTY_COUNTS_REFRESH = 3600
     clock[0] = clock[0].replace(minute=5)

@@ -22,6 +22,7 @@ from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
+
 def purge(*args) -> str:
     out = io.StringIO()
     call_command("purge_personal_data", "--petition", "calexit", *args, stdout=out)
@@ -48,14 +49,32 @@ def campaign(calexit, django_user_model, run_on_commit):
         SignatureFactory(first_name="Nobody", last_name="Known", address="9 Z St"),
         SignatureFactory(first_name="Jose", last_name="Ruiz", address="5 K St"),
     ]
-    circulator = Circulator.objects.create(petition=calexit, name="Ana Ruiz", address="9 P St", city="Sacramento",
-                                           zip="95814", phone="916-555-0100", email="ana@example.org")
+    circulator = Circulator.objects.create(
+        petition=calexit,
+        name="Ana Ruiz",
+        address="9 P St",
+        city="Sacramento",
+        zip="95814",
+        phone="916-555-0100",
+        email="ana@example.org",
+    )
     section = PetitionSection.objects.create(petition=calexit, number="S-1", county_id="34", circulator=circulator)
-    KeyedLine.objects.create(section=section, line=1, entry=1, name="Maria Garcia", address="1200 J St",
-                             keyed_by=django_user_model.objects.create_user("keyer"))
+    KeyedLine.objects.create(
+        section=section,
+        line=1,
+        entry=1,
+        name="Maria Garcia",
+        address="1200 J St",
+        keyed_by=django_user_model.objects.create_user("keyer"),
+    )
     with run_on_commit():
-        paper_lines_create(lines=[KeyedLineInput(section=section, line=1, name="Maria Garcia", address="1200 J St",
-                                                 city="Sacramento", zip="95814")])
+        paper_lines_create(
+            lines=[
+                KeyedLineInput(
+                    section=section, line=1, name="Maria Garcia", address="1200 J St", city="Sacramento", zip="95814"
+                )
+            ]
+        )
     signatures_validate(signature_ids=[s.pk for s in online])
     SignatureFactory(status="unconfirmed", email="late@example.com")
     tallies_count()
@@ -71,8 +90,11 @@ def campaign(calexit, django_user_model, run_on_commit):
 def test_a_purge_removes_every_signers_personal_data_and_the_counts_do_not_change(campaign):
     before = numbers(campaign)
     voters_before = dict(Signature.objects.values_list("pk", "voter_id"))
-    kept_before = list(Signature.objects.order_by("pk").values_list(
-        "channel", "county_id", "status", "reason", "section_id", "line", "duplicate_of_id"))
+    kept_before = list(
+        Signature.objects.order_by("pk").values_list(
+            "channel", "county_id", "status", "reason", "section_id", "line", "duplicate_of_id"
+        )
+    )
 
     out = purge()
 
@@ -80,8 +102,14 @@ def test_a_purge_removes_every_signers_personal_data_and_the_counts_do_not_chang
     for signature in Signature.objects.all():
         assert signature.purged_at is not None
         assert all(getattr(signature, name) == empty for name, empty in PURGED_SIGNATURE_FIELDS.items()), signature
-    assert list(Signature.objects.order_by("pk").values_list(
-        "channel", "county_id", "status", "reason", "section_id", "line", "duplicate_of_id")) == kept_before
+    assert (
+        list(
+            Signature.objects.order_by("pk").values_list(
+                "channel", "county_id", "status", "reason", "section_id", "line", "duplicate_of_id"
+            )
+        )
+        == kept_before
+    )
     assert dict(Signature.objects.values_list("pk", "voter_id")) == voters_before
     circulator = Circulator.objects.get()
     assert (circulator.name, circulator.address, circulator.phone, circulator.email) == ("", "", "", "")
@@ -161,7 +189,8 @@ def test_unconfirmed_signatures_lose_their_personal_data_after_the_retention_day
     recent = SignatureFactory(status="unconfirmed")
     confirmed_long_ago = SignatureFactory(status="pending")
     Signature.objects.filter(pk__in=[old.pk, confirmed_long_ago.pk]).update(
-        created_at=timezone.now() - timedelta(days=8))
+        created_at=timezone.now() - timedelta(days=8)
+    )
 
     assert tasks.purge_unconfirmed_signatures.delay().get() == 1
 
@@ -170,8 +199,7 @@ def test_unconfirmed_signatures_lose_their_personal_data_after_the_retention_day
     assert old.status == "unconfirmed"
     assert Signature.objects.get(pk=recent.pk).email == recent.email
     assert Signature.objects.get(pk=confirmed_long_ago.pk).email == confirmed_long_ago.email
-    assert AuditLog.objects.get(action="signatures.purge_unconfirmed").detail == {"signatures": 1,
-                                                                                  "older_than_days": 7}
+    assert AuditLog.objects.get(action="signatures.purge_unconfirmed").detail == {"signatures": 1, "older_than_days": 7}
 
 
 def test_the_unconfirmed_purge_runs_daily_from_the_beat_schedule(settings):
@@ -182,9 +210,18 @@ def test_the_unconfirmed_purge_runs_daily_from_the_beat_schedule(settings):
 # --- Confirmation links ---------------------------------------------------------
 
 SIGNER = {
-    "first_name": "Maria", "middle_name": "", "last_name": "Garcia", "suffix": "",
-    "address": "1200 J St", "unit": "", "city": "Sacramento", "zip": "95814", "county": "34",
-    "email": "maria@example.com", "dob": "", "attest": "on",
+    "first_name": "Maria",
+    "middle_name": "",
+    "last_name": "Garcia",
+    "suffix": "",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "email": "maria@example.com",
+    "dob": "",
+    "attest": "on",
 }
 
 
@@ -258,8 +295,9 @@ def test_the_sweep_sends_no_confirmation_email_for_an_expired_or_purged_signatur
 
 
 def test_the_sweep_sends_no_form_email_to_a_purged_signature(campaign):
-    Signature.objects.filter(channel="online").update(form_email_sent_at=None,
-                                                      validated_at=timezone.now() - timedelta(hours=1))
+    Signature.objects.filter(channel="online").update(
+        form_email_sent_at=None, validated_at=timezone.now() - timedelta(hours=1)
+    )
     purge()
 
     assert tasks.sweep_stuck_work.delay().get()["form_emails"] == 0

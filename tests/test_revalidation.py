@@ -15,8 +15,17 @@ from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
-MARIA = {"CountyCode": "34", "RegistrantID": "NEW1", "LastName": "GARCIA", "FirstName": "MARIA",
-         "AddressNumber": "1200", "StreetName": "J", "City": "Sacramento", "Zip": "95814", "Status": "A"}
+MARIA = {
+    "CountyCode": "34",
+    "RegistrantID": "NEW1",
+    "LastName": "GARCIA",
+    "FirstName": "MARIA",
+    "AddressNumber": "1200",
+    "StreetName": "J",
+    "City": "Sacramento",
+    "Zip": "95814",
+    "Status": "A",
+}
 
 
 def voter_file(tmp_path: Path, *rows: dict, name: str = "newer.tsv") -> Path:
@@ -68,7 +77,11 @@ def test_review_and_registration_reasons_go_back_to_pending_and_the_tallies_foll
     assert Signature.objects.get(pk=mismatch.pk).status == "pending"
     assert Signature.objects.get(pk=incomplete.pk).status == "invalid"
     assert sorted(TallyChange.objects.values_list("status", "delta")) == [
-        ("invalid", -1), ("pending", 1), ("pending", 1), ("review", -1)]
+        ("invalid", -1),
+        ("pending", 1),
+        ("pending", 1),
+        ("review", -1),
+    ]
 
 
 def test_re_validation_is_queued_after_commit(django_capture_on_commit_callbacks):

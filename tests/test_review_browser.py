@@ -23,7 +23,9 @@ HIGHLIGHT = "rgb(255, 243, 205)"  # .table-warning: the differing fields
 
 def _in_review(*voters, **fields) -> Signature:
     return SignatureFactory(
-        status="review", match_candidates=[{"voter": v.pk, "score": 0.8 - n / 10} for n, v in enumerate(voters)], **fields
+        status="review",
+        match_candidates=[{"voter": v.pk, "score": 0.8 - n / 10} for n, v in enumerate(voters)],
+        **fields,
     )
 
 
@@ -38,7 +40,9 @@ def _shown(page) -> int:
 
 def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page, reviewer, screenshots):  # noqa: F811
     maria = VoterFactory(first_name="MARIA", middle_name="LUCIA", dob=datetime.date(1980, 2, 3))
-    marta = VoterFactory(first_name="MARTA", address_number="1210", dob=datetime.date(1979, 6, 1), unit_type="APT", unit_number="2")
+    marta = VoterFactory(
+        first_name="MARTA", address_number="1210", dob=datetime.date(1979, 6, 1), unit_type="APT", unit_number="2"
+    )
     first = _in_review(maria, marta, middle_name="L", dob=datetime.date(1979, 6, 1))
     second = _in_review(maria, first_name="Mara", last_name="Garcia")
     third = _in_review(marta)
@@ -60,7 +64,10 @@ def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page,
 
     first.refresh_from_db()
     assert (first.status, first.voter, first.decided_by) == ("valid", marta, reviewer)
-    assert page.locator("[data-flash]").inner_text().strip() == f"Signature #{first.pk}: valid (voter {marta.registrant_id})"
+    assert (
+        page.locator("[data-flash]").inner_text().strip()
+        == f"Signature #{first.pk}: valid (voter {marta.registrant_id})"
+    )
     assert _shown(page) == second.pk
     assert page.locator("#queue-left").inner_text() == "2 left"
 
@@ -78,11 +85,18 @@ def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page,
         page.keyboard.press("n")
 
     second.refresh_from_db()
-    assert (second.status, second.reason, second.voter, second.decided_by) == ("invalid", "not_registered", None, reviewer)
+    assert (second.status, second.reason, second.voter, second.decided_by) == (
+        "invalid",
+        "not_registered",
+        None,
+        reviewer,
+    )
     assert page.locator("[data-flash]").inner_text().strip() == f"Signature #{second.pk}: invalid (not_registered)"
     assert _shown(page) == third.pk
     page.screenshot(path=screenshots / "review-queue-after-two-decisions.png", full_page=True)
     assert AuditLog.objects.filter(action="signature.decide", user=reviewer).count() == 2
     assert set(AuditLog.objects.filter(action="signature.review_view").values_list("object_id", flat=True)) == {
-        str(first.pk), str(second.pk), str(third.pk)
+        str(first.pk),
+        str(second.pk),
+        str(third.pk),
     }

@@ -77,6 +77,7 @@ def highlighted(response) -> set[tuple[str, int]]:
 
 # --- Who may use it ------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_the_login_page(client, calexit):
     signature = in_review(VoterFactory())
@@ -111,13 +112,18 @@ def test_the_dashboard_links_to_the_queue_only_for_those_who_may_review(client, 
 
     login_verified(client, reviewer)
     page = client.get("/dashboard/").content.decode()
-    assert re.search(r'<a [^>]*id="review-link"[^>]*href="/dashboard/review/\?petition=calexit"[^>]*>Review queue \(0\)</a>', page)
+    assert re.search(
+        r'<a [^>]*id="review-link"[^>]*href="/dashboard/review/\?petition=calexit"[^>]*>Review queue \(0\)</a>', page
+    )
 
 
 # --- Showing a signature -----------------------------------------------------------
 
+
 @pytest.mark.django_db
-def test_the_oldest_signature_in_review_is_shown_with_its_candidates_the_count_left_and_the_keys(client, calexit, reviewer):
+def test_the_oldest_signature_in_review_is_shown_with_its_candidates_the_count_left_and_the_keys(
+    client, calexit, reviewer
+):
     maria, mario = VoterFactory(first_name="Maria"), VoterFactory(first_name="Mario")
     oldest = in_review(maria, mario)
     in_review(maria)
@@ -133,7 +139,7 @@ def test_the_oldest_signature_in_review_is_shown_with_its_candidates_the_count_l
     assert maria.registrant_id in page and mario.registrant_id in page
     # A form per key: 1..k accept a candidate, letters reject with a reason, s (or j) skips.
     assert re.findall(r'data-keys="([^"]+)"', page) == ["1", "2", "n", "a", "w", "i", "f", "s j"]
-    legend = page[page.index('id="keys-legend"'):]
+    legend = page[page.index('id="keys-legend"') :]
     for key in ["1", "2", "n", "a", "w", "i", "f", "s", "j"]:
         assert f"<kbd>{key}</kbd>" in legend
     assert "no-store" in response["Cache-Control"]  # personal data: not kept by the browser
@@ -148,39 +154,85 @@ def test_showing_a_signature_leaves_an_audit_row_since_the_reviewer_sees_persona
     client.get(QUEUE)
 
     row = AuditLog.objects.get(action="signature.review_view")
-    assert (row.user, row.actor, row.object_type, row.object_id) == (reviewer, "reviewer", "petitions.signature", str(signature.pk))
+    assert (row.user, row.actor, row.object_type, row.object_id) == (
+        reviewer,
+        "reviewer",
+        "petitions.signature",
+        str(signature.pk),
+    )
     assert row.detail["candidates"] == [maria.pk, other.pk]
 
 
 @pytest.mark.django_db
 def test_the_candidate_fields_that_differ_from_the_signature_are_highlighted_and_only_those(client, calexit, reviewer):
     same_person = VoterFactory(
-        first_name="MARIA", middle_name="LUCIA", last_name="GARCÍA", address_number="01200", street_name="J",
-        street_type="ST", unit_type="APT", unit_number="4", city="SACRAMENTO", zip="95814", dob=datetime.date(1980, 2, 3),
+        first_name="MARIA",
+        middle_name="LUCIA",
+        last_name="GARCÍA",
+        address_number="01200",
+        street_name="J",
+        street_type="ST",
+        unit_type="APT",
+        unit_number="4",
+        city="SACRAMENTO",
+        zip="95814",
+        dob=datetime.date(1980, 2, 3),
     )
     someone_else = VoterFactory(
-        first_name="MARIO", middle_name="ANDRES", last_name="GARCIA", address_number="1210", street_name="K",
-        street_type="ST", city="SACRAMENTO", zip="95814-2201", dob=datetime.date(1981, 2, 3), county_id="19",
+        first_name="MARIO",
+        middle_name="ANDRES",
+        last_name="GARCIA",
+        address_number="1210",
+        street_name="K",
+        street_type="ST",
+        city="SACRAMENTO",
+        zip="95814-2201",
+        dob=datetime.date(1981, 2, 3),
+        county_id="19",
     )
     in_review(
-        same_person, someone_else,
-        first_name="maria", middle_name="L.", last_name="Garcia", address="1200 J Street", unit="#4",
-        city="sacramento", zip="95814", dob=datetime.date(1980, 2, 3),
+        same_person,
+        someone_else,
+        first_name="maria",
+        middle_name="L.",
+        last_name="Garcia",
+        address="1200 J Street",
+        unit="#4",
+        city="sacramento",
+        zip="95814",
+        dob=datetime.date(1980, 2, 3),
     )
     login_verified(client, reviewer)
 
     response = client.get(QUEUE)
 
     assert highlighted(response) == {
-        ("first_name", 2), ("middle_name", 2), ("house", 2), ("street", 2), ("unit", 2), ("dob", 2), ("county", 2),
+        ("first_name", 2),
+        ("middle_name", 2),
+        ("house", 2),
+        ("street", 2),
+        ("unit", 2),
+        ("dob", 2),
+        ("county", 2),
     }
 
 
 @pytest.mark.django_db
 def test_a_paper_signature_is_compared_from_its_printed_name_and_address_as_written(client, calexit, reviewer):
-    voter = VoterFactory(first_name="ROBERT", middle_name="JAMES", last_name="SMITH", suffix="JR",
-                         address_number="55", street_dir_prefix="N", street_name="MAIN", street_type="ST", zip="95815")
-    paper_in_review(voter, name_as_written="Smith, Robert J", address="55 North Main Street Apt 7", city="Sacramento", zip="")
+    voter = VoterFactory(
+        first_name="ROBERT",
+        middle_name="JAMES",
+        last_name="SMITH",
+        suffix="JR",
+        address_number="55",
+        street_dir_prefix="N",
+        street_name="MAIN",
+        street_type="ST",
+        zip="95815",
+    )
+    paper_in_review(
+        voter, name_as_written="Smith, Robert J", address="55 North Main Street Apt 7", city="Sacramento", zip=""
+    )
     login_verified(client, reviewer)
 
     response = client.get(QUEUE)
@@ -206,6 +258,7 @@ def test_accepting_a_voter_already_counted_is_flagged_on_the_page(client, calexi
 
 # --- Deciding ------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_accepting_candidate_2_makes_the_signature_valid_for_that_voter_and_shows_the_next(client, calexit, reviewer):
     first, second = VoterFactory(first_name="Maria"), VoterFactory(first_name="Marta")
@@ -217,7 +270,12 @@ def test_accepting_candidate_2_makes_the_signature_valid_for_that_voter_and_show
 
     assert response.status_code == 302 and response["Location"] == "/dashboard/review/?petition=calexit"
     signature.refresh_from_db()
-    assert (signature.status, signature.reason, signature.voter, signature.decided_by) == ("valid", "", second, reviewer)
+    assert (signature.status, signature.reason, signature.voter, signature.decided_by) == (
+        "valid",
+        "",
+        second,
+        reviewer,
+    )
     page = client.get(response["Location"])
     assert flashes(page) == [f"Signature #{signature.pk}: valid (voter {second.registrant_id})"]
     assert shown_signature_id(page) == following.pk
@@ -268,7 +326,12 @@ def test_rejecting_with_a_reason_makes_the_signature_invalid(client, calexit, re
     response = decide(client, signature, action="reject", reason=reason)
 
     signature.refresh_from_db()
-    assert (signature.status, signature.reason, signature.voter, signature.decided_by) == ("invalid", reason, None, reviewer)
+    assert (signature.status, signature.reason, signature.voter, signature.decided_by) == (
+        "invalid",
+        reason,
+        None,
+        reviewer,
+    )
     assert flashes(client.get(response["Location"])) == [f"Signature #{signature.pk}: invalid ({reason})"]
     audit = AuditLog.objects.get(action="signature.decide")
     assert audit.detail["after"]["status"] == "invalid" and audit.detail["after"]["reason"] == reason
@@ -316,7 +379,9 @@ def test_skipping_shows_the_next_and_keeps_the_skipped_one_for_later(client, cal
 
 
 @pytest.mark.django_db
-def test_two_reviewers_looking_at_the_queue_at_once_are_shown_different_signatures(client, calexit, reviewer, organizer):
+def test_two_reviewers_looking_at_the_queue_at_once_are_shown_different_signatures(
+    client, calexit, reviewer, organizer
+):
     voter = VoterFactory()
     first, second = in_review(voter), in_review(voter)
     other = Client()
@@ -344,7 +409,12 @@ def test_a_second_decision_on_the_same_signature_is_refused_with_a_message(clien
         f"Signature #{signature.pk} was already decided by reviewer: it is valid. Your decision was not recorded."
     ]
     signature.refresh_from_db()
-    assert (signature.status, signature.reason, signature.voter, signature.decided_by) == ("valid", "", first_voter, reviewer)
+    assert (signature.status, signature.reason, signature.voter, signature.decided_by) == (
+        "valid",
+        "",
+        first_voter,
+        reviewer,
+    )
     assert AuditLog.objects.filter(action="signature.decide").count() == 1
 
 
@@ -354,7 +424,9 @@ def test_the_service_refuses_a_signature_that_is_not_in_review(calexit, reviewer
     for status in ["pending", "unconfirmed", "valid", "invalid"]:
         extra = {"reason": "fraud"} if status == "invalid" else {"voter": voter} if status == "valid" else {}
         signature = SignatureFactory(status=status, **extra)
-        with pytest.raises(SignatureNotInReview, match=f"Signature #{signature.pk} is no longer in review: it is {status} now."):
+        with pytest.raises(
+            SignatureNotInReview, match=f"Signature #{signature.pk} is no longer in review: it is {status} now."
+        ):
             signature_decide(signature=signature, user=reviewer, status="invalid", reason="fraud")
         signature.refresh_from_db()
         assert signature.status == status and signature.decided_by is None
@@ -368,6 +440,7 @@ def test_the_service_refuses_a_signature_that_is_not_in_review(calexit, reviewer
 
 
 # --- The numbers follow ------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_the_tallies_move_from_review_to_valid_and_invalid_after_the_counting_run(client, calexit, reviewer):
@@ -394,6 +467,7 @@ def test_the_tallies_move_from_review_to_valid_and_invalid_after_the_counting_ru
 
 
 # --- Two reviewers at the same moment (PostgreSQL row locks) -----------------------------
+
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

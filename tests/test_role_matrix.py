@@ -53,8 +53,13 @@ ALLOWED = {  # the roles that get the page; the others: anonymous to sign-in, th
     "personal": {"Reviewer", "Organizer", "Admin"},
     "admin": {"Admin"},
 }
-ADMIN_URLS = ["/admin/", "/admin/petitions/signature/", "/admin/petitions/voter/", "/admin/auth/user/",
-              "/admin/petitions/auditlog/"]
+ADMIN_URLS = [
+    "/admin/",
+    "/admin/petitions/signature/",
+    "/admin/petitions/voter/",
+    "/admin/auth/user/",
+    "/admin/petitions/auditlog/",
+]
 
 
 def _dashboard_patterns():
@@ -70,8 +75,13 @@ def test_every_dashboard_url_is_in_the_matrix():
 def section(calexit):
     from petitions.models import County
 
-    return PetitionSection.objects.create(petition=calexit, number="34-90001", county=County.objects.get(code="34"),
-                                          signed_from=date(2026, 3, 1), signed_to=date(2026, 3, 2))
+    return PetitionSection.objects.create(
+        petition=calexit,
+        number="34-90001",
+        county=County.objects.get(code="34"),
+        signed_from=date(2026, 3, 1),
+        signed_to=date(2026, 3, 2),
+    )
 
 
 def _url(pattern, *, section, signature) -> str:
@@ -142,8 +152,11 @@ def test_each_role_gets_exactly_its_pages(role, roles, section, private_cache):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["Reviewer", "Organizer", "Admin"])
 def test_a_role_with_personal_data_is_sent_to_the_code_step_until_it_is_done(role, roles, section, client):
-    user = (staff_create(username="admin-user", role="admin", password=PASSWORD) if role == "Admin"
-            else User.objects.create_user(username=role.lower(), password=PASSWORD))
+    user = (
+        staff_create(username="admin-user", role="admin", password=PASSWORD)
+        if role == "Admin"
+        else User.objects.create_user(username=role.lower(), password=PASSWORD)
+    )
     user.groups.add(roles[role])
     client.force_login(user)  # the password only
     for pattern in _dashboard_patterns():

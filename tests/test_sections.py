@@ -35,13 +35,19 @@ def county(code: str) -> County:
 def returned(calexit, user, **overrides) -> PetitionSection:
     """A section issued for Sacramento and back with its declaration."""
     section = sections_issue(petition=calexit, county=county(SACRAMENTO), count=1, user=user)[0]
-    declaration = dict(circulator=CirculatorInput(name="Ana Ruiz", address="9 P St", city="Sacramento", zip="95814"),
-                       signed_from=date(2026, 3, 1), signed_to=date(2026, 3, 20), declaration_date=date(2026, 3, 21),
-                       declaration_place="Sacramento, CA", user=user)
+    declaration = dict(
+        circulator=CirculatorInput(name="Ana Ruiz", address="9 P St", city="Sacramento", zip="95814"),
+        signed_from=date(2026, 3, 1),
+        signed_to=date(2026, 3, 20),
+        declaration_date=date(2026, 3, 21),
+        declaration_place="Sacramento, CA",
+        user=user,
+    )
     return section_return(section=section, **{**declaration, **overrides})
 
 
 # --- Issuing ------------------------------------------------------------------------------
+
 
 def test_issued_sections_are_numbered_with_their_county_code_and_a_running_number_per_petition(calexit, organizer):
     sacramento = sections_issue(petition=calexit, county=county(SACRAMENTO), count=3, user=organizer)
@@ -81,8 +87,10 @@ def test_issuing_none_or_too_many_sections_at_once_is_refused(calexit, organizer
     assert not PetitionSection.objects.exists()
 
 
-@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-                    reason="the race needs PostgreSQL's row locks (SQLite serialises writers itself)")
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="the race needs PostgreSQL's row locks (SQLite serialises writers itself)",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_staff_issuing_at_once_get_different_numbers(calexit, organizer, volunteer):
     barrier = threading.Barrier(2)
@@ -111,6 +119,7 @@ def test_two_staff_issuing_at_once_get_different_numbers(calexit, organizer, vol
 
 # --- The circulator's declaration -------------------------------------------------------------
 
+
 def test_recording_the_declaration_returns_the_section_with_its_circulator_and_dates(calexit, volunteer):
     section = returned(calexit, volunteer)
 
@@ -119,7 +128,11 @@ def test_recording_the_declaration_returns_the_section_with_its_circulator_and_d
     circulator = section.circulator
     assert (circulator.name, circulator.city, circulator.petition) == ("Ana Ruiz", "Sacramento", calexit)
     assert (section.signed_from, section.signed_to, section.declaration_date, section.declaration_place) == (
-        date(2026, 3, 1), date(2026, 3, 20), date(2026, 3, 21), "Sacramento, CA")
+        date(2026, 3, 1),
+        date(2026, 3, 20),
+        date(2026, 3, 21),
+        "Sacramento, CA",
+    )
     audit = AuditLog.objects.get(action="section.return")
     assert (audit.user, audit.object_id, audit.detail["signed_to"]) == (volunteer, str(section.pk), "2026-03-20")
 
@@ -131,19 +144,36 @@ def test_a_circulator_on_file_is_reused(calexit, volunteer):
     assert Circulator.objects.count() == 1
 
 
-@pytest.mark.parametrize(("dates", "field", "message"), [
-    ((date(2026, 3, 20), date(2026, 3, 1), date(2026, 3, 21)), "signed_to",
-     "The last day signatures were obtained (Mar 1, 2026) is before the first (Mar 20, 2026)."),
-    ((date(2026, 3, 1), date(2026, 3, 20), date(2026, 3, 19)), "declaration_date",
-     "The declaration is dated Mar 19, 2026, before the last signature was obtained (Mar 20, 2026)"),
-])
-def test_a_declaration_with_its_dates_out_of_order_is_refused_and_nothing_changes(calexit, volunteer, dates, field,
-                                                                                    message):
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        (
+            (date(2026, 3, 20), date(2026, 3, 1), date(2026, 3, 21)),
+            "signed_to",
+            "The last day signatures were obtained (Mar 1, 2026) is before the first (Mar 20, 2026).",
+        ),
+        (
+            (date(2026, 3, 1), date(2026, 3, 20), date(2026, 3, 19)),
+            "declaration_date",
+            "The declaration is dated Mar 19, 2026, before the last signature was obtained (Mar 20, 2026)",
+        ),
+    ],
+)
+def test_a_declaration_with_its_dates_out_of_order_is_refused_and_nothing_changes(
+    calexit, volunteer, dates, field, message
+):
     section = sections_issue(petition=calexit, county=county(SACRAMENTO), count=1, user=volunteer)[0]
     signed_from, signed_to, declared = dates
     with pytest.raises(ValidationError) as refused:
-        section_return(section=section, circulator=CirculatorInput(name="Ana Ruiz"), signed_from=signed_from,
-                       signed_to=signed_to, declaration_date=declared, declaration_place="Sacramento", user=volunteer)
+        section_return(
+            section=section,
+            circulator=CirculatorInput(name="Ana Ruiz"),
+            signed_from=signed_from,
+            signed_to=signed_to,
+            declaration_date=declared,
+            declaration_place="Sacramento",
+            user=volunteer,
+        )
 
     assert list(refused.value.message_dict) == [field]
     assert refused.value.message_dict[field][0].startswith(message)
@@ -168,9 +198,13 @@ def test_a_circulator_of_another_petition_is_refused(calexit, volunteer):
 
 # --- Status ---------------------------------------------------------------------------------------
 
+
 def _key_one_line(section, user) -> None:
-    section_lines_key(section=section, lines=[KeyedLineInput(section=section, line=1, name="Maria Garcia",
-                                                             address="1200 J St", city="Sacramento")], user=user)
+    section_lines_key(
+        section=section,
+        lines=[KeyedLineInput(section=section, line=1, name="Maria Garcia", address="1200 J St", city="Sacramento")],
+        user=user,
+    )
 
 
 def test_a_section_moves_forward_one_step_at_a_time_and_each_move_is_recorded(calexit, volunteer, reviewer):
@@ -186,8 +220,10 @@ def test_a_section_moves_forward_one_step_at_a_time_and_each_move_is_recorded(ca
 
     section.refresh_from_db()
     assert (section.status, section.status_changed_by) == ("filed", reviewer)
-    moves = [(a.detail["from"], a.detail["to"], a.user) for a in
-             AuditLog.objects.filter(action="section.status_move").order_by("id")]
+    moves = [
+        (a.detail["from"], a.detail["to"], a.user)
+        for a in AuditLog.objects.filter(action="section.status_move").order_by("id")
+    ]
     assert moves == [("returned", "keyed", volunteer), ("keyed", "verified", reviewer), ("verified", "filed", reviewer)]
 
 
@@ -234,6 +270,7 @@ def test_a_move_from_a_stale_page_fails_instead_of_skipping_a_step(calexit, volu
 
 # --- Date flags ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def circulating(calexit) -> Petition:
     calexit.summary_date, calexit.deadline = date(2026, 2, 1), date(2026, 7, 30)
@@ -241,15 +278,24 @@ def circulating(calexit) -> Petition:
     return calexit
 
 
-@pytest.mark.parametrize(("signed", "flag"), [
-    (date(2026, 1, 31), "Dated Jan 31, 2026, before circulation began (Feb 1, 2026)."),
-    (date(2026, 7, 31), "Dated Jul 31, 2026, after circulation ended (Jul 30, 2026)."),
-    (date(2026, 2, 27), "Dated Feb 27, 2026, outside the circulator's declared dates (Mar 1, 2026 to Mar 20, 2026)."),
-    (date(2026, 3, 21), "Dated Mar 21, 2026, outside the circulator's declared dates (Mar 1, 2026 to Mar 20, 2026)."),
-    (date(2026, 3, 1), None),
-    (date(2026, 3, 20), None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("signed", "flag"),
+    [
+        (date(2026, 1, 31), "Dated Jan 31, 2026, before circulation began (Feb 1, 2026)."),
+        (date(2026, 7, 31), "Dated Jul 31, 2026, after circulation ended (Jul 30, 2026)."),
+        (
+            date(2026, 2, 27),
+            "Dated Feb 27, 2026, outside the circulator's declared dates (Mar 1, 2026 to Mar 20, 2026).",
+        ),
+        (
+            date(2026, 3, 21),
+            "Dated Mar 21, 2026, outside the circulator's declared dates (Mar 1, 2026 to Mar 20, 2026).",
+        ),
+        (date(2026, 3, 1), None),
+        (date(2026, 3, 20), None),
+        (None, None),
+    ],
+)
 def test_a_line_dated_outside_circulation_or_the_declared_dates_is_flagged(circulating, volunteer, signed, flag):
     section = returned(circulating, volunteer)
     assert line_date_flag(date_signed=signed, section=section, petition=circulating) == flag
@@ -259,4 +305,5 @@ def test_a_line_of_a_section_without_declared_dates_is_flagged_only_outside_circ
     section = sections_issue(petition=circulating, county=county(SACRAMENTO), count=1, user=volunteer)[0]
     assert line_date_flag(date_signed=date(2026, 5, 1), section=section, petition=circulating) is None
     assert line_date_flag(date_signed=date(2026, 8, 1), section=section, petition=circulating).startswith(
-        "Dated Aug 1, 2026, after circulation ended")
+        "Dated Aug 1, 2026, after circulation ended"
+    )

@@ -11,9 +11,18 @@ from tests.factories import VoterFactory
 
 SIGN_URL = "/p/calexit/sign/"
 GOOD = {
-    "first_name": "Maria", "middle_name": "", "last_name": "Garcia", "suffix": "",
-    "address": "1200 J St", "unit": "", "city": "Sacramento", "zip": "95814", "county": "34",
-    "email": "maria@example.com", "dob": "", "attest": "on",
+    "first_name": "Maria",
+    "middle_name": "",
+    "last_name": "Garcia",
+    "suffix": "",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "email": "maria@example.com",
+    "dob": "",
+    "attest": "on",
 }
 
 pytestmark = pytest.mark.django_db

@@ -36,8 +36,18 @@ def own_cache(settings):
 
 def form(first: str = "Maria", last: str = "Garcia", email: str = "maria@example.com") -> dict:
     return {
-        "first_name": first, "middle_name": "", "last_name": last, "suffix": "", "address": "1200 J St", "unit": "",
-        "city": "Sacramento", "zip": "95814", "county": "34", "email": email, "dob": "", "attest": "on",
+        "first_name": first,
+        "middle_name": "",
+        "last_name": last,
+        "suffix": "",
+        "address": "1200 J St",
+        "unit": "",
+        "city": "Sacramento",
+        "zip": "95814",
+        "county": "34",
+        "email": email,
+        "dob": "",
+        "attest": "on",
     }
 
 
@@ -64,8 +74,8 @@ def tally(calexit, status: str) -> int:
 
 # --- Over a limit: accepted, held, not counted ------------------------------------
 
-def test_signatures_over_the_address_limit_are_accepted_held_and_not_counted(client, settings, calexit,
-                                                                            run_on_commit):
+
+def test_signatures_over_the_address_limit_are_accepted_held_and_not_counted(client, settings, calexit, run_on_commit):
     settings.SIGN_RATE_LIMIT = (2, 3600)
     voters = [VoterFactory(first_name=first, last_name=last) for first, last in SIGNERS[:3]]
     signed = [sign(client, first=first, last=last, email=f"{first}@example.com") for first, last in SIGNERS[:3]]
@@ -81,7 +91,8 @@ def test_signatures_over_the_address_limit_are_accepted_held_and_not_counted(cli
 
 
 def test_signatures_over_the_email_limit_are_held_whatever_the_address_and_however_the_email_is_written(
-        client, settings):
+    client, settings
+):
     settings.SIGN_EMAIL_RATE_LIMIT = (2, 86400)
     sign(client, email="maria@example.com", address="198.51.100.1")
     sign(client, email="Maria@Example.com", address="198.51.100.2")
@@ -141,6 +152,7 @@ def test_a_held_signature_validated_in_a_batch_goes_to_review_and_the_unheld_one
 
 # --- A person clears or rejects it ----------------------------------------------------
 
+
 @pytest.fixture
 def held(client, settings, run_on_commit) -> Signature:
     """A confirmed signature over the address limit, waiting in the review queue."""
@@ -190,14 +202,18 @@ def test_a_reviewer_who_rejects_a_held_signature_makes_it_invalid_as_fraud(clien
 
 # --- Failing open -----------------------------------------------------------------
 
+
 def test_with_the_cache_down_a_signature_is_accepted_unheld_and_a_warning_logged(client, settings, caplog):
     settings.SIGN_RATE_LIMIT = (1, 3600)
     settings.SIGN_EMAIL_RATE_LIMIT = (1, 86400)
     settings.CONFIRMATION_EMAIL_LIMIT = (1, 86400)
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }}  # nothing listens on port 9
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }  # nothing listens on port 9
 
     with caplog.at_level(logging.WARNING, logger="petitions.services.abuse"):
         first, second = sign(client), sign(client)
@@ -208,6 +224,7 @@ def test_with_the_cache_down_a_signature_is_accepted_unheld_and_a_warning_logged
 
 
 # --- The confirmation email cap -------------------------------------------------------
+
 
 def test_an_email_address_gets_at_most_its_share_of_confirmation_emails(client, settings, run_on_commit):
     settings.CONFIRMATION_EMAIL_LIMIT = (2, 86400)

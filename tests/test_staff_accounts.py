@@ -25,11 +25,13 @@ PASSWORD = "correct horse battery staple"  # tests/conftest.py
 
 
 def _login(client, username: str, password: str, *, address: str = "198.51.100.7", next_path: str = "/dashboard/"):
-    return client.post(f"/accounts/login/?next={next_path}", {"username": username, "password": password},
-                       REMOTE_ADDR=address)
+    return client.post(
+        f"/accounts/login/?next={next_path}", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
 
 
 # --- Lockout ------------------------------------------------------------------------
+
 
 def test_five_wrong_passwords_lock_the_user_name_even_from_another_address(client, volunteer):
     for n in range(4):
@@ -57,6 +59,7 @@ def test_fewer_failures_than_the_limit_do_not_lock(client, volunteer):
 
 
 # --- The TOTP step -------------------------------------------------------------------
+
 
 def test_a_reviewer_with_a_password_only_is_sent_to_the_code_step_and_a_right_code_gets_through(client, reviewer):
     device = otp_device(reviewer)
@@ -118,6 +121,7 @@ def test_a_volunteer_may_set_up_a_code_and_is_then_asked_for_it(client, voluntee
 
 # --- Password reset and sessions -----------------------------------------------------
 
+
 def _reload_urls():
     import calexit.urls
 
@@ -147,6 +151,7 @@ def test_staff_sessions_last_a_working_day_and_end_with_the_browser(settings):
 
 # --- create_staff ---------------------------------------------------------------------
 
+
 def test_create_staff_makes_a_user_in_a_role_from_a_password_file(tmp_path, roles):
     secret = tmp_path / "password"
     secret.write_text("a long and unusual passphrase 7\n")
@@ -172,6 +177,7 @@ def test_create_staff_refuses_a_weak_password(tmp_path, roles):
 
 
 # --- load_demo --------------------------------------------------------------------------
+
 
 def test_load_demo_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
@@ -201,10 +207,13 @@ def test_load_demo_makes_an_organizer_with_a_code_and_no_superuser(settings, tmp
 
 # --- The roles migration ----------------------------------------------------------------
 
+
 def test_the_roles_migration_creates_the_four_groups_with_their_permissions_and_can_run_again():
     def table():
-        return {g.name: sorted(f"{p.content_type.app_label}.{p.codename}" for p in g.permissions.all())
-                for g in Group.objects.prefetch_related("permissions__content_type")}
+        return {
+            g.name: sorted(f"{p.content_type.app_label}.{p.codename}" for p in g.permissions.all())
+            for g in Group.objects.prefetch_related("permissions__content_type")
+        }
 
     expected = {name: sorted(perms) for name, perms in ROLES.items()}
     assert table() == expected  # as the test database's migrations left it

@@ -22,11 +22,20 @@ STEADY_ADDRESS = client_ip_hash("198.51.100.10")
 
 def signed(calexit, *, count: int, minutes_ago: float, ip_hash: str, email: str, held: int = 0) -> None:
     """`count` online signatures made `minutes_ago`, the first `held` of them held."""
-    rows = Signature.objects.bulk_create([
-        Signature(petition=calexit, channel="online", status="unconfirmed", county_id="34", ip_hash=ip_hash,
-                  email=email.format(n=n), hold="address_rate" if n < held else "")
-        for n in range(count)
-    ])
+    rows = Signature.objects.bulk_create(
+        [
+            Signature(
+                petition=calexit,
+                channel="online",
+                status="unconfirmed",
+                county_id="34",
+                ip_hash=ip_hash,
+                email=email.format(n=n),
+                hold="address_rate" if n < held else "",
+            )
+            for n in range(count)
+        ]
+    )
     Signature.objects.filter(pk__in=[s.pk for s in rows]).update(
         created_at=timezone.now() - timedelta(minutes=minutes_ago)
     )

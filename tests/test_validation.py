@@ -25,8 +25,14 @@ def test_a_registered_voter_at_their_address_is_valid():
 
 
 def test_case_accents_punctuation_and_street_words_do_not_matter():
-    voter = VoterFactory(first_name="José", last_name="O'Brien", address_number="0456", street_dir_prefix="N",
-                         street_name="FIFTH", street_type="AVE")
+    voter = VoterFactory(
+        first_name="José",
+        last_name="O'Brien",
+        address_number="0456",
+        street_dir_prefix="N",
+        street_name="FIFTH",
+        street_type="AVE",
+    )
     signature = validated(first_name="jose", last_name="OBRIEN", address="456 North 5th Avenue Apt 3")
     assert signature.status == "valid" and signature.voter == voter
 

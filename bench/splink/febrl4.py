@@ -47,6 +47,7 @@ EXTRA = ["date_of_birth", "soc_sec_id", "address_2"]
 
 # --- Data -----------------------------------------------------------------------------------------
 
+
 def prepare(df: pd.DataFrame, fields: str) -> pd.DataFrame:
     """Splink's input: stripped lower-case strings, '' -> NULL; state -> county code."""
     out = pd.DataFrame({"rec_id": df.index.astype(str)})
@@ -61,6 +62,7 @@ def prepare(df: pd.DataFrame, fields: str) -> pd.DataFrame:
 
 # --- Evaluation -----------------------------------------------------------------------------------
 
+
 def best_candidates(pred: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Best A' per B (highest weight; ties broken by a_id, counted) and the best B per A'."""
     ranked = pred.sort_values(["b_id", "match_weight", "a_id"], ascending=[True, False, True])
@@ -68,8 +70,11 @@ def best_candidates(pred: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     second = ranked[ranked.duplicated("b_id")].drop_duplicates("b_id").set_index("b_id")["match_weight"]
     best["tie"] = second.reindex(best.index).eq(best["match_weight"]).fillna(False)
     best["second_weight"] = second.reindex(best.index)
-    best_b_of_a = pred.sort_values(["a_id", "match_weight", "b_id"], ascending=[True, False, True]) \
-        .drop_duplicates("a_id").set_index("a_id")["b_id"]
+    best_b_of_a = (
+        pred.sort_values(["a_id", "match_weight", "b_id"], ascending=[True, False, True])
+        .drop_duplicates("a_id")
+        .set_index("a_id")["b_id"]
+    )
     best["mutual"] = [best_b_of_a.get(a) == b for b, a in zip(best.index, best["a_id"])]
     return best, best_b_of_a
 
@@ -98,8 +103,12 @@ def sweep(best: pd.DataFrame, registered: set[str], mutual: bool) -> dict:
     def at_index(i):
         if i is None or i < 0:
             return {"named": 0, "right": 0, "precision": float("nan"), "recall": 0.0}
-        return {"named": int(named[i]), "right": int(correct[i]), "precision": correct[i] / named[i],
-                "recall": correct[i] / n_reg}
+        return {
+            "named": int(named[i]),
+            "right": int(correct[i]),
+            "precision": correct[i] / named[i],
+            "recall": correct[i] / n_reg,
+        }
 
     if op is not None:
         w = weights[op]
@@ -119,7 +128,9 @@ def sweep(best: pd.DataFrame, registered: set[str], mutual: bool) -> dict:
     return out
 
 
-def run(seed: int, a: pd.DataFrame, b: pd.DataFrame, fields: str, keep_empty: bool, out_dir: Path, blocking_mode: str) -> dict:
+def run(
+    seed: int, a: pd.DataFrame, b: pd.DataFrame, fields: str, keep_empty: bool, out_dir: Path, blocking_mode: str
+) -> dict:
     keep = kept_numbers(a, seed)
     in_a = a[[_number(r) in keep for r in a.index]]
     dropped = in_a[[_text(s) == "" for s in in_a["surname"]]]
@@ -134,12 +145,23 @@ def run(seed: int, a: pd.DataFrame, b: pd.DataFrame, fields: str, keep_empty: bo
     pairs = set(zip(pred["b_id"], pred["a_id"]))
     true_weight = {b_: w for b_, a_, w in zip(pred["b_id"], pred["a_id"], pred["match_weight"]) if a_ == true_a(b_)}
     blocked = sum((rb, true_a(rb)) in pairs for rb in registered)
-    results = {"seed": seed, "fields": fields, "blocking": blocking_mode, "keep_empty": keep_empty, "voters": len(in_a), "empty_surname_rows": len(dropped),
-               "registered": len(registered), "blocking_recall": blocked / len(registered),
-               "ties": int(best["tie"].sum()), **{k: v for k, v in info.items() if k != "model"}}
+    results = {
+        "seed": seed,
+        "fields": fields,
+        "blocking": blocking_mode,
+        "keep_empty": keep_empty,
+        "voters": len(in_a),
+        "empty_surname_rows": len(dropped),
+        "registered": len(registered),
+        "blocking_recall": blocked / len(registered),
+        "ties": int(best["tie"].sum()),
+        **{k: v for k, v in info.items() if k != "model"},
+    }
     for mutual in (False, True):
         results["mutual" if mutual else "best"] = sweep(best, registered, mutual)
-    (out_dir / f"model-{fields}-{blocking_mode}-{seed}.json").write_text(json.dumps(info["model"], indent=1, default=str))
+    (out_dir / f"model-{fields}-{blocking_mode}-{seed}.json").write_text(
+        json.dumps(info["model"], indent=1, default=str)
+    )
 
     # Misses (variant "best") at the operating point and at t = 0.5, 0.99; examples of a name replaced yet named right.
     named_sets = results["best"].pop("named_ids", {})
@@ -164,41 +186,58 @@ def run(seed: int, a: pd.DataFrame, b: pd.DataFrame, fields: str, keep_empty: bo
             else:
                 outcome = "true voter best, below threshold"
             misses[(outcome, change)] += 1
-            rows.append({"b_id": rb, "a_id": ra, "outcome": outcome, "febrl_changed": change,
-                         "best_a": None if cand is None else cand["a_id"],
-                         "best_weight": None if cand is None else cand["match_weight"],
-                         "true_weight": true_weight.get(rb),
-                         **{f"b_{c}": _text(b.loc[rb][c]) for c in cols}, **{f"a_{c}": _text(a.loc[ra][c]) for c in cols}})
+            rows.append(
+                {
+                    "b_id": rb,
+                    "a_id": ra,
+                    "outcome": outcome,
+                    "febrl_changed": change,
+                    "best_a": None if cand is None else cand["a_id"],
+                    "best_weight": None if cand is None else cand["match_weight"],
+                    "true_weight": true_weight.get(rb),
+                    **{f"b_{c}": _text(b.loc[rb][c]) for c in cols},
+                    **{f"a_{c}": _text(a.loc[ra][c]) for c in cols},
+                }
+            )
         pd.DataFrame(rows).to_csv(out_dir / f"misses-{fields}-{blocking_mode}-{seed}-{point}.csv", index=False)
         results["misses"][point] = misses
     results["by_change_registered"] = Counter(changes.values())
     return results
 
 
-
 def report(r: dict, a: pd.DataFrame, b: pd.DataFrame, n_examples: int) -> None:
-    print(f"\n== Splink, FEBRL4 seed {r['seed']}, fields={r['fields']}, blocking={r['blocking']}: {r['voters']:,} voters in A' "
-          f"({r['empty_surname_rows']} rows with an empty surname {'kept' if r['keep_empty'] else 'dropped, as the bench import refuses them'}), "
-          f"{r['registered']:,} registered signers of 5,000 signatures")
-    print(f"   lambda {r['lambda']:.3g}, {r['pairs']:,} blocked pairs, blocking recall {pct(r['blocking_recall'])}, "
-          f"ties at top {r['ties']}, {r['seconds']:.0f} s (train {r['train_seconds']:.0f} s, predict {r['predict_seconds']:.0f} s)")
+    print(
+        f"\n== Splink, FEBRL4 seed {r['seed']}, fields={r['fields']}, blocking={r['blocking']}: {r['voters']:,} voters in A' "
+        f"({r['empty_surname_rows']} rows with an empty surname {'kept' if r['keep_empty'] else 'dropped, as the bench import refuses them'}), "
+        f"{r['registered']:,} registered signers of 5,000 signatures"
+    )
+    print(
+        f"   lambda {r['lambda']:.3g}, {r['pairs']:,} blocked pairs, blocking recall {pct(r['blocking_recall'])}, "
+        f"ties at top {r['ties']}, {r['seconds']:.0f} s (train {r['train_seconds']:.0f} s, predict {r['predict_seconds']:.0f} s)"
+    )
     for key in ("best", "mutual"):
         s = r[key]
         op = s.get("op")
         label = "best candidate" if key == "best" else "mutual best   "
         if op:
-            print(f"   {label}: at the lowest threshold with precision >= 99.5 % (weight {op['weight']:.2f}, "
-                  f"p {op['probability']:.6f}): precision {pct(op['precision'])}, recall {pct(op['recall'])} "
-                  f"({op['right']:,}/{r['registered']:,}), named {op['named']:,}, left-out people named {op['left_out_named']}, tied at top {op['ties_named']}")
+            print(
+                f"   {label}: at the lowest threshold with precision >= 99.5 % (weight {op['weight']:.2f}, "
+                f"p {op['probability']:.6f}): precision {pct(op['precision'])}, recall {pct(op['recall'])} "
+                f"({op['right']:,}/{r['registered']:,}), named {op['named']:,}, left-out people named {op['left_out_named']}, tied at top {op['ties_named']}"
+            )
         else:
             print(f"   {label}: no threshold reaches precision 99.5 %")
         for t in (0.5, 0.9, 0.99):
             x = s[f"t={t}"]
-            print(f"      t={t:<4}: precision {pct(x['precision'])}, recall {pct(x['recall'])}, named {x['named']:,}, "
-                  f"left-out people named {x['left_out_named']}, tied at top {x['ties_named']}")
+            print(
+                f"      t={t:<4}: precision {pct(x['precision'])}, recall {pct(x['recall'])}, named {x['named']:,}, "
+                f"left-out people named {x['left_out_named']}, tied at top {x['ties_named']}"
+            )
     for point, misses in r["misses"].items():
         where = "the operating point" if point == "op" else point
-        print(f"   registered signers not named correctly at {where} (best candidate): {sum(misses.values())}, by outcome and what FEBRL changed:")
+        print(
+            f"   registered signers not named correctly at {where} (best candidate): {sum(misses.values())}, by outcome and what FEBRL changed:"
+        )
         by_outcome: Counter = Counter()
         for (o, _), n in misses.items():
             by_outcome[o] += n
@@ -209,18 +248,24 @@ def report(r: dict, a: pd.DataFrame, b: pd.DataFrame, n_examples: int) -> None:
         for (_, c), n in misses.items():
             by_change[c] += n
         if by_change:
-            print("     by what FEBRL changed (misses / registered with that change): " +
-                  ", ".join(f"{c} {n}/{r['by_change_registered'][c]}" for c, n in by_change.most_common()))
+            print(
+                "     by what FEBRL changed (misses / registered with that change): "
+                + ", ".join(f"{c} {n}/{r['by_change_registered'][c]}" for c, n in by_change.most_common())
+            )
     if n_examples:
-        print(f"   {n_examples} of the {len(r['examples'])} ({len([e for e in r['examples'] if e[2].startswith('both')])} with both names) registered signers named correctly although a name was replaced:")
+        print(
+            f"   {n_examples} of the {len(r['examples'])} ({len([e for e in r['examples'] if e[2].startswith('both')])} with both names) registered signers named correctly although a name was replaced:"
+        )
         fields = ["given_name", "surname", "street_number", "address_1", "suburb", "postcode", "state"]
         one = [e for e in r["examples"] if e[2].startswith("a name")]
         both = [e for e in r["examples"] if e[2].startswith("both")]
         chosen = one[: n_examples - min(2, len(both))] + both[:2]
         for rb, ra, change, cand in chosen:
             A, B = a.loc[ra], b.loc[rb]
-            print(f"     {rb} ({change}); weight {cand['match_weight']:.2f}, p {cand['match_probability']:.6f}, "
-                  f"runner-up weight {cand['second_weight']:.2f}")
+            print(
+                f"     {rb} ({change}); weight {cand['match_weight']:.2f}, p {cand['match_probability']:.6f}, "
+                f"runner-up weight {cand['second_weight']:.2f}"
+            )
             print("       A: " + " | ".join(_text(A[f]) for f in fields))
             print("       B: " + " | ".join(_text(B[f]) for f in fields))
             cols = [c[3:] for c in cand.index if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
@@ -228,19 +273,32 @@ def report(r: dict, a: pd.DataFrame, b: pd.DataFrame, n_examples: int) -> None:
             for k in cols:
                 w, tf = cand[f"mw_{k}"], cand.get(f"mw_tf_adj_{k}", 0.0)
                 tf = 0.0 if tf != tf else tf
-                parts.append(f"{k} {w + tf:+.1f}" + (f" (tf {tf:+.1f})" if abs(tf) >= 0.05 else "") + f" [level {cand[f'gamma_{k}']}]")
-            print(f"       weights (log2): prior {math.log2(r['lambda'] / (1 - r['lambda'])):+.1f}; " + ", ".join(parts))
+                parts.append(
+                    f"{k} {w + tf:+.1f}"
+                    + (f" (tf {tf:+.1f})" if abs(tf) >= 0.05 else "")
+                    + f" [level {cand[f'gamma_{k}']}]"
+                )
+            print(
+                f"       weights (log2): prior {math.log2(r['lambda'] / (1 - r['lambda'])):+.1f}; " + ", ".join(parts)
+            )
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--seed", type=int, action="append")
     p.add_argument("--fields", choices=["petition", "all"], default="petition")
-    p.add_argument("--keep-empty-surnames", action="store_true",
-                   help="keep in A' the rows bench/febrl4.py's import refuses (empty surname)")
-    p.add_argument("--blocking", choices=["standard", "wide", "cartesian"], default="standard",
-                   help="standard: pairs of fields + postcode; wide: also surname, given name, street, suburb alone; "
-                        "cartesian: every pair (no blocking loss; prediction keeps pairs with weight > -30)")
+    p.add_argument(
+        "--keep-empty-surnames",
+        action="store_true",
+        help="keep in A' the rows bench/febrl4.py's import refuses (empty surname)",
+    )
+    p.add_argument(
+        "--blocking",
+        choices=["standard", "wide", "cartesian"],
+        default="standard",
+        help="standard: pairs of fields + postcode; wide: also surname, given name, street, suburb alone; "
+        "cartesian: every pair (no blocking loss; prediction keeps pairs with weight > -30)",
+    )
     p.add_argument("--examples", type=int, default=5)
     p.add_argument("--out", type=Path, default=Path("bench-out/splink-febrl4"))
     args = p.parse_args(argv)
@@ -259,9 +317,11 @@ def main(argv=None) -> int:
         for key in ("best", "mutual"):
             op = r[key].get("op") or {}
             t = [r[key][f"t={x}"] for x in (0.5, 0.9, 0.99)]
-            print(f"seed {r['seed']} {r['fields']:<8} {r['blocking']:<9} {key:<6}: recall@P>=99.5% {pct(op.get('recall', float('nan')))} "
-                  f"(P {pct(op.get('precision', float('nan')))}, p>={op.get('probability', float('nan')):.4g}); "
-                  + "; ".join(f"t={x}: P {pct(v['precision'])} R {pct(v['recall'])}" for x, v in zip((0.5, 0.9, 0.99), t)))
+            print(
+                f"seed {r['seed']} {r['fields']:<8} {r['blocking']:<9} {key:<6}: recall@P>=99.5% {pct(op.get('recall', float('nan')))} "
+                f"(P {pct(op.get('precision', float('nan')))}, p>={op.get('probability', float('nan')):.4g}); "
+                + "; ".join(f"t={x}: P {pct(v['precision'])} R {pct(v['recall'])}" for x, v in zip((0.5, 0.9, 0.99), t))
+            )
     return 0
 
 

@@ -21,9 +21,17 @@ def pct(x: float) -> str:
     return "  n/a  " if x != x else f"{100 * x:6.2f} %"
 
 
-def splink_predict(a_prep: pd.DataFrame, b_prep: pd.DataFrame, *, seed: int, blocking_mode: str, fields: str = "petition",
-                   training: str = "unsupervised", labels: pd.DataFrame | None = None,
-                   slim: bool = False) -> tuple[pd.DataFrame, dict]:
+def splink_predict(
+    a_prep: pd.DataFrame,
+    b_prep: pd.DataFrame,
+    *,
+    seed: int,
+    blocking_mode: str,
+    fields: str = "petition",
+    training: str = "unsupervised",
+    labels: pd.DataFrame | None = None,
+    slim: bool = False,
+) -> tuple[pd.DataFrame, dict]:
     """Link a_prep (the voter file, "voters") and b_prep (the signatures) and return
     every blocked pair's prediction (with a_id, b_id) and facts about the model.
 
@@ -69,15 +77,15 @@ def splink_predict(a_prep: pd.DataFrame, b_prep: pd.DataFrame, *, seed: int, blo
     em_rules = [block_on("given_name", "surname"), block_on("postcode")]
     if fields == "all":
         comparisons += [
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d",
-                                     invalid_dates_as_null=True),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d", invalid_dates_as_null=True
+            ),
             cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
             cl.JaroWinklerAtThresholds("address_2", [0.9, 0.8]).configure(term_frequency_adjustments=True),
         ]
         blocking += [block_on("date_of_birth"), block_on("soc_sec_id")]
         deterministic = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
         em_rules = [block_on("date_of_birth"), block_on("postcode")]
-
 
     settings = SettingsCreator(
         link_type="link_only",
@@ -96,7 +104,9 @@ def splink_predict(a_prep: pd.DataFrame, b_prep: pd.DataFrame, *, seed: int, blo
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=seed)
     if training == "unsupervised":
         for rule in em_rules:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
     else:  # DIAGNOSTIC ONLY (not the FEBRL configuration): m from the true pairs instead of EM
         linker.table_management.register_table(labels, "labels", overwrite=True)
         linker.training.estimate_m_from_pairwise_labels("labels")
@@ -106,8 +116,12 @@ def splink_predict(a_prep: pd.DataFrame, b_prep: pd.DataFrame, *, seed: int, blo
     predicted = linker.inference.predict(threshold_match_weight=-30 if blocking_mode == "cartesian" else None)
     if slim:
         rel = predicted.as_duckdbpyrelation()
-        keep = [c for c in rel.columns if not (c.endswith("_l") or c.endswith("_r"))
-                or c in ("rec_id_l", "rec_id_r", "source_dataset_l", "source_dataset_r")]
+        keep = [
+            c
+            for c in rel.columns
+            if not (c.endswith("_l") or c.endswith("_r"))
+            or c in ("rec_id_l", "rec_id_r", "source_dataset_l", "source_dataset_r")
+        ]
         pred = rel.select(", ".join(f'"{c}"' for c in keep)).df()
     else:
         pred = predicted.as_pandas_dataframe()

@@ -41,13 +41,19 @@ def main(d: Path) -> None:
             wrong[(t["category"], o["status"])] += 1
     unreg_total = sum(1 for t in truth.values() if not t["registrant_id"])
     housemates = sum(1 for t in truth.values() if "housemate" in t["tags"].split(";"))
-    print(f"our engine, {d}: {len(truth):,} signatures, {n_reg:,} by registered people, {unreg_total} unregistered "
-          f"({housemates} housemates)")
+    print(
+        f"our engine, {d}: {len(truth):,} signatures, {n_reg:,} by registered people, {unreg_total} unregistered "
+        f"({housemates} housemates)"
+    )
     print(f"  named {named:,} (by status: {dict(by_status)})")
-    print(f"  named-voter precision {100 * right / named:.2f} % ({right:,}/{named:,}), "
-          f"recall {100 * right / n_reg:.2f} % ({right:,}/{n_reg:,})")
-    print(f"  unregistered named: housemate {unreg['housemate']}, other {unreg['other']}; "
-          f"registered named as another voter: {sum(wrong.values())} {dict(wrong)}")
+    print(
+        f"  named-voter precision {100 * right / named:.2f} % ({right:,}/{named:,}), "
+        f"recall {100 * right / n_reg:.2f} % ({right:,}/{n_reg:,})"
+    )
+    print(
+        f"  unregistered named: housemate {unreg['housemate']}, other {unreg['other']}; "
+        f"registered named as another voter: {sum(wrong.values())} {dict(wrong)}"
+    )
     # valid only (the status a county counts)
     v = [k for k, o in export.items() if o["status"] == "valid"]
     vr = sum(export[k]["registrant_id"] == truth[k]["registrant_id"] for k in v)

@@ -56,24 +56,50 @@ def main(directory: Path) -> None:
                 bad += 1
                 continue
             v = values
-            voters.append(row("V" + v["registrant_id"], words(v["first_name"]), words(v["last_name"]),
-                              house_key(v["address_number"]) if v["address_number"] else "",
-                              street_key(v["street_dir_prefix"], v["street_name"], v["street_type"], v["street_dir_suffix"]),
-                              v["city"], v["zip"], v["county_id"]))
+            voters.append(
+                row(
+                    "V" + v["registrant_id"],
+                    words(v["first_name"]),
+                    words(v["last_name"]),
+                    house_key(v["address_number"]) if v["address_number"] else "",
+                    street_key(v["street_dir_prefix"], v["street_name"], v["street_type"], v["street_dir_suffix"]),
+                    v["city"],
+                    v["zip"],
+                    v["county_id"],
+                )
+            )
     signatures = []
     with (directory / "paper.csv").open(encoding="utf-8", newline="") as handle:
         for r in csv.DictReader(handle):
             name = parse_printed_name(r["name"])
             address = parse_address(r["address"])
-            signatures.append(row(f"P:{r['section']}:{r['line']}", words(name.first), words(name.last),
-                                  address.house_number, address.street.key, r["city"], r["zip"],
-                                  r["county"].zfill(2)))
+            signatures.append(
+                row(
+                    f"P:{r['section']}:{r['line']}",
+                    words(name.first),
+                    words(name.last),
+                    address.house_number,
+                    address.street.key,
+                    r["city"],
+                    r["zip"],
+                    r["county"].zfill(2),
+                )
+            )
     with (directory / "online.csv").open(encoding="utf-8", newline="") as handle:
         for r in csv.DictReader(handle):
             address = parse_address(r["address"], r["unit"])
-            signatures.append(row(f"O:{r['email']}", words(r["first_name"]), words(r["last_name"]),
-                                  address.house_number, address.street.key, r["city"], r["zip"],
-                                  r["county"].zfill(2)))
+            signatures.append(
+                row(
+                    f"O:{r['email']}",
+                    words(r["first_name"]),
+                    words(r["last_name"]),
+                    address.house_number,
+                    address.street.key,
+                    r["city"],
+                    r["zip"],
+                    r["county"].zfill(2),
+                )
+            )
     with (directory / "truth.csv").open(encoding="utf-8", newline="") as handle:
         keys = {t["key"] for t in csv.DictReader(handle)}
     ours = {s["rec_id"] for s in signatures}

@@ -41,6 +41,7 @@ THRESHOLDS = (0.5, 0.9, 0.99)
 
 # --- Data -----------------------------------------------------------------------------------------
 
+
 def read_prep(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     for c in df.columns:
@@ -58,18 +59,30 @@ def read_truth(path: Path) -> pd.DataFrame:
 
 def read_voters_tsv(path: Path) -> dict[str, dict]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return {"V" + r["RegistrantID"].strip(): r for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+        return {
+            "V" + r["RegistrantID"].strip(): r for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        }
 
 
 def describe_voter(r: dict) -> str:
     name = " ".join(x for x in (r["FirstName"], r["MiddleName"], r["LastName"], r["Suffix"]) if x)
-    street = " ".join(x for x in (r["AddressNumber"] + r["AddressNumberSuffix"], r["StreetDirPrefix"], r["StreetName"],
-                                  r["StreetType"], r["StreetDirSuffix"]) if x)
+    street = " ".join(
+        x
+        for x in (
+            r["AddressNumber"] + r["AddressNumberSuffix"],
+            r["StreetDirPrefix"],
+            r["StreetName"],
+            r["StreetType"],
+            r["StreetDirSuffix"],
+        )
+        if x
+    )
     unit = " ".join(x for x in (r["UnitType"], r["UnitNumber"]) if x)
     return f"{name} | {street}{' ' + unit if unit else ''}, {r['City']} {r['Zip']} | county {r['CountyCode']} | status {r['Status']}"
 
 
 # --- Evaluation -----------------------------------------------------------------------------------
+
 
 def best_candidates(pred: pd.DataFrame) -> pd.DataFrame:
     ranked = pred.sort_values(["b_id", "match_weight", "a_id"], ascending=[True, False, True])
@@ -78,8 +91,11 @@ def best_candidates(pred: pd.DataFrame) -> pd.DataFrame:
     best["second_weight"] = second["match_weight"].reindex(best.index)
     best["second_a"] = second["a_id"].reindex(best.index)
     best["tie"] = best["second_weight"].eq(best["match_weight"]).fillna(False)
-    best_b_of_a = pred.sort_values(["a_id", "match_weight", "b_id"], ascending=[True, False, True]) \
-        .drop_duplicates("a_id").set_index("a_id")["b_id"]
+    best_b_of_a = (
+        pred.sort_values(["a_id", "match_weight", "b_id"], ascending=[True, False, True])
+        .drop_duplicates("a_id")
+        .set_index("a_id")["b_id"]
+    )
     best["mutual"] = [best_b_of_a.get(a) == b for b, a in zip(best.index, best["a_id"])]
     return best
 
@@ -106,12 +122,21 @@ def evaluate(best: pd.DataFrame, truth: pd.DataFrame, a_prep: pd.DataFrame, b_pr
         for b, a in zip(hm.index, hm["a_id"]):
             same_addr = all(vb.at[b, c] == va.at[a, c] for c in ("street_number", "address_1", "county"))
             same_surname = vb.at[b, "surname"] == va.at[a, "surname"]
-            kinds["relative at the address (same address and surname)" if same_addr and same_surname else
-                  "same address, another surname" if same_addr else "elsewhere"] += 1
+            kinds[
+                "relative at the address (same address and surname)"
+                if same_addr and same_surname
+                else "same address, another surname"
+                if same_addr
+                else "elsewhere"
+            ] += 1
         return {
-            "named": named, "right": right,
-            "precision": right / named if named else float("nan"), "recall": right / n_reg,
-            "unregistered_named": len(unreg), "housemate_named": len(hm), "other_unregistered_named": len(unreg) - len(hm),
+            "named": named,
+            "right": right,
+            "precision": right / named if named else float("nan"),
+            "recall": right / n_reg,
+            "unregistered_named": len(unreg),
+            "housemate_named": len(hm),
+            "other_unregistered_named": len(unreg) - len(hm),
             "housemate_named_as": dict(kinds),
             "registered_named_wrong_voter": len(wrong_reg),
             "wrong_voter_by_category": dict(Counter(wrong_reg["category"])),
@@ -131,8 +156,11 @@ def evaluate(best: pd.DataFrame, truth: pd.DataFrame, a_prep: pd.DataFrame, b_pr
         if correct[i] / (i + 1) >= 0.995:
             op = i
     if op is not None:
-        out["op"] = {"weight": float(weights[op]), "probability": float(df["match_probability"].iloc[op]),
-                     **at(df.iloc[: op + 1])}
+        out["op"] = {
+            "weight": float(weights[op]),
+            "probability": float(df["match_probability"].iloc[op]),
+            **at(df.iloc[: op + 1]),
+        }
     return out
 
 
@@ -142,21 +170,36 @@ def run(seed: int, blocking: str, out_dir: Path, n_examples: int, training: str 
     truth = read_truth(d / "truth.csv")
     started = time.monotonic()
     reg_ = truth[truth["true_a"] != ""]
-    labels = pd.DataFrame({"source_dataset_l": "voters", "rec_id_l": reg_["true_a"].to_numpy(),
-                           "source_dataset_r": "signatures", "rec_id_r": reg_.index.to_numpy()})
-    pred, info = splink_predict(a_prep, b_prep, seed=seed, blocking_mode=blocking, training=training, labels=labels,
-                                slim=True)
+    labels = pd.DataFrame(
+        {
+            "source_dataset_l": "voters",
+            "rec_id_l": reg_["true_a"].to_numpy(),
+            "source_dataset_r": "signatures",
+            "rec_id_r": reg_.index.to_numpy(),
+        }
+    )
+    pred, info = splink_predict(
+        a_prep, b_prep, seed=seed, blocking_mode=blocking, training=training, labels=labels, slim=True
+    )
     info["seconds"] = time.monotonic() - started
     best = best_candidates(pred)
     pairs = set(zip(pred["b_id"], pred["a_id"]))
     reg = truth[truth["true_a"] != ""]
     blocked = sum((k, a) in pairs for k, a in zip(reg.index, reg["true_a"]))
-    r = {"seed": seed, "blocking": blocking, "training": training, "voters": len(a_prep), "signatures": len(b_prep),
-         "registered_signatures": len(reg), "unregistered_signatures": int((truth["true_a"] == "").sum()),
-         "housemate_signatures": int(truth["housemate"].sum()),
-         "blocking_recall": blocked / len(reg), "ties": int(best["tie"].sum()),
-         "signatures_with_a_candidate": len(best),
-         **{k: v for k, v in info.items() if k != "model"}}
+    r = {
+        "seed": seed,
+        "blocking": blocking,
+        "training": training,
+        "voters": len(a_prep),
+        "signatures": len(b_prep),
+        "registered_signatures": len(reg),
+        "unregistered_signatures": int((truth["true_a"] == "").sum()),
+        "housemate_signatures": int(truth["housemate"].sum()),
+        "blocking_recall": blocked / len(reg),
+        "ties": int(best["tie"].sum()),
+        "signatures_with_a_candidate": len(best),
+        **{k: v for k, v in info.items() if k != "model"},
+    }
     for mutual in (False, True):
         r["mutual" if mutual else "best"] = evaluate(best, truth, a_prep, b_prep, mutual)
     tag = blocking if training == "unsupervised" else f"{blocking}-{training}"
@@ -167,12 +210,24 @@ def run(seed: int, blocking: str, out_dir: Path, n_examples: int, training: str 
     j = best.join(truth[["true_a", "category", "tags", "written", "housemate"]], how="left")
     rows = []
     for b, x in j.iterrows():
-        rows.append({"key": b, "category": x["category"], "tags": x["tags"], "true_registrant": x["true_a"][1:],
-                     "best_registrant": x["a_id"][1:], "correct": x["a_id"] == x["true_a"], "match_weight": x["match_weight"],
-                     "match_probability": x["match_probability"], "tie": x["tie"], "mutual": x["mutual"],
-                     "second_weight": x["second_weight"], "written": x["written"],
-                     "best_voter": describe_voter(voters[x["a_id"]]),
-                     "true_voter": describe_voter(voters[x["true_a"]]) if x["true_a"] else ""})
+        rows.append(
+            {
+                "key": b,
+                "category": x["category"],
+                "tags": x["tags"],
+                "true_registrant": x["true_a"][1:],
+                "best_registrant": x["a_id"][1:],
+                "correct": x["a_id"] == x["true_a"],
+                "match_weight": x["match_weight"],
+                "match_probability": x["match_probability"],
+                "tie": x["tie"],
+                "mutual": x["mutual"],
+                "second_weight": x["second_weight"],
+                "written": x["written"],
+                "best_voter": describe_voter(voters[x["a_id"]]),
+                "true_voter": describe_voter(voters[x["true_a"]]) if x["true_a"] else "",
+            }
+        )
     pd.DataFrame(rows).to_csv(out_dir / f"best-{tag}-{seed}.csv", index=False)
 
     # examples: housemate signers named at t = 0.5 (best candidate)
@@ -186,22 +241,34 @@ def run(seed: int, blocking: str, out_dir: Path, n_examples: int, training: str 
             w, tf = x[f"mw_{k}"], x.get(f"mw_tf_adj_{k}", 0.0)
             tf = 0.0 if tf != tf else tf
             parts.append(f"{k} {w + tf:+.1f} [lvl {x[f'gamma_{k}']}]")
-        ex.append({"key": b, "written": x["written"], "named": describe_voter(voters[x["a_id"]]),
-                   "splink_b": " | ".join(str(vb.at[b, c]) for c in vb.columns),
-                   "splink_a": " | ".join(str(va.at[x['a_id'], c]) for c in va.columns),
-                   "weight": float(x["match_weight"]), "probability": float(x["match_probability"]),
-                   "prior": math.log2(info["lambda"] / (1 - info["lambda"])), "weights": ", ".join(parts)})
+        ex.append(
+            {
+                "key": b,
+                "written": x["written"],
+                "named": describe_voter(voters[x["a_id"]]),
+                "splink_b": " | ".join(str(vb.at[b, c]) for c in vb.columns),
+                "splink_a": " | ".join(str(va.at[x["a_id"], c]) for c in va.columns),
+                "weight": float(x["match_weight"]),
+                "probability": float(x["match_probability"]),
+                "prior": math.log2(info["lambda"] / (1 - info["lambda"])),
+                "weights": ", ".join(parts),
+            }
+        )
     r["housemate_examples"] = ex
     return r
 
 
 def report(r: dict, n_examples: int) -> None:
-    print(f"\n== Splink, synthetic seed {r['seed']}, blocking={r['blocking']}, training={r['training']}: {r['voters']:,} voters, "
-          f"{r['signatures']:,} signatures ({r['registered_signatures']:,} by registered people, "
-          f"{r['unregistered_signatures']} unregistered of which {r['housemate_signatures']} housemates)")
-    print(f"   lambda {r['lambda']:.3g}, {r['pairs']:,} blocked pairs, blocking recall {pct(r['blocking_recall'])}, "
-          f"signatures with a candidate {r['signatures_with_a_candidate']:,}, ties at top {r['ties']}, {r['seconds']:.0f} s "
-          f"(train {r['train_seconds']:.0f} s, predict {r['predict_seconds']:.0f} s)")
+    print(
+        f"\n== Splink, synthetic seed {r['seed']}, blocking={r['blocking']}, training={r['training']}: {r['voters']:,} voters, "
+        f"{r['signatures']:,} signatures ({r['registered_signatures']:,} by registered people, "
+        f"{r['unregistered_signatures']} unregistered of which {r['housemate_signatures']} housemates)"
+    )
+    print(
+        f"   lambda {r['lambda']:.3g}, {r['pairs']:,} blocked pairs, blocking recall {pct(r['blocking_recall'])}, "
+        f"signatures with a candidate {r['signatures_with_a_candidate']:,}, ties at top {r['ties']}, {r['seconds']:.0f} s "
+        f"(train {r['train_seconds']:.0f} s, predict {r['predict_seconds']:.0f} s)"
+    )
     for key in ("best", "mutual"):
         s = r[key]
         for point in [f"t={t}" for t in THRESHOLDS] + ["op"]:
@@ -209,11 +276,17 @@ def report(r: dict, n_examples: int) -> None:
             if x is None:
                 print(f"   {key:<6} op    : no threshold reaches precision 99.5 %")
                 continue
-            label = point if point != "op" else f"op (P>=99.5 %, w>={s['op']['weight']:.2f}, p>={s['op']['probability']:.4g})"
-            print(f"   {key:<6} {label}: precision {pct(x['precision'])}, recall {pct(x['recall'])} ({x['right']:,}/{s['registered_signatures']:,}), "
-                  f"named {x['named']:,}; unregistered named {x['unregistered_named']} (housemate {x['housemate_named']}, "
-                  f"other {x['other_unregistered_named']}); registered named as another voter {x['registered_named_wrong_voter']} "
-                  f"(tied at top {x['wrong_voter_tied_at_top']})")
+            label = (
+                point
+                if point != "op"
+                else f"op (P>=99.5 %, w>={s['op']['weight']:.2f}, p>={s['op']['probability']:.4g})"
+            )
+            print(
+                f"   {key:<6} {label}: precision {pct(x['precision'])}, recall {pct(x['recall'])} ({x['right']:,}/{s['registered_signatures']:,}), "
+                f"named {x['named']:,}; unregistered named {x['unregistered_named']} (housemate {x['housemate_named']}, "
+                f"other {x['other_unregistered_named']}); registered named as another voter {x['registered_named_wrong_voter']} "
+                f"(tied at top {x['wrong_voter_tied_at_top']})"
+            )
             if x["housemate_named_as"]:
                 print(f"          housemates named as: {x['housemate_named_as']}")
             if x["wrong_voter_by_category"]:
@@ -234,8 +307,12 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, action="append", required=True)
     p.add_argument("--blocking", choices=["standard", "wide"], default="standard")
     p.add_argument("--examples", type=int, default=5)
-    p.add_argument("--training", choices=["unsupervised", "labels"], default="unsupervised",
-                   help="unsupervised: the FEBRL run's training (EM); labels: DIAGNOSTIC, m from the true pairs")
+    p.add_argument(
+        "--training",
+        choices=["unsupervised", "labels"],
+        default="unsupervised",
+        help="unsupervised: the FEBRL run's training (EM); labels: DIAGNOSTIC, m from the true pairs",
+    )
     p.add_argument("--out", type=Path, default=DATA / "out")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -251,9 +328,14 @@ def main(argv=None) -> int:
     for r in results:
         for key in ("best", "mutual"):
             s = r[key]
-            print(f"seed {r['seed']} {r['blocking']:<8} {r['training']:<12} {key:<6}: " + "; ".join(
-                f"t={t}: P {pct(s[f't={t}']['precision'])} R {pct(s[f't={t}']['recall'])} unreg {s[f't={t}']['housemate_named']}/{s[f't={t}']['other_unregistered_named']}"
-                for t in THRESHOLDS) + (f"; op R {pct(s['op']['recall'])}" if "op" in s else "; op none"))
+            print(
+                f"seed {r['seed']} {r['blocking']:<8} {r['training']:<12} {key:<6}: "
+                + "; ".join(
+                    f"t={t}: P {pct(s[f't={t}']['precision'])} R {pct(s[f't={t}']['recall'])} unreg {s[f't={t}']['housemate_named']}/{s[f't={t}']['other_unregistered_named']}"
+                    for t in THRESHOLDS
+                )
+                + (f"; op R {pct(s['op']['recall'])}" if "op" in s else "; op none")
+            )
     return 0
 
 

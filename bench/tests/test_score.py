@@ -7,18 +7,60 @@ from bench.score import Observed, score
 # Four people: V1 signs twice (paper and online), V2 once, U1 (not registered)
 # twice, V3 once at a new address (address_mismatch).
 TRUTH = [
-    {"key": "P:1:1", "person": "V1", "registrant_id": "V1", "expected_status": "valid", "expected_reason": "",
-     "duplicate_of": "", "category": "clean"},
-    {"key": "O:v1@x", "person": "V1", "registrant_id": "V1", "expected_status": "duplicate", "expected_reason": "",
-     "duplicate_of": "P:1:1", "category": "repeat"},
-    {"key": "P:1:2", "person": "V2", "registrant_id": "V2", "expected_status": "valid", "expected_reason": "",
-     "duplicate_of": "", "category": "clean"},
-    {"key": "P:1:3", "person": "U1", "registrant_id": "", "expected_status": "invalid",
-     "expected_reason": "not_registered", "duplicate_of": "", "category": "unregistered"},
-    {"key": "P:2:1", "person": "U1", "registrant_id": "", "expected_status": "duplicate", "expected_reason": "",
-     "duplicate_of": "P:1:3", "category": "unregistered"},
-    {"key": "P:2:2", "person": "V3", "registrant_id": "V3", "expected_status": "invalid",
-     "expected_reason": "address_mismatch", "duplicate_of": "", "category": "moved"},
+    {
+        "key": "P:1:1",
+        "person": "V1",
+        "registrant_id": "V1",
+        "expected_status": "valid",
+        "expected_reason": "",
+        "duplicate_of": "",
+        "category": "clean",
+    },
+    {
+        "key": "O:v1@x",
+        "person": "V1",
+        "registrant_id": "V1",
+        "expected_status": "duplicate",
+        "expected_reason": "",
+        "duplicate_of": "P:1:1",
+        "category": "repeat",
+    },
+    {
+        "key": "P:1:2",
+        "person": "V2",
+        "registrant_id": "V2",
+        "expected_status": "valid",
+        "expected_reason": "",
+        "duplicate_of": "",
+        "category": "clean",
+    },
+    {
+        "key": "P:1:3",
+        "person": "U1",
+        "registrant_id": "",
+        "expected_status": "invalid",
+        "expected_reason": "not_registered",
+        "duplicate_of": "",
+        "category": "unregistered",
+    },
+    {
+        "key": "P:2:1",
+        "person": "U1",
+        "registrant_id": "",
+        "expected_status": "duplicate",
+        "expected_reason": "",
+        "duplicate_of": "P:1:3",
+        "category": "unregistered",
+    },
+    {
+        "key": "P:2:2",
+        "person": "V3",
+        "registrant_id": "V3",
+        "expected_status": "invalid",
+        "expected_reason": "address_mismatch",
+        "duplicate_of": "",
+        "category": "moved",
+    },
 ]
 for row in TRUTH:
     row.update(tags="", written="", registered_as="")
@@ -43,8 +85,14 @@ def values(export: list[Observed]) -> dict[str, float | None]:
 def test_a_perfect_export_meets_every_target():
     report = score(TRUTH, perfect())
     assert all(report.passed().values())
-    assert values(perfect()) == {"precision": 1.0, "recall": 1.0, "duplicate_precision": 1.0, "duplicate_recall": 1.0,
-                                 "review_share": 0.0, "reason_accuracy": 1.0}
+    assert values(perfect()) == {
+        "precision": 1.0,
+        "recall": 1.0,
+        "duplicate_precision": 1.0,
+        "duplicate_recall": 1.0,
+        "review_share": 0.0,
+        "reason_accuracy": 1.0,
+    }
     assert report.errors == []
 
 

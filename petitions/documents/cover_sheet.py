@@ -34,21 +34,24 @@ STYLES = {
     "title": ParagraphStyle("title", _BASE, fontName="Helvetica-Bold", fontSize=18, leading=22, spaceBefore=4),
     "filed_with": ParagraphStyle("filed_with", _BASE, fontSize=13, leading=17, spaceBefore=10),
     "body": _BASE,
-    "heading": ParagraphStyle("heading", _BASE, fontName="Helvetica-Bold", fontSize=12, leading=15, spaceBefore=14,
-                              spaceAfter=6),
+    "heading": ParagraphStyle(
+        "heading", _BASE, fontName="Helvetica-Bold", fontSize=12, leading=15, spaceBefore=14, spaceAfter=6
+    ),
     "big": ParagraphStyle("big", _BASE, fontName="Helvetica-Bold", fontSize=40, leading=44, alignment=TA_CENTER),
     "big_label": ParagraphStyle("big_label", _BASE, fontSize=11, leading=14, alignment=TA_CENTER),
     "small": ParagraphStyle("small", _BASE, fontSize=8, leading=10),
 }
-GRID = TableStyle([
-    ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
-    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-    ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
-    ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.black),
-    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-])
+GRID = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
 
 
 class _NumberedCanvas(Canvas):
@@ -86,41 +89,58 @@ def _totals_in_large_type(documents: int, raw: int) -> Table:
         [Paragraph("sections filed", STYLES["big_label"]), Paragraph("signatures (raw count)", STYLES["big_label"])],
     ]
     table = Table(cells, colWidths=[WIDTH / 2] * 2)
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
-        ("LINEAFTER", (0, 0), (0, -1), 0.75, colors.black),
-        ("TOPPADDING", (0, 0), (-1, 0), 10),
-        ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+                ("LINEAFTER", (0, 0), (0, -1), 0.75, colors.black),
+                ("TOPPADDING", (0, 0), (-1, 0), 10),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
+            ]
+        )
+    )
     return table
 
 
 def _sections_table(sections: list, raw: int) -> Table:
     rows = [["Section", "Code", "Signatures obtained", "Declaration signed", "Raw"]]
     for section in sections:
-        rows.append([
-            section.number, section.code, f"{_short_day(section.signed_from)} to {_short_day(section.signed_to)}",
-            _short_day(section.declaration_date), f"{section.raw:,}",
-        ])
+        rows.append(
+            [
+                section.number,
+                section.code,
+                f"{_short_day(section.signed_from)} to {_short_day(section.signed_to)}",
+                _short_day(section.declaration_date),
+                f"{section.raw:,}",
+            ]
+        )
     rows.append([f"{len(sections):,} sections", "", "", "", f"{raw:,}"])
     table = Table(rows, colWidths=[1.5 * inch, 1.3 * inch, 1.9 * inch, 1.4 * inch, WIDTH - 6.1 * inch], repeatRows=1)
     table.setStyle(GRID)
-    table.setStyle(TableStyle([
-        ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
-        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
-        ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
+            ]
+        )
+    )
     return table
 
 
 def _forms_table(codes: list[str]) -> Table:
-    rows = [codes[start:start + FORM_CODES_PER_ROW] for start in range(0, len(codes), FORM_CODES_PER_ROW)]
+    rows = [codes[start : start + FORM_CODES_PER_ROW] for start in range(0, len(codes), FORM_CODES_PER_ROW)]
     rows[-1] += [""] * (FORM_CODES_PER_ROW - len(rows[-1]))
     table = Table(rows, colWidths=[WIDTH / FORM_CODES_PER_ROW] * FORM_CODES_PER_ROW)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "Courier", 9),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.black),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "Courier", 9),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.black),
+            ]
+        )
+    )
     return table
 
 
@@ -132,14 +152,18 @@ def _totals_table(sections: int, lines: int, forms: int) -> Table:
     ]
     table = Table(rows, colWidths=[2.4 * inch, 0.9 * inch, 1.9 * inch, WIDTH - 5.2 * inch])
     table.setStyle(GRID)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 10),
-        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 11),
-        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-        ("ALIGN", (3, 0), (3, -1), "RIGHT"),
-        ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
-        ("LINEBELOW", (0, -1), (-1, -1), 1, colors.black),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "Helvetica", 10),
+                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 11),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("ALIGN", (3, 0), (3, -1), "RIGHT"),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
+                ("LINEBELOW", (0, -1), (-1, -1), 1, colors.black),
+            ]
+        )
+    )
     return table
 
 
@@ -153,13 +177,17 @@ def _signature_block() -> KeepTogether:
         ["Printed name", ""],
     ]
     table = Table(rows, colWidths=[4.4 * inch, WIDTH - 4.4 * inch])
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-        ("TOPPADDING", (0, 0), (-1, 0), 24),
-        ("TOPPADDING", (0, 3), (-1, 3), 12),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, 0), 24),
+                ("TOPPADDING", (0, 3), (-1, 3), 12),
+            ]
+        )
+    )
     return KeepTogether([Paragraph("Filed by", STYLES["heading"]), table])
 
 
@@ -178,8 +206,11 @@ def cover_sheet_pdf(petition: Petition, county: County, *, filed_on: date | None
         Paragraph(f"Date: {_day(filed_on)}", STYLES["filed_with"]),
         Spacer(1, 14),
         _totals_in_large_type(len(sections) + len(form_codes), lines + len(form_codes)),
-        Paragraph(f"{len(sections):,} petition sections and {len(form_codes):,} single-signature wet-ink forms. "
-                  "The raw count is every signature line, as filed.", STYLES["small"]),
+        Paragraph(
+            f"{len(sections):,} petition sections and {len(form_codes):,} single-signature wet-ink forms. "
+            "The raw count is every signature line, as filed.",
+            STYLES["small"],
+        ),
         Paragraph("Petition sections", STYLES["heading"]),
     ]
     story.append(_sections_table(sections, lines) if sections else Paragraph("None.", STYLES["body"]))
@@ -199,8 +230,14 @@ def cover_sheet_pdf(petition: Petition, county: County, *, filed_on: date | None
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        title=f"{petition.title}: filing with {county.name} County", author="",
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{petition.title}: filing with {county.name} County",
+        author="",
     )
     document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

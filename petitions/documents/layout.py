@@ -160,14 +160,18 @@ def header(petition: Petition, county: County, *, kind_line: str, code: str, num
         ),
     ]
     table = Table([[left, code_block]], colWidths=[CONTENT_WIDTH - code_block.width - 12, code_block.width + 12])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ]
+        )
+    )
     return table
 
 
@@ -185,8 +189,9 @@ def title_and_summary(petition: Petition) -> list[Flowable]:
         ),
         Spacer(0, 3),
         Paragraph(text(petition.title.upper()), TITLE),
-        Paragraph(text(summary) if summary else "[The Attorney General's summary has not been entered yet.]",
-                  BODY_JUSTIFIED),
+        Paragraph(
+            text(summary) if summary else "[The Attorney General's summary has not been entered yet.]", BODY_JUSTIFIED
+        ),
     ]
 
 
@@ -198,11 +203,15 @@ def notice_to_the_public() -> Table:
         NOTICE,
     )
     table = Table([[notice]], colWidths=[CONTENT_WIDTH])
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return table
 
 
@@ -245,11 +254,13 @@ def measure_text(petition: Petition) -> list[Flowable]:
     ]
     body = petition.measure_text.replace("\r\n", "\n").strip()
     if not body:
-        flowables.append(Paragraph(
-            "<b>[The full text of the measure has not been entered yet. This document must not be circulated "
-            "or signed until the text is printed here.]</b>",
-            BODY,
-        ))
+        flowables.append(
+            Paragraph(
+                "<b>[The full text of the measure has not been entered yet. This document must not be circulated "
+                "or signed until the text is printed here.]</b>",
+                BODY,
+            )
+        )
         return flowables
     for paragraph in _PARAGRAPH_BREAK.split(body):
         lines = [text(line.strip()) for line in paragraph.strip().split("\n")]
@@ -314,13 +325,18 @@ def signer_line(number: int, *, name: str = "", address: str = "", city: str = "
         ],
     ]
     table = Table(rows, colWidths=SIGNER_COLUMNS)
-    table.setStyle(TableStyle(_GRID + [
-        ("SPAN", (0, 0), (0, 1)),
-        ("SPAN", (2, 0), (4, 0)),
-        ("SPAN", (5, 0), (5, 1)),
-        ("VALIGN", (0, 0), (0, 1), "MIDDLE"),
-        ("BACKGROUND", (5, 0), (5, 1), LIGHT_GRAY),
-    ]))
+    table.setStyle(
+        TableStyle(
+            _GRID
+            + [
+                ("SPAN", (0, 0), (0, 1)),
+                ("SPAN", (2, 0), (4, 0)),
+                ("SPAN", (5, 0), (5, 1)),
+                ("VALIGN", (0, 0), (0, 1), "MIDDLE"),
+                ("BACKGROUND", (5, 0), (5, 1), LIGHT_GRAY),
+            ]
+        )
+    )
     # A line split across two pages would separate a signature from its name.
     return KeepTogether([table])
 
@@ -349,29 +365,41 @@ def circulator_declaration(*, name: str = "", address: str = "", note: str = "")
     date_w, overlap = 120, 40
     widths = [date_w, half - date_w, overlap, half - overlap]
     rows = [
-        [_box("Printed name of circulator", name, half, 24), "",
-         _box("Residence address of circulator (street and number, city, ZIP)", address, half, 24), ""],
+        [
+            _box("Printed name of circulator", name, half, 24),
+            "",
+            _box("Residence address of circulator (street and number, city, ZIP)", address, half, 24),
+            "",
+        ],
         [statements, "", "", ""],
         [_box("Signatures obtained from (date)", "", half, 22), "", _box("To (date)", "", half, 22), ""],
         [perjury, "", "", ""],
-        [_box("Executed on (date)", "", date_w, 32),
-         _box("At (city or place), California", "", half - date_w + overlap, 32), "",
-         _box("Signature of circulator (in ink)", "", half - overlap, 32)],
+        [
+            _box("Executed on (date)", "", date_w, 32),
+            _box("At (city or place), California", "", half - date_w + overlap, 32),
+            "",
+            _box("Signature of circulator (in ink)", "", half - overlap, 32),
+        ],
     ]
     table = Table(rows, colWidths=widths)
-    table.setStyle(TableStyle(_GRID + [
-        ("SPAN", (0, 0), (1, 0)),
-        ("SPAN", (2, 0), (3, 0)),
-        ("SPAN", (0, 1), (3, 1)),
-        ("SPAN", (0, 2), (1, 2)),
-        ("SPAN", (2, 2), (3, 2)),
-        ("SPAN", (0, 3), (3, 3)),
-        ("SPAN", (1, 4), (2, 4)),
-        ("TOPPADDING", (0, 1), (-1, 1), 4),
-        ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
-        ("TOPPADDING", (0, 3), (-1, 3), 4),
-        ("BOTTOMPADDING", (0, 3), (-1, 3), 5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            _GRID
+            + [
+                ("SPAN", (0, 0), (1, 0)),
+                ("SPAN", (2, 0), (3, 0)),
+                ("SPAN", (0, 1), (3, 1)),
+                ("SPAN", (0, 2), (1, 2)),
+                ("SPAN", (2, 2), (3, 2)),
+                ("SPAN", (0, 3), (3, 3)),
+                ("SPAN", (1, 4), (2, 4)),
+                ("TOPPADDING", (0, 1), (-1, 1), 4),
+                ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
+                ("TOPPADDING", (0, 3), (-1, 3), 4),
+                ("BOTTOMPADDING", (0, 3), (-1, 3), 5),
+            ]
+        )
+    )
     intro = "To be completed after the signatures above have been obtained (Elections Code 104 and 9022)."
     flowables: list[Flowable] = [
         Paragraph("DECLARATION OF CIRCULATOR", SUBHEADING),
@@ -386,8 +414,15 @@ def circulator_declaration(*, name: str = "", address: str = "", note: str = "")
 
 def _code128(code: str, *, bar_width: float, bar_height: float) -> Code128:
     # The quiet zone is the symbology's ten modules, not reportlab's quarter inch.
-    return Code128(code, barWidth=bar_width, barHeight=bar_height, humanReadable=False, quiet=True,
-                   lquiet=10 * bar_width, rquiet=10 * bar_width)
+    return Code128(
+        code,
+        barWidth=bar_width,
+        barHeight=bar_height,
+        humanReadable=False,
+        quiet=True,
+        lquiet=10 * bar_width,
+        rquiet=10 * bar_width,
+    )
 
 
 class CodeBlock(Flowable):
@@ -505,8 +540,17 @@ def pdf_build(story: list[Flowable], *, title: str) -> bytes:
         invariant=True,
     )
     # No frame padding: tables as wide as the content line up with the text.
-    frame = Frame(MARGIN, FRAME_BOTTOM, CONTENT_WIDTH, PAGE_HEIGHT - MARGIN - FRAME_BOTTOM,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="content")
+    frame = Frame(
+        MARGIN,
+        FRAME_BOTTOM,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - MARGIN - FRAME_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="content",
+    )
     document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     document.build(story, canvasmaker=PetitionCanvas)
     return buffer.getvalue()

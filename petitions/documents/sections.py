@@ -47,13 +47,20 @@ def section_story(section: PetitionSection, *, lines: int, document: int) -> lis
     code = section_code(section.pk)
     circulator = section.circulator
     story: list[Flowable] = [
-        FooterMark(Footer(
-            document=document,
+        FooterMark(
+            Footer(
+                document=document,
+                code=code,
+                label=f"Petition section No. {section.number} · {county_label(county)} · Keep all pages together",
+            )
+        ),
+        header(
+            petition,
+            county,
             code=code,
-            label=f"Petition section No. {section.number} · {county_label(county)} · Keep all pages together",
-        )),
-        header(petition, county, code=code, number=section.number,
-               kind_line="Petition section: only the voters of this county may sign it, each on their own line."),
+            number=section.number,
+            kind_line="Petition section: only the voters of this county may sign it, each on their own line.",
+        ),
         Spacer(0, 8),
         *title_and_summary(petition),
         Spacer(0, 8),
@@ -76,4 +83,3 @@ def section_story(section: PetitionSection, *, lines: int, document: int) -> lis
         *measure_text(petition),
     ]
     return story
-

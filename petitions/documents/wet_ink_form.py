@@ -44,13 +44,19 @@ def wet_ink_form_pdf(signature: Signature) -> bytes:
     name = signature.printed_name
     street = street_address(signature)
     story: list[Flowable] = [
-        FooterMark(Footer(
-            document=0,
+        FooterMark(
+            Footer(
+                document=0,
+                code=code,
+                label=f"Wet-ink petition form · {county_label(county)} · Keep all pages together and mail them all back",
+            )
+        ),
+        header(
+            petition,
+            county,
             code=code,
-            label=f"Wet-ink petition form · {county_label(county)} · Keep all pages together and mail them all back",
-        )),
-        header(petition, county, code=code,
-               kind_line="Petition section for one signer: print it, sign it in ink, and mail it back."),
+            kind_line="Petition section for one signer: print it, sign it in ink, and mail it back.",
+        ),
         Spacer(0, 6),
         *title_and_summary(petition),
         Spacer(0, 6),
@@ -115,14 +121,17 @@ def instructions(petition: Petition) -> Table:
     right = [Paragraph("MAIL TO:", LABEL), Spacer(0, 2), Paragraph(return_address(petition), VALUE)]
     address_width = 2.6 * inch
     table = Table([[left, right]], colWidths=[CONTENT_WIDTH - address_width, address_width])
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 0.75, "black"),
-        ("LINEBEFORE", (1, 0), (1, 0), 0.75, "black"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.75, "black"),
+                ("LINEBEFORE", (1, 0), (1, 0), 0.75, "black"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
     return table
-

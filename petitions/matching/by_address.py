@@ -74,8 +74,10 @@ def measure(*, file_name: str = "") -> VoterFileShape:
     index (0.6 s at 1 M voters here); on a smaller table every voter is."""
     from petitions.models import VoterFileShape
 
-    shared_sql = ("EXISTS (SELECT 1 FROM petitions_voter o WHERE o.registered AND o.county_id = v.county_id "
-                  "AND o.key_house = v.key_house AND o.key_street = v.key_street AND o.id <> v.id)")
+    shared_sql = (
+        "EXISTS (SELECT 1 FROM petitions_voter o WHERE o.registered AND o.county_id = v.county_id "
+        "AND o.key_house = v.key_house AND o.key_street = v.key_street AND o.id <> v.id)"
+    )
     where = "v.registered AND v.key_house <> '' AND v.key_street <> ''"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM petitions_voter v WHERE {where}")
@@ -85,13 +87,20 @@ def measure(*, file_name: str = "") -> VoterFileShape:
             # Whole pages, so neighbours in the file come together; each sampled voter is
             # still looked up against the whole table, so the share is not biased by it.
             sample = f" TABLESAMPLE SYSTEM ({100.0 * SAMPLE / voters:.6f}) REPEATABLE (2026)"
-        cursor.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {shared_sql}) FROM petitions_voter v{sample} WHERE {where}"
-                       if connection.vendor == "postgresql" else
-                       f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {shared_sql} THEN 1 ELSE 0 END), 0) "
-                       f"FROM petitions_voter v WHERE {where}")
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {shared_sql}) FROM petitions_voter v{sample} WHERE {where}"
+            if connection.vendor == "postgresql"
+            else f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {shared_sql} THEN 1 ELSE 0 END), 0) "
+            f"FROM petitions_voter v WHERE {where}"
+        )
         sampled, shared = cursor.fetchone()
-    return VoterFileShape.objects.create(measured_at=timezone.now(), file_name=file_name[:255], voters=voters,
-                                         sampled=sampled, shared_address_share=shared / sampled if sampled else 1.0)
+    return VoterFileShape.objects.create(
+        measured_at=timezone.now(),
+        file_name=file_name[:255],
+        voters=voters,
+        sampled=sampled,
+        shared_address_share=shared / sampled if sampled else 1.0,
+    )
 
 
 Shape = tuple  # (VoterFileShape id, measured_at): which measurement is in force
@@ -102,8 +111,11 @@ def in_force() -> Shape | None:
     None otherwise, and when nothing was measured (voters loaded another way)."""
     from petitions.models import VoterFileShape
 
-    shape = (VoterFileShape.objects.order_by("-measured_at", "-id")
-             .values("id", "measured_at", "voters", "shared_address_share").first())
+    shape = (
+        VoterFileShape.objects.order_by("-measured_at", "-id")
+        .values("id", "measured_at", "voters", "shared_address_share")
+        .first()
+    )
     if shape and shape["voters"] >= MIN_VOTERS and shape["shared_address_share"] < SHARED_AT_MOST:
         return shape["id"], shape["measured_at"]
     return None
@@ -132,16 +144,20 @@ def _zip_full(cursor, zip_code: str, shape: Shape) -> bool:
         _full_zips[shape] = set()
     full = _full_zips[shape]
     if zip_code not in full:
-        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND key_zip = %s "
-                       f"LIMIT {WIDE_LIMITS['zip']}) z", [zip_code])
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND key_zip = %s "
+            f"LIMIT {WIDE_LIMITS['zip']}) z",
+            [zip_code],
+        )
         if cursor.fetchone()[0] < WIDE_LIMITS["zip"]:
             return False
         full.add(zip_code)
     return True
 
 
-def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...],
-                    shape: Shape) -> Wide:
+def wide_candidates(
+    *, ids: list[int], zip_code: str, phonetics: tuple[str, ...], initials: tuple[str, ...], shape: Shape
+) -> Wide:
     """The voters already found (`ids`) with the voters of the written ZIP, of
     the ZIPs one slip from it, and those whose surname sounds like a written
     one and whose given name has one of the written initials, statewide (the
@@ -161,26 +177,36 @@ def wide_candidates(*, ids: list[int], zip_code: str, phonetics: tuple[str, ...]
             near = zip_slips(zip_code)
             blocks["zip_slip"] = (f"key_zip IN ({', '.join(['%s'] * len(near))})", near)
         if phonetics and initials:
-            blocks["sound"] = (f"key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
-                               f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))})",
-                               [*phonetics, *initials])
+            blocks["sound"] = (
+                f"key_last_phonetic IN ({', '.join(['%s'] * len(phonetics))}) "
+                f"AND key_first_initial IN ({', '.join(['%s'] * len(initials))})",
+                [*phonetics, *initials],
+            )
         counted = {name: value for name, value in blocks.items() if name != "zip"}
         if counted:
-            cursor.execute("SELECT " + ", ".join(
-                f"(SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND {where} "
-                f"LIMIT {WIDE_LIMITS[name]}) {name})" for name, (where, _) in counted.items()),
-                [value for _, values in counted.values() for value in values])
+            cursor.execute(
+                "SELECT "
+                + ", ".join(
+                    f"(SELECT COUNT(*) FROM (SELECT 1 FROM petitions_voter WHERE registered AND {where} "
+                    f"LIMIT {WIDE_LIMITS[name]}) {name})"
+                    for name, (where, _) in counted.items()
+                ),
+                [value for _, values in counted.values() for value in values],
+            )
             if any(count >= WIDE_LIMITS[name] for name, count in zip(counted, cursor.fetchone())):
                 return Wide(voters=[], complete=False)
         columns = ", ".join(COLUMNS) + ", city"
-        parts = [f"SELECT {columns} FROM petitions_voter WHERE registered AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"]
+        parts = [
+            f"SELECT {columns} FROM petitions_voter WHERE registered AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
+        ]
         parts += [f"SELECT {columns} FROM petitions_voter WHERE registered AND {where}" for where, _ in blocks.values()]
         cursor.execute(" UNION ".join(parts), [*ids, *(value for _, values in blocks.values() for value in values)])
         rows = cursor.fetchall()
     voters = []
     for *values, city in rows:
-        voters.append((VoterRow._make(values if connection.vendor == "postgresql" else _sqlite_row(tuple(values))),
-                       city or ""))
+        voters.append(
+            (VoterRow._make(values if connection.vendor == "postgresql" else _sqlite_row(tuple(values))), city or "")
+        )
     return Wide(voters=voters, complete=True)
 
 
@@ -192,7 +218,7 @@ def zip_slips(zip_code: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _zip_slip_set(zip_code: str) -> frozenset[str]:
-    slips = {zip_code[:i] + zip_code[i + 1] + zip_code[i] + zip_code[i + 2:] for i in range(len(zip_code) - 1)}
+    slips = {zip_code[:i] + zip_code[i + 1] + zip_code[i] + zip_code[i + 2 :] for i in range(len(zip_code) - 1)}
     slips |= {zip_code[:-1] + digit for digit in "0123456789"}
     slips.discard(zip_code)
     return frozenset(slips)
@@ -211,8 +237,10 @@ def agreements(written: WrittenSignature, city: str, voter: VoterRow, voter_city
     the given name, one name written as either; a street abbreviated or
     misspelt; the ZIP or the city keyed with slips)."""
     address = written.address
-    given = any(r.given and (_close(r.given, voter.key_first) or voter.key_first in given_name_relatives(r.given))
-                for r in written.readings)
+    given = any(
+        r.given and (_close(r.given, voter.key_first) or voter.key_first in given_name_relatives(r.given))
+        for r in written.readings
+    )
     surname = any(_close(name_key(r.surname), voter.key_last) for r in written.readings)
     words = {w for r in written.readings for w in (r.given, name_key(r.surname)) if w}
     if len(words) == 1 and not (given or surname):
@@ -231,9 +259,14 @@ def identify(written: WrittenSignature, city: str, wide: Wide) -> VoterRow | Non
     """The voter most of the line's fields point at (see the module's docstring), or None."""
     if not wide.complete:
         return None
-    counted = sorted(((sum(agreements(written, city, voter, voter_city)), voter.id, voter)
-                      for voter, voter_city in wide.voters if not dob_conflict(written, voter)),
-                     key=lambda item: (-item[0], item[1]))
+    counted = sorted(
+        (
+            (sum(agreements(written, city, voter, voter_city)), voter.id, voter)
+            for voter, voter_city in wide.voters
+            if not dob_conflict(written, voter)
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
     if not counted or counted[0][0] < AGREE_AT_LEAST:
         return None
     if len(counted) > 1 and counted[0][0] - counted[1][0] < MARGIN:

@@ -38,13 +38,37 @@ from datetime import date
 
 from django.db import connection, connections
 
-LIMITS = {"address": 30, "street_start": 20, "house_name": 20, "zip_house": 30, "zip_name": 20, "zip_surname": 20,
-          "county_name": 20, "statewide": 10}
+LIMITS = {
+    "address": 30,
+    "street_start": 20,
+    "house_name": 20,
+    "zip_house": 30,
+    "zip_name": 20,
+    "zip_surname": 20,
+    "county_name": 20,
+    "statewide": 10,
+}
 
 COLUMNS = (
-    "id", "county_id", "last_name", "first_name", "middle_name", "suffix", "address_number", "house_fraction",
-    "address_number_suffix", "street_dir_prefix", "street_name", "street_type", "street_dir_suffix", "zip", "dob",
-    "key_last", "key_first", "key_house", "key_street",
+    "id",
+    "county_id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "suffix",
+    "address_number",
+    "house_fraction",
+    "address_number_suffix",
+    "street_dir_prefix",
+    "street_name",
+    "street_type",
+    "street_dir_suffix",
+    "zip",
+    "dob",
+    "key_last",
+    "key_first",
+    "key_house",
+    "key_street",
 )
 
 
@@ -96,43 +120,72 @@ def candidate_voters(keys: SearchKeys) -> list[VoterRow]:
         return _candidates_prepared(keys)
     blocks: list[tuple[str, str, list]] = []
     if keys.houses and keys.street:
-        blocks.append(("address", f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_street = %s",
-                       [keys.county, *keys.houses, keys.street]))
+        blocks.append(
+            (
+                "address",
+                f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_street = %s",
+                [keys.county, *keys.houses, keys.street],
+            )
+        )
     if keys.houses and len(keys.street_start) >= 2:
         # Every key starting with street_start sorts between it and the same with its last letter's successor.
         after = keys.street_start[:-1] + chr(ord(keys.street_start[-1]) + 1)
-        blocks.append(("street_start",
-                       f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_street >= %s AND key_street < %s",
-                       [keys.county, *keys.houses, keys.street_start, after]))
+        blocks.append(
+            (
+                "street_start",
+                f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_street >= %s AND key_street < %s",
+                [keys.county, *keys.houses, keys.street_start, after],
+            )
+        )
     if keys.houses and keys.phonetics:
-        blocks.append(("house_name",
-                       f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_last_phonetic IN {_in(keys.phonetics)}",
-                       [keys.county, *keys.houses, *keys.phonetics]))
+        blocks.append(
+            (
+                "house_name",
+                f"county_id = %s AND key_house IN {_in(keys.houses)} AND key_last_phonetic IN {_in(keys.phonetics)}",
+                [keys.county, *keys.houses, *keys.phonetics],
+            )
+        )
     if keys.houses and keys.zip:
         blocks.append(("zip_house", f"key_zip = %s AND key_house IN {_in(keys.houses)}", [keys.zip, *keys.houses]))
     if keys.zip and keys.phonetics and keys.initials:
-        blocks.append(("zip_name", f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s "
-                                   f"AND key_first_initial IN {_in(keys.initials)}",
-                       [*keys.phonetics, keys.zip, *keys.initials]))
+        blocks.append(
+            (
+                "zip_name",
+                f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s "
+                f"AND key_first_initial IN {_in(keys.initials)}",
+                [*keys.phonetics, keys.zip, *keys.initials],
+            )
+        )
     if keys.zip and keys.phonetics and not keys.initials:
-        blocks.append(("zip_surname", f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s",
-                       [*keys.phonetics, keys.zip]))
+        blocks.append(
+            ("zip_surname", f"key_last_phonetic IN {_in(keys.phonetics)} AND key_zip = %s", [*keys.phonetics, keys.zip])
+        )
     if keys.surnames and keys.initials:
-        blocks.append(("county_name",
-                       f"county_id = %s AND key_last IN {_in(keys.surnames)} AND key_first_initial IN {_in(keys.initials)}",
-                       [keys.county, *keys.surnames, *keys.initials]))
+        blocks.append(
+            (
+                "county_name",
+                f"county_id = %s AND key_last IN {_in(keys.surnames)} AND key_first_initial IN {_in(keys.initials)}",
+                [keys.county, *keys.surnames, *keys.initials],
+            )
+        )
     if keys.surnames and keys.given_names and keys.houses:
-        blocks.append(("statewide",
-                       f"key_last IN {_in(keys.surnames)} AND key_first IN {_in(keys.given_names)} "
-                       f"AND key_house IN {_in(keys.houses)}",
-                       [*keys.surnames, *keys.given_names, *keys.houses]))
+        blocks.append(
+            (
+                "statewide",
+                f"key_last IN {_in(keys.surnames)} AND key_first IN {_in(keys.given_names)} "
+                f"AND key_house IN {_in(keys.houses)}",
+                [*keys.surnames, *keys.given_names, *keys.houses],
+            )
+        )
     if not blocks:
         return []
     columns = ", ".join(COLUMNS)
     parts, params = [], []
     for number, (name, where, values) in enumerate(blocks):
-        parts.append(f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE registered AND {where} "
-                     f"LIMIT {LIMITS[name]}) b{number}")
+        parts.append(
+            f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE registered AND {where} "
+            f"LIMIT {LIMITS[name]}) b{number}"
+        )
         params.extend(values)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ".join(parts), params)
@@ -164,8 +217,8 @@ def _prepared_sql() -> str:
     }
     parts = [
         _house_name_block(number, switch=f"${11 + number}", county="$1", houses="$2", phonetics="$7", columns=columns)
-        if where is None else
-        f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND {where} "
+        if where is None
+        else f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE ${11 + number} AND registered AND {where} "
         f"LIMIT {LIMITS[name]}) b{number}"
         for number, (name, where) in enumerate(blocks.items())
     ]
@@ -189,8 +242,19 @@ def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
         # default after five runs only if it guesses the generic plan no dearer).
         cursor.execute(
             f"SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * (10 + len(switches)))})",
-            [keys.county, houses, keys.street, start, after, keys.zip, phonetics, surnames, list(keys.initials),
-             list(keys.given_names), *switches],
+            [
+                keys.county,
+                houses,
+                keys.street,
+                start,
+                after,
+                keys.zip,
+                phonetics,
+                surnames,
+                list(keys.initials),
+                list(keys.given_names),
+                *switches,
+            ],
         )
         return [VoterRow._make(row) for row in cursor.fetchall()]
 
@@ -203,7 +267,7 @@ def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
 _MANY_BLOCKS: dict[str, str | None] = {
     "address": "county_id = k.county AND key_house = ANY(string_to_array(k.houses, '|')) AND key_street = k.street",
     "street_start": "county_id = k.county AND key_house = ANY(string_to_array(k.houses, '|')) "
-                    "AND key_street >= k.start AND key_street < k.after",
+    "AND key_street >= k.start AND key_street < k.after",
     # Each (house, phonetic code) pair as an equality on all three columns of
     # voter_house_phonetic_key: with two arrays, the planner would rather scan
     # every voter at that house number in the county (voter_address_key) and
@@ -211,12 +275,12 @@ _MANY_BLOCKS: dict[str, str | None] = {
     "house_name": None,  # _house_name_block
     "zip_house": "key_zip = k.zip AND key_house = ANY(string_to_array(k.houses, '|'))",
     "zip_name": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip "
-                "AND key_first_initial = ANY(string_to_array(k.initials, '|'))",
+    "AND key_first_initial = ANY(string_to_array(k.initials, '|'))",
     "zip_surname": "key_last_phonetic = ANY(string_to_array(k.phonetics, '|')) AND key_zip = k.zip",
     "county_name": "county_id = k.county AND key_last = ANY(string_to_array(k.surnames, '|')) "
-                   "AND key_first_initial = ANY(string_to_array(k.initials, '|'))",
+    "AND key_first_initial = ANY(string_to_array(k.initials, '|'))",
     "statewide": "key_last = ANY(string_to_array(k.surnames, '|')) AND key_first = ANY(string_to_array(k.givens, '|')) "
-                 "AND key_house = ANY(string_to_array(k.houses, '|'))",
+    "AND key_house = ANY(string_to_array(k.houses, '|'))",
 }
 _MANY_KEYS = ("county", "houses", "street", "start", "after", "zip", "phonetics", "surnames", "initials", "givens")
 
@@ -228,19 +292,28 @@ def _house_name_block(number: int, *, switch: str, county: str, houses: str, pho
     house number in the county (voter_address_key) and filter them: a hundred
     index pages per signature in a large county."""
     limit = LIMITS["house_name"]
-    return (f"SELECT * FROM (SELECT v.* FROM unnest({houses}) h CROSS JOIN unnest({phonetics}) p "
-            f"CROSS JOIN LATERAL (SELECT {columns} FROM petitions_voter WHERE {switch} AND registered "
-            f"AND county_id = {county} AND key_house = h AND key_last_phonetic = p LIMIT {limit}) v "
-            f"LIMIT {limit}) b{number}")
+    return (
+        f"SELECT * FROM (SELECT v.* FROM unnest({houses}) h CROSS JOIN unnest({phonetics}) p "
+        f"CROSS JOIN LATERAL (SELECT {columns} FROM petitions_voter WHERE {switch} AND registered "
+        f"AND county_id = {county} AND key_house = h AND key_last_phonetic = p LIMIT {limit}) v "
+        f"LIMIT {limit}) b{number}"
+    )
 
 
 def _many_block(number: int, name: str, where: str | None, columns: str) -> str:
     if name == "house_name":
-        return _house_name_block(number, switch=f"k.s{number}", county="k.county",
-                                 houses="string_to_array(k.houses, '|')",
-                                 phonetics="string_to_array(k.phonetics, '|')", columns=columns)
-    return (f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
-            f"LIMIT {LIMITS[name]}) b{number}")
+        return _house_name_block(
+            number,
+            switch=f"k.s{number}",
+            county="k.county",
+            houses="string_to_array(k.houses, '|')",
+            phonetics="string_to_array(k.phonetics, '|')",
+            columns=columns,
+        )
+    return (
+        f"SELECT * FROM (SELECT {columns} FROM petitions_voter WHERE k.s{number} AND registered AND {where} "
+        f"LIMIT {LIMITS[name]}) b{number}"
+    )
 
 
 def _many_sql() -> str:
@@ -286,9 +359,20 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
         switches = _switches(keys, after)
         if not any(switches):
             continue
-        values = (number, keys.county, "|".join(keys.houses), keys.street, keys.street_start, after, keys.zip,
-                  "|".join(keys.phonetics), "|".join(keys.surnames), "|".join(keys.initials),
-                  "|".join(keys.given_names), *switches)
+        values = (
+            number,
+            keys.county,
+            "|".join(keys.houses),
+            keys.street,
+            keys.street_start,
+            after,
+            keys.zip,
+            "|".join(keys.phonetics),
+            "|".join(keys.surnames),
+            "|".join(keys.initials),
+            "|".join(keys.given_names),
+            *switches,
+        )
         for column, value in zip(columns, values):
             column.append(value)
     if not columns[0]:
@@ -324,8 +408,10 @@ def _executors() -> list[ThreadPoolExecutor]:
     """AHEAD helper threads per process, made after a fork (Celery's prefork pool)."""
     global _ahead_executors, _ahead_pid
     if not _ahead_executors or _ahead_pid != os.getpid():
-        _ahead_executors = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"candidates-ahead-{number}")
-                            for number in range(AHEAD)]
+        _ahead_executors = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"candidates-ahead-{number}")
+            for number in range(AHEAD)
+        ]
         _ahead_pid = os.getpid()
     return _ahead_executors
 

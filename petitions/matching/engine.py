@@ -72,7 +72,18 @@ from petitions.matching.scoring import (
 )
 from petitions.models import Signature, Voter
 
-__all__ = ["Decision", "NameParts", "Prepared", "decide", "decide_many", "judge", "prepare", "parse_printed_name", "person_key", "signature_name"]
+__all__ = [
+    "Decision",
+    "NameParts",
+    "Prepared",
+    "decide",
+    "decide_many",
+    "judge",
+    "prepare",
+    "parse_printed_name",
+    "person_key",
+    "signature_name",
+]
 
 Status = Signature.Status
 Reason = Signature.Reason
@@ -128,11 +139,19 @@ def _readings(name: NameParts) -> tuple[NameReading, ...]:
             # "Hieu Van Vu": Van may be a middle name rather than a particle of the surname.
             surnames.append((" ".join(last_words[1:]), [last_words[0]]))
         for surname, middle in surnames:
-            readings.append(NameReading(given=name_key(given), middle=name_key(middle[0]) if middle else "", surname=surname))
+            readings.append(
+                NameReading(given=name_key(given), middle=name_key(middle[0]) if middle else "", surname=surname)
+            )
     if name.first and name.last:
         # Written surname first ("Nguyen Linh", "Nguyen Thi Linh") or the two fields swapped.
-        readings.append(NameReading(given=name_key(name.last), middle="", surname=f"{name.first} {name.middle}".strip(),
-                                    penalty=SWAPPED_PENALTY))
+        readings.append(
+            NameReading(
+                given=name_key(name.last),
+                middle="",
+                surname=f"{name.first} {name.middle}".strip(),
+                penalty=SWAPPED_PENALTY,
+            )
+        )
     return tuple(readings)
 
 
@@ -166,8 +185,11 @@ def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
     givens = list(dict.fromkeys([r.given for r in written.readings if not r.penalty and len(r.given) > 1] + relatives))
     # Given-name initials, for the blocks that read only voters whose given name could be the
     # written one: every reading's (a swapped name's too) and those of its nicknames' names.
-    initials = sorted({n[0] for n in relatives} | ({first_word[0]} if first_word else set())
-                      | {r.given[0] for r in written.readings if r.given})
+    initials = sorted(
+        {n[0] for n in relatives}
+        | ({first_word[0]} if first_word else set())
+        | {r.given[0] for r in written.readings if r.given}
+    )
     return SearchKeys(
         county=written.county,
         houses=houses,
@@ -257,13 +279,26 @@ def prepare(signature: Signature) -> Prepared:
         # Nothing to look the voter up by: no county, or no name or no address at all.
         return Prepared(name=name, early=Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True))
     written = WrittenSignature(
-        readings=_readings(name), suffix=name.suffix, address=address, county=county,
-        zip=zip_key(signature.zip), dob=signature.dob if isinstance(signature.dob, date) else None,
+        readings=_readings(name),
+        suffix=name.suffix,
+        address=address,
+        county=county,
+        zip=zip_key(signature.zip),
+        dob=signature.dob if isinstance(signature.dob, date) else None,
     )
-    key = "" if incomplete else person_key(county=county, house=address.house_number, street=address.street.name,
-                                             name=name)
-    return Prepared(name=name, written=written, keys=_search_keys(written, name), person_key=key, incomplete=incomplete,
-                    city=signature.city.strip())
+    key = (
+        ""
+        if incomplete
+        else person_key(county=county, house=address.house_number, street=address.street.name, name=name)
+    )
+    return Prepared(
+        name=name,
+        written=written,
+        keys=_search_keys(written, name),
+        person_key=key,
+        incomplete=incomplete,
+        city=signature.city.strip(),
+    )
 
 
 def decide(signature: Signature) -> Decision:
@@ -279,16 +314,21 @@ def decide(signature: Signature) -> Decision:
     return decision
 
 
-def named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], *,
-                     shape: by_address.Shape) -> Decision:
+def named_by_address(
+    prepared: Prepared, decision: Decision, candidates: list[VoterRow], *, shape: by_address.Shape
+) -> Decision:
     """A decision that names nobody, naming the voter most of the line's
     fields point at (by_address.identify); its status is unchanged. Only for
     a voter file where people do not share addresses (by_address.in_force)."""
     if decision.voter is not None or prepared.written is None:
         return decision
-    wide = by_address.wide_candidates(ids=[c.id for c in candidates], zip_code=prepared.written.zip,
-                                      phonetics=prepared.keys.phonetics, initials=prepared.keys.initials,
-                                      shape=shape)
+    wide = by_address.wide_candidates(
+        ids=[c.id for c in candidates],
+        zip_code=prepared.written.zip,
+        phonetics=prepared.keys.phonetics,
+        initials=prepared.keys.initials,
+        shape=shape,
+    )
     voter = by_address.identify(prepared.written, prepared.city, wide)
     return decision if voter is None else replace(decision, voter=_as_voter(voter))
 
@@ -341,19 +381,32 @@ def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
     # never exceeds its name score, and SAME_PERSON is higher still).
     fits = [f for f in (fit(written, voter, least_name=PLAUSIBLE) for voter in candidates) if f is not None]
 
-    here = sorted((f for f in fits if f.same_county and f.at_address and not f.dob_conflict),
-                  key=lambda f: (-f.score, f.voter.id))
+    here = sorted(
+        (f for f in fits if f.same_county and f.at_address and not f.dob_conflict), key=lambda f: (-f.score, f.voter.id)
+    )
     plausible = [f for f in here if f.score >= PLAUSIBLE]
     if plausible:
         chosen = _choose(plausible, name)
         if chosen is not None:
-            return Decision(status=Status.VALID, voter=_as_voter(chosen.voter), score=round(chosen.score, 3),
-                            scored=_scored(plausible, lambda f: f.score), person_key=key, by_matcher=True)
-        return Decision(status=Status.REVIEW, score=round(plausible[0].score, 3),
-                        scored=_scored(plausible, lambda f: f.score), person_key=key, by_matcher=True)
+            return Decision(
+                status=Status.VALID,
+                voter=_as_voter(chosen.voter),
+                score=round(chosen.score, 3),
+                scored=_scored(plausible, lambda f: f.score),
+                person_key=key,
+                by_matcher=True,
+            )
+        return Decision(
+            status=Status.REVIEW,
+            score=round(plausible[0].score, 3),
+            scored=_scored(plausible, lambda f: f.score),
+            person_key=key,
+            by_matcher=True,
+        )
 
-    same_person = sorted((f for f in fits if f.name >= SAME_PERSON and not f.dob_conflict),
-                         key=lambda f: (-f.name, f.voter.id))
+    same_person = sorted(
+        (f for f in fits if f.name >= SAME_PERSON and not f.dob_conflict), key=lambda f: (-f.name, f.voter.id)
+    )
     elsewhere = [f for f in same_person if not f.same_county and f.at_address]
     if elsewhere:
         named = _identify([f for f in fits if not f.same_county], written, prepared.keys, candidates)
@@ -393,8 +446,12 @@ def _identifies(f: Fit, written: WrittenSignature) -> bool:
     if f.name < PLAUSIBLE or not name_agrees_but_for_slips(written, f.voter):
         return False
     if f.name >= SAME_PERSON:
-        return (f.zip_agrees or _same_street(f, written) or middle_agrees(written, f.voter)
-                or (f.same_county and f.house and zip_near(written, f.voter)))
+        return (
+            f.zip_agrees
+            or _same_street(f, written)
+            or middle_agrees(written, f.voter)
+            or (f.same_county and f.house and zip_near(written, f.voter))
+        )
     return _agreements(f, written) >= 2
 
 
@@ -402,8 +459,10 @@ def _identify(fits: list[Fit], written: WrittenSignature, keys: SearchKeys, cand
     """The voter the evidence names (see _identifies): the only one, or the
     one with more of house number, street and ZIP agreeing than any other
     (the voter at the written address rather than a namesake of the ZIP)."""
-    named = sorted(((_agreements(f, written), f) for f in fits if _identifies(f, written)),
-                   key=lambda pair: (-pair[0], pair[1].voter.id))
+    named = sorted(
+        ((_agreements(f, written), f) for f in fits if _identifies(f, written)),
+        key=lambda pair: (-pair[0], pair[1].voter.id),
+    )
     if not named or (len(named) > 1 and named[1][0] >= named[0][0]):
         return None
     best = named[0][1]
@@ -436,8 +495,12 @@ def _searched_in_full(keys: SearchKeys, candidates: list[VoterRow], *, at_addres
         if not at_address:
             sounds_alike = surname_phonetic(c.last_name) in phonetics
             # zip_name, or zip_surname for a line without a given name (no initials to narrow by)
-            counts["zip_name"] += (bool(keys.zip) and c.zip[:5] == keys.zip and sounds_alike
-                                   and (not keys.initials or c.key_first[:1] in keys.initials))
+            counts["zip_name"] += (
+                bool(keys.zip)
+                and c.zip[:5] == keys.zip
+                and sounds_alike
+                and (not keys.initials or c.key_first[:1] in keys.initials)
+            )
             counts["county_name"] += in_county and c.key_last in keys.surnames and c.key_first[:1] in keys.initials
     return all(count < LIMITS[block] for block, count in counts.items())
 
@@ -446,10 +509,16 @@ def _invalid(reason: str, fits: list[Fit], named: Fit | None, key: str) -> Decis
     """Invalid, naming the registered voter the evidence identifies (first among the candidates kept)."""
     if named is not None:
         fits = [named, *(f for f in fits if f.voter.id != named.voter.id)]
-    return Decision(status=Status.INVALID, reason=reason, voter=_as_voter(named.voter) if named else None,
-                    candidates=[_as_voter(f.voter) for f in fits[:MAX_CANDIDATES]],
-                    score=round(fits[0].name, 3), scored=_scored(fits, lambda f: f.name), person_key=key,
-                    by_matcher=True)
+    return Decision(
+        status=Status.INVALID,
+        reason=reason,
+        voter=_as_voter(named.voter) if named else None,
+        candidates=[_as_voter(f.voter) for f in fits[:MAX_CANDIDATES]],
+        score=round(fits[0].name, 3),
+        scored=_scored(fits, lambda f: f.name),
+        person_key=key,
+        by_matcher=True,
+    )
 
 
 def _judge_incomplete(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
@@ -470,8 +539,14 @@ def _judge_incomplete(prepared: Prepared, candidates: list[VoterRow]) -> Decisio
         named = _identify_by_one_name(prepared, candidates)
     if named is None:
         return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
-    return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, voter=_as_voter(named.voter),
-                    score=round(named.name, 3), scored=_scored([named], lambda f: f.name), by_matcher=True)
+    return Decision(
+        status=Status.INVALID,
+        reason=Reason.INCOMPLETE,
+        voter=_as_voter(named.voter),
+        score=round(named.name, 3),
+        scored=_scored([named], lambda f: f.name),
+        by_matcher=True,
+    )
 
 
 def _identify_by_one_name(prepared: Prepared, candidates: list[VoterRow]) -> Fit | None:

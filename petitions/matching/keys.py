@@ -61,8 +61,17 @@ class VoterKeys:
     key_zip: str
 
 
-def voter_keys(*, last_name: str, first_name: str, address_number: str, street_dir_prefix: str,
-               street_name: str, street_type: str, street_dir_suffix: str, zip: str = "") -> VoterKeys:
+def voter_keys(
+    *,
+    last_name: str,
+    first_name: str,
+    address_number: str,
+    street_dir_prefix: str,
+    street_name: str,
+    street_type: str,
+    street_dir_suffix: str,
+    zip: str = "",
+) -> VoterKeys:
     """A voter's matching keys. The parameters are Voter field names (the import relies on it)."""
     first = name_key(first_name)
     return VoterKeys(

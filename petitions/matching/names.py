@@ -25,8 +25,19 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from petitions.matching.nickname_data import COMMON_GIVEN_NAMES, EXTRA_NICKNAMES, KNOWN_GIVEN_NAMES, PREFERRED_FORMAL
 
-NAME_SUFFIXES = {"JR": "JR", "JUNIOR": "JR", "SR": "SR", "SENIOR": "SR", "II": "II", "III": "III", "IV": "IV", "V": "V",
-                 "2ND": "II", "3RD": "III", "4TH": "IV"}
+NAME_SUFFIXES = {
+    "JR": "JR",
+    "JUNIOR": "JR",
+    "SR": "SR",
+    "SENIOR": "SR",
+    "II": "II",
+    "III": "III",
+    "IV": "IV",
+    "V": "V",
+    "2ND": "II",
+    "3RD": "III",
+    "4TH": "IV",
+}
 # Suffixes recognised anywhere after the given name; "V" only as the very last
 # word of a "First Last V" name (elsewhere it is an initial).
 _SURE_SUFFIXES = {k for k in NAME_SUFFIXES if k != "V"}
@@ -34,8 +45,38 @@ TITLES = {"MR", "MRS", "MS", "MISS", "DR", "REV", "PROF", "SGT", "HON"}
 # Words that begin or join a compound surname: "de la Cruz", "Van Der Berg",
 # "Garcia y Lopez", "St John", "bin Laden", "Al Sayed".
 SURNAME_PARTICLES = {
-    "DE", "DEL", "DELA", "DELLA", "DA", "DAS", "DO", "DOS", "DI", "DU", "LA", "LE", "LOS", "LAS", "VAN", "VON",
-    "DER", "DEN", "TER", "TEN", "Y", "ST", "SAINT", "SAN", "SANTA", "BIN", "BEN", "AL", "EL", "MAC", "MC", "O",
+    "DE",
+    "DEL",
+    "DELA",
+    "DELLA",
+    "DA",
+    "DAS",
+    "DO",
+    "DOS",
+    "DI",
+    "DU",
+    "LA",
+    "LE",
+    "LOS",
+    "LAS",
+    "VAN",
+    "VON",
+    "DER",
+    "DEN",
+    "TER",
+    "TEN",
+    "Y",
+    "ST",
+    "SAINT",
+    "SAN",
+    "SANTA",
+    "BIN",
+    "BEN",
+    "AL",
+    "EL",
+    "MAC",
+    "MC",
+    "O",
 }
 _NOT_LETTERS = re.compile(r"[^A-Z0-9\- ]+")
 # The string functions below are pure and called for every candidate of every
@@ -92,8 +133,9 @@ def parse_printed_name(text: str) -> NameParts:
         while rest and rest[0] in TITLES:
             rest.pop(0)
         suffix = _pop_suffix(rest, allow_v=False) or _pop_suffix(last_words, allow_v=True)
-        return NameParts(first=rest[0] if rest else "", middle=" ".join(rest[1:]), last=" ".join(last_words),
-                         suffix=suffix)
+        return NameParts(
+            first=rest[0] if rest else "", middle=" ".join(rest[1:]), last=" ".join(last_words), suffix=suffix
+        )
     words = folded.split()
     while len(words) > 1 and words[0] in TITLES:
         words.pop(0)

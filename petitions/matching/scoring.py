@@ -171,8 +171,9 @@ def same_street(written: Street, voter: VoterRow) -> bool:
     if written.key == registered.key:
         return bool(written.name)
     name_w, name_r = written.name.replace(" ", ""), registered.name.replace(" ", "")
-    if not (name_w and name_r) or (written.predirectional and registered.predirectional
-                                   and written.predirectional != registered.predirectional):
+    if not (name_w and name_r) or (
+        written.predirectional and registered.predirectional and written.predirectional != registered.predirectional
+    ):
         return False
     if name_w == name_r or written.compact == registered.compact:
         return True
@@ -211,12 +212,16 @@ def _given_fit(given: str, registered: str, registered_middle: str) -> tuple[flo
 
 
 def exact_given(written: WrittenSignature, voter: VoterRow) -> bool:
-    return any(reading.given and not reading.penalty and reading.given == voter.key_first for reading in written.readings)
+    return any(
+        reading.given and not reading.penalty and reading.given == voter.key_first for reading in written.readings
+    )
 
 
 def exact_name(written: WrittenSignature, voter: VoterRow) -> bool:
     return any(
-        reading.given and not reading.penalty and reading.given == voter.key_first
+        reading.given
+        and not reading.penalty
+        and reading.given == voter.key_first
         and name_key(reading.surname) == voter.key_last
         for reading in written.readings
     )
@@ -226,7 +231,9 @@ def middle_agrees(written: WrittenSignature, voter: VoterRow) -> bool:
     """A middle name or initial written, and it is the voter's."""
     registered = name_key(voter.middle_name) if voter.middle_name else ""
     return bool(registered) and any(
-        reading.middle and not reading.penalty and reading.middle[0] == registered[0]
+        reading.middle
+        and not reading.penalty
+        and reading.middle[0] == registered[0]
         and (len(reading.middle) == 1 or len(registered) == 1 or jaro_winkler(reading.middle, registered) >= 0.8)
         for reading in written.readings
     )
@@ -251,7 +258,11 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
         if reading.middle and registered_middle:
             if reading.middle[0] != registered_middle[0]:
                 score -= MIDDLE_CONFLICT
-            elif len(reading.middle) > 1 and len(registered_middle) > 1 and jaro_winkler(reading.middle, registered_middle) < 0.8:
+            elif (
+                len(reading.middle) > 1
+                and len(registered_middle) > 1
+                and jaro_winkler(reading.middle, registered_middle) < 0.8
+            ):
                 score -= MIDDLE_CONFLICT / 2
         best = max(best, score - reading.penalty)
     written_suffix, registered_suffix = written.suffix, suffix_key(voter.suffix)
@@ -337,7 +348,9 @@ def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) 
     name = name_fit(written, voter)
     if name < least_name:
         return None
-    registered_street = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
+    registered_street = _voter_street(
+        voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix
+    )
     return Fit(
         voter=voter,
         name=name,

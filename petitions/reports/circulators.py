@@ -154,9 +154,7 @@ def benjamini_hochberg(p_values: list[float], q: float) -> list[bool]:
 
 def _line_counts(petition: Petition) -> list[dict]:
     """Paper lines per (circulator, county) by outcome: one GROUP BY query."""
-    by_reason = {
-        f"invalid_{reason}": Count("id", filter=Q(status=Status.INVALID, reason=reason)) for reason in REASONS
-    }
+    by_reason = {f"invalid_{reason}": Count("id", filter=Q(status=Status.INVALID, reason=reason)) for reason in REASONS}
     return list(
         Signature.objects.filter(petition=petition, channel=Signature.Channel.PAPER, section__circulator__isnull=False)
         .values("section__circulator_id", "section__county_id")
@@ -199,10 +197,19 @@ def circulator_quality(petition: Petition) -> list[CirculatorQuality]:
         circulator = circulators[row["section__circulator_id"]]
         county = row["section__county_id"]
         quality = CirculatorQuality(
-            circulator_id=circulator.pk, name=circulator.name, city=circulator.city, phone=circulator.phone,
-            email=circulator.email, county_code=county, county_name=county_names[county], lines=row["lines"],
-            valid=row["valid"], invalid_by_reason=row["invalid_by_reason"], duplicate=row["duplicate"],
-            norm_decided=county_decided[county], norm_failures=county_failures[county],
+            circulator_id=circulator.pk,
+            name=circulator.name,
+            city=circulator.city,
+            phone=circulator.phone,
+            email=circulator.email,
+            county_code=county,
+            county_name=county_names[county],
+            lines=row["lines"],
+            valid=row["valid"],
+            invalid_by_reason=row["invalid_by_reason"],
+            duplicate=row["duplicate"],
+            norm_decided=county_decided[county],
+            norm_failures=county_failures[county],
             sections=sections[(circulator.pk, county)],
         )
         quality.norm_decided -= quality.decided  # leave the circulator out of their own norm

@@ -21,10 +21,20 @@ from petitions.codes import form_code, section_code
 from petitions.models import County, Petition, PetitionSection, Signature
 
 FILED_SECTION_STATUSES = (
-    PetitionSection.Status.KEYED, PetitionSection.Status.VERIFIED, PetitionSection.Status.FILED,
+    PetitionSection.Status.KEYED,
+    PetitionSection.Status.VERIFIED,
+    PetitionSection.Status.FILED,
 )
 COUNTY_HEADER = [
-    "county_code", "county", "kind", "number", "code", "signed_from", "signed_to", "declaration_date", "raw",
+    "county_code",
+    "county",
+    "kind",
+    "number",
+    "code",
+    "signed_from",
+    "signed_to",
+    "declaration_date",
+    "raw",
 ]
 STATEWIDE_HEADER = ["county_code", "county", "sections", "forms", "raw", "required"]
 
@@ -153,7 +163,8 @@ def statewide_filing(petition: Petition) -> StatewideFiling:
 def filed_sections(petition: Petition, county: County) -> Iterator[FiledSection]:
     """The county's keyed, verified and filed sections by number, each with its raw count."""
     rows = (
-        _filed_sections(petition).filter(county=county)
+        _filed_sections(petition)
+        .filter(county=county)
         .annotate(raw=Count("signature"))
         .order_by("number")
         .values_list("pk", "number", "signed_from", "signed_to", "declaration_date", "raw")
@@ -182,8 +193,15 @@ def county_filing_rows(petition: Petition, county: County) -> Iterator[list[obje
     for section in filed_sections(petition, county):
         total += section.raw
         yield [
-            county.code, county.name, "section", section.number, section.code,
-            _iso(section.signed_from), _iso(section.signed_to), _iso(section.declaration_date), section.raw,
+            county.code,
+            county.name,
+            "section",
+            section.number,
+            section.code,
+            _iso(section.signed_from),
+            _iso(section.signed_to),
+            _iso(section.declaration_date),
+            section.raw,
         ]
     for code in returned_form_codes(petition, county):
         total += 1

@@ -73,7 +73,9 @@ def _trends(signatures: QuerySet[Signature], field: Expression | F, *, since: da
     """Group the last hour's signatures by `field` (an expression), then the 7 days
     before for the keys of the hour only, and keep the flagged ones."""
     recent_rows = (
-        signatures.filter(created_at__gte=since).annotate(key=field).values("key")
+        signatures.filter(created_at__gte=since)
+        .annotate(key=field)
+        .values("key")
         .annotate(count=Count("id"), held=Count("id", filter=~Q(hold=Signature.Hold.NONE)))
         .filter(count__gte=MIN_COUNT)
     )
@@ -81,8 +83,11 @@ def _trends(signatures: QuerySet[Signature], field: Expression | F, *, since: da
     if not recent:
         return []
     before_rows = (
-        signatures.filter(created_at__gte=since - BASELINE, created_at__lt=since).annotate(key=field)
-        .filter(key__in=list(recent)).values("key").annotate(count=Count("id"))
+        signatures.filter(created_at__gte=since - BASELINE, created_at__lt=since)
+        .annotate(key=field)
+        .filter(key__in=list(recent))
+        .values("key")
+        .annotate(count=Count("id"))
     )
     return _flagged(recent, {row["key"]: row["count"] for row in before_rows})
 

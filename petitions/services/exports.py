@@ -20,9 +20,30 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PROJECTION_FIELDS = ("sample_size", "validity_rate", "duplicate_rate", "projected_valid")
 COUNTS_HEADER = ["county_code", "county", *COUNT_FIELDS, *PROJECTION_FIELDS]
 SIGNATURES_HEADER = [
-    "id", "channel", "section", "line", "email", "county", "status", "reason", "registrant_id", "duplicate_of",
-    "first_name", "middle_name", "last_name", "suffix", "name_as_written", "address", "unit", "city", "zip",
-    "dob", "date_signed", "created_at", "confirmed_at", "validated_at",
+    "id",
+    "channel",
+    "section",
+    "line",
+    "email",
+    "county",
+    "status",
+    "reason",
+    "registrant_id",
+    "duplicate_of",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "name_as_written",
+    "address",
+    "unit",
+    "city",
+    "zip",
+    "dob",
+    "date_signed",
+    "created_at",
+    "confirmed_at",
+    "validated_at",
 ]
 
 
@@ -45,8 +66,9 @@ def _rate(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-def _projection_cells(sample: int | None, validity_rate: float | None, duplicate_rate: float | None,
-                      projected: int | None) -> list[object]:
+def _projection_cells(
+    sample: int | None, validity_rate: float | None, duplicate_rate: float | None, projected: int | None
+) -> list[object]:
     """Empty cells where nothing is projected (no signatures, or none decided yet)."""
     if projected is None:
         return ["", "", "", ""]
@@ -63,16 +85,27 @@ def counts_rows(petition: Petition) -> Iterator[list[object]]:
     projection = projection_summary(petition)
     yield COUNTS_HEADER
     for row, estimate in counts_with_projection(counts, projection):
-        cells = _projection_cells(None, None, None, None) if estimate is None else _projection_cells(
-            estimate.sample, estimate.validity_rate, estimate.duplicate_rate, estimate.projected_valid
+        cells = (
+            _projection_cells(None, None, None, None)
+            if estimate is None
+            else _projection_cells(
+                estimate.sample, estimate.validity_rate, estimate.duplicate_rate, estimate.projected_valid
+            )
         )
         yield [row.code, row.name, *(getattr(row, f) for f in COUNT_FIELDS), *cells]
     any_projected = projection.validity_rate is not None
     statewide = counts.statewide
-    yield [statewide.code, statewide.name, *(getattr(statewide, f) for f in COUNT_FIELDS), *_projection_cells(
-        projection.sample, projection.validity_rate, projection.duplicate_rate,
-        projection.projected_valid if any_projected else None,
-    )]
+    yield [
+        statewide.code,
+        statewide.name,
+        *(getattr(statewide, f) for f in COUNT_FIELDS),
+        *_projection_cells(
+            projection.sample,
+            projection.validity_rate,
+            projection.duplicate_rate,
+            projection.projected_valid if any_projected else None,
+        ),
+    ]
 
 
 def counts_json(petition: Petition) -> dict:
@@ -89,13 +122,31 @@ def signatures_rows(petition: Petition) -> Iterator[list[object]]:
         Signature.objects.filter(petition=petition)
         .order_by("id")
         .values_list(
-            "id", "channel", "section__number", "line", "email", "county_id", "status", "reason",
-            "voter__registrant_id", "duplicate_of_id", "first_name", "middle_name", "last_name", "suffix",
-            "name_as_written", "address", "unit", "city", "zip", "dob", "date_signed", "created_at",
-            "confirmed_at", "validated_at",
+            "id",
+            "channel",
+            "section__number",
+            "line",
+            "email",
+            "county_id",
+            "status",
+            "reason",
+            "voter__registrant_id",
+            "duplicate_of_id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "suffix",
+            "name_as_written",
+            "address",
+            "unit",
+            "city",
+            "zip",
+            "dob",
+            "date_signed",
+            "created_at",
+            "confirmed_at",
+            "validated_at",
         )
     )
     for row in queryset.iterator(chunk_size=5000):
-        yield [
-            "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value) for value in row
-        ]
+        yield ["" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value) for value in row]

@@ -75,10 +75,17 @@ def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
     section_ids = sorted({keyed.section.pk for keyed in lines})
     petitions = {keyed.section.petition_id: keyed.section.petition for keyed in lines}
     with transaction.atomic():
-        list(PetitionSection.objects.select_for_update(no_key=True).filter(pk__in=section_ids).order_by("pk")
-             .values_list("pk", flat=True))
-        taken = set(Signature.objects.filter(section_id__in=section_ids, line__in={k.line for k in lines})
-                    .values_list("section_id", "line"))
+        list(
+            PetitionSection.objects.select_for_update(no_key=True)
+            .filter(pk__in=section_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        taken = set(
+            Signature.objects.filter(section_id__in=section_ids, line__in={k.line for k in lines}).values_list(
+                "section_id", "line"
+            )
+        )
         new: list[Signature] = []
         for keyed in lines:
             key = (keyed.section.pk, keyed.line)
@@ -86,12 +93,21 @@ def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
                 result.already_present.append(key)
                 continue
             taken.add(key)
-            new.append(Signature(
-                petition=petitions[keyed.section.petition_id], channel=Signature.Channel.PAPER, section=keyed.section,
-                line=keyed.line, county_id=keyed.section.county_id, name_as_written=_nfc(keyed.name),
-                address=_nfc(keyed.address), city=_nfc(keyed.city), zip=_nfc(keyed.zip), date_signed=keyed.date_signed,
-                status=Signature.Status.PENDING,
-            ))
+            new.append(
+                Signature(
+                    petition=petitions[keyed.section.petition_id],
+                    channel=Signature.Channel.PAPER,
+                    section=keyed.section,
+                    line=keyed.line,
+                    county_id=keyed.section.county_id,
+                    name_as_written=_nfc(keyed.name),
+                    address=_nfc(keyed.address),
+                    city=_nfc(keyed.city),
+                    zip=_nfc(keyed.zip),
+                    date_signed=keyed.date_signed,
+                    status=Signature.Status.PENDING,
+                )
+            )
         result.created = Signature.objects.bulk_create(new)
         deltas: Counter = Counter()
         for signature in result.created:
@@ -174,7 +190,9 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
             raise PaperFileRefused(f"{path}'s header cannot be read as CSV ({exc})") from exc
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            raise PaperFileRefused(f"{path} lacks the column(s) {', '.join(missing)}; the header must be {','.join(REQUIRED_COLUMNS)}")
+            raise PaperFileRefused(
+                f"{path} lacks the column(s) {', '.join(missing)}; the header must be {','.join(REQUIRED_COLUMNS)}"
+            )
         index = {name: header.index(name) for name in REQUIRED_COLUMNS}
         sections = {s.number: s for s in petition.sections.all()}
         for line_no, row, unreadable in _rows(reader):
@@ -218,15 +236,30 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
                     (line_no, f"section {section.number} circulates in county {section.county_id}, not {county.code}")
                 )
                 continue
-            chunk.append(KeyedLineInput(
-                section=section, line=int(cell["line"]), name=cell["name"], address=cell["address"],
-                city=cell["city"], zip=cell["zip"], date_signed=signed,
-            ))
+            chunk.append(
+                KeyedLineInput(
+                    section=section,
+                    line=int(cell["line"]),
+                    name=cell["name"],
+                    address=cell["address"],
+                    city=cell["city"],
+                    zip=cell["zip"],
+                    date_signed=signed,
+                )
+            )
             if len(chunk) >= IMPORT_CHUNK:
                 flush()
         flush()
-        audit_record(action="signatures.import_paper", actor=actor, target=petition, detail={
-            "file": str(path), "rows": summary.rows, "created": summary.created,
-            "already_present": summary.already_present, "bad_rows": len(summary.bad_rows),
-        })
+        audit_record(
+            action="signatures.import_paper",
+            actor=actor,
+            target=petition,
+            detail={
+                "file": str(path),
+                "rows": summary.rows,
+                "created": summary.created,
+                "already_present": summary.already_present,
+                "bad_rows": len(summary.bad_rows),
+            },
+        )
     return summary

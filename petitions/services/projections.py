@@ -92,9 +92,11 @@ def projections_compute(*, petition: Petition) -> list[CountyProjection]:
     concurrently: the same tallies give the same rows. Returns the stored
     rows in county order."""
     buckets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for county_id, status, count in Tally.objects.filter(petition=petition, filed=True).exclude(
-        status=Status.UNCONFIRMED
-    ).values_list("county_id", "status", "count"):
+    for county_id, status, count in (
+        Tally.objects.filter(petition=petition, filed=True)
+        .exclude(status=Status.UNCONFIRMED)
+        .values_list("county_id", "status", "count")
+    ):
         buckets[county_id][status] += count
 
     now = timezone.now()
@@ -106,18 +108,32 @@ def projections_compute(*, petition: Petition) -> list[CountyProjection]:
         valid, invalid, duplicate = counts[Status.VALID], counts[Status.INVALID], counts[Status.DUPLICATE]
         decided = valid + invalid + duplicate
         if decided == 0:
-            rows.append(CountyProjection(
-                petition=petition, county_id=county_id, raw=raw, sample=NOT_PROJECTED,
-                validity_rate=0.0, duplicate_rate=0.0, projected_valid=0, computed_at=now,
-            ))
+            rows.append(
+                CountyProjection(
+                    petition=petition,
+                    county_id=county_id,
+                    raw=raw,
+                    sample=NOT_PROJECTED,
+                    validity_rate=0.0,
+                    duplicate_rate=0.0,
+                    projected_valid=0,
+                    computed_at=now,
+                )
+            )
             continue
         valid_in_sample, duplicates_in_sample = sample_rates(raw=raw, valid=valid, duplicate=duplicate, decided=decided)
-        rows.append(CountyProjection(
-            petition=petition, county_id=county_id, raw=raw, sample=sample_size(raw),
-            validity_rate=valid / decided, duplicate_rate=duplicate / decided,
-            projected_valid=expected_projection(raw, valid_in_sample, duplicates_in_sample),
-            computed_at=now,
-        ))
+        rows.append(
+            CountyProjection(
+                petition=petition,
+                county_id=county_id,
+                raw=raw,
+                sample=sample_size(raw),
+                validity_rate=valid / decided,
+                duplicate_rate=duplicate / decided,
+                projected_valid=expected_projection(raw, valid_in_sample, duplicates_in_sample),
+                computed_at=now,
+            )
+        )
 
     with transaction.atomic():
         CountyProjection.objects.bulk_create(

@@ -30,9 +30,21 @@ PURGE_BATCH = 5_000
 
 # What a signature keeps nothing of: everything the signer wrote or that is derived from it.
 PURGED_SIGNATURE_FIELDS = {
-    "first_name": "", "middle_name": "", "last_name": "", "suffix": "", "name_as_written": "",
-    "address": "", "unit": "", "city": "", "zip": "", "dob": None, "email": "",
-    "person_key": "", "ip_hash": "", "confirm_nonce": "", "match_candidates": [],
+    "first_name": "",
+    "middle_name": "",
+    "last_name": "",
+    "suffix": "",
+    "name_as_written": "",
+    "address": "",
+    "unit": "",
+    "city": "",
+    "zip": "",
+    "dob": None,
+    "email": "",
+    "person_key": "",
+    "ip_hash": "",
+    "confirm_nonce": "",
+    "match_candidates": [],
 }
 PURGED_CIRCULATOR_FIELDS = {"name": "", "address": "", "city": "", "zip": "", "phone": "", "email": ""}
 PURGED_KEYED_LINE_FIELDS = {"name": "", "address": "", "city": "", "zip": ""}
@@ -84,8 +96,9 @@ def _purge_in_batches(queryset: QuerySet, fields: dict, *, batch: int) -> int:
         last_id = ids[-1]
 
 
-def signatures_purge_personal_data(*, petition: Petition, actor: str, dry_run: bool = False,
-                                   today: date | None = None, batch: int = PURGE_BATCH) -> PurgeSummary:
+def signatures_purge_personal_data(
+    *, petition: Petition, actor: str, dry_run: bool = False, today: date | None = None, batch: int = PURGE_BATCH
+) -> PurgeSummary:
     """Remove the personal data of a closed petition's signers and circulators
     once its retention period is over, keeping every row (the counts and a
     recount do not change). Idempotent: purged rows are skipped. Raises
@@ -103,24 +116,37 @@ def signatures_purge_personal_data(*, petition: Petition, actor: str, dry_run: b
     circulators = Circulator.objects.filter(petition=petition).exclude(**PURGED_CIRCULATOR_FIELDS)
     keyed_lines = KeyedLine.objects.filter(section__petition=petition).exclude(**PURGED_KEYED_LINE_FIELDS)
     if dry_run:
-        return PurgeSummary(signatures=signatures.count(), circulators=circulators.count(),
-                            keyed_lines=keyed_lines.count(), dry_run=True)
+        return PurgeSummary(
+            signatures=signatures.count(),
+            circulators=circulators.count(),
+            keyed_lines=keyed_lines.count(),
+            dry_run=True,
+        )
     now = timezone.now()
     summary = PurgeSummary(
-        signatures=_purge_in_batches(signatures, {**PURGED_SIGNATURE_FIELDS, "purged_at": now, "updated_at": now},
-                                     batch=batch),
+        signatures=_purge_in_batches(
+            signatures, {**PURGED_SIGNATURE_FIELDS, "purged_at": now, "updated_at": now}, batch=batch
+        ),
         circulators=_purge_in_batches(circulators, PURGED_CIRCULATOR_FIELDS, batch=batch),
         keyed_lines=_purge_in_batches(keyed_lines, {**PURGED_KEYED_LINE_FIELDS, "updated_at": now}, batch=batch),
     )
-    audit_record(action="signatures.purge_personal_data", actor=actor, target=petition, detail={
-        "signatures": summary.signatures, "circulators": summary.circulators, "keyed_lines": summary.keyed_lines,
-        "retention_days": petition.retention_days,
-    })
+    audit_record(
+        action="signatures.purge_personal_data",
+        actor=actor,
+        target=petition,
+        detail={
+            "signatures": summary.signatures,
+            "circulators": summary.circulators,
+            "keyed_lines": summary.keyed_lines,
+            "retention_days": petition.retention_days,
+        },
+    )
     return summary
 
 
-def signatures_purge_unconfirmed(*, older_than_days: int | None = None, actor: str = "purge_unconfirmed",
-                                 batch: int = PURGE_BATCH) -> int:
+def signatures_purge_unconfirmed(
+    *, older_than_days: int | None = None, actor: str = "purge_unconfirmed", batch: int = PURGE_BATCH
+) -> int:
     """Remove the personal data of online signatures never confirmed within
     `older_than_days` (UNCONFIRMED_RETENTION_DAYS) of being made. They were
     never counted; their rows stay (signing trends). Returns how many;
@@ -131,6 +157,7 @@ def signatures_purge_unconfirmed(*, older_than_days: int | None = None, actor: s
     now = timezone.now()
     purged = _purge_in_batches(stale, {**PURGED_SIGNATURE_FIELDS, "purged_at": now, "updated_at": now}, batch=batch)
     if purged:
-        audit_record(action="signatures.purge_unconfirmed", actor=actor,
-                     detail={"signatures": purged, "older_than_days": days})
+        audit_record(
+            action="signatures.purge_unconfirmed", actor=actor, detail={"signatures": purged, "older_than_days": days}
+        )
     return purged

@@ -23,16 +23,30 @@ ROLES: dict[str, list[str]] = {
     "Organizer": ORGANIZER,
     # Organizer plus the Django admin (create_staff also sets is_staff) and staff accounts.
     # No delete_signature: signatures are never deleted from the admin.
-    "Admin": ORGANIZER + [
-        "auth.view_user", "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_group",
-        "petitions.view_petition", "petitions.change_petition",
-        "petitions.view_petitionsection", "petitions.change_petitionsection",
-        "petitions.view_circulator", "petitions.change_circulator",
-        "petitions.view_signature", "petitions.change_signature",
-        "petitions.view_voter", "petitions.view_county",
-        "petitions.view_tally", "petitions.view_tallychange", "petitions.view_countingrun",
-        "petitions.view_countyprojection", "petitions.view_auditlog",
-        "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
+    "Admin": ORGANIZER
+    + [
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.delete_user",
+        "auth.view_group",
+        "petitions.view_petition",
+        "petitions.change_petition",
+        "petitions.view_petitionsection",
+        "petitions.change_petitionsection",
+        "petitions.view_circulator",
+        "petitions.change_circulator",
+        "petitions.view_signature",
+        "petitions.change_signature",
+        "petitions.view_voter",
+        "petitions.view_county",
+        "petitions.view_tally",
+        "petitions.view_tallychange",
+        "petitions.view_countingrun",
+        "petitions.view_countyprojection",
+        "petitions.view_auditlog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ],
 }
 # Roles whose members must prove a TOTP code after their password (personal data, exports, the admin).

@@ -35,17 +35,18 @@ def _day(value: date) -> str:
 
 # --- Issuing and returning ------------------------------------------------------
 
+
 def _last_running_number(petition: Petition) -> int:
     """The highest running number among the petition's `<county code>-<number>` sections."""
-    last = (
-        PetitionSection.objects.filter(petition=petition, number__regex=r"^[0-9]{2}-[0-9]+$")
-        .aggregate(last=Max(Cast(Substr("number", 4), BigIntegerField())))["last"]
-    )
+    last = PetitionSection.objects.filter(petition=petition, number__regex=r"^[0-9]{2}-[0-9]+$").aggregate(
+        last=Max(Cast(Substr("number", 4), BigIntegerField()))
+    )["last"]
     return last or 0
 
 
-def sections_issue(*, petition: Petition, county: County, count: int, user: AbstractBaseUser,
-                   double_entry: bool = False) -> list[PetitionSection]:
+def sections_issue(
+    *, petition: Petition, county: County, count: int, user: AbstractBaseUser, double_entry: bool = False
+) -> list[PetitionSection]:
     """Create `count` blank sections for one county, numbered `<county code>-<running number>`
     (34-00017), the running number counted per petition across counties. The
     petition's row is locked while the numbers are taken, so two staff issuing
@@ -57,17 +58,32 @@ def sections_issue(*, petition: Petition, county: County, count: int, user: Abst
     with transaction.atomic():
         list(Petition.objects.select_for_update(no_key=True).filter(pk=petition.pk).values_list("pk", flat=True))
         first = _last_running_number(petition) + 1
-        sections = PetitionSection.objects.bulk_create([
-            PetitionSection(
-                petition=petition, county=county, number=f"{county.code}-{n:0{NUMBER_DIGITS}d}",
-                double_entry=double_entry, status=Status.ISSUED, status_changed_at=now, status_changed_by=user,
-            )
-            for n in range(first, first + count)
-        ])
-        audit_record(action="sections.issue", user=user, target=petition, detail={
-            "county": county.code, "count": count, "double_entry": double_entry,
-            "numbers": [sections[0].number, sections[-1].number], "section_ids": [s.pk for s in sections],
-        })
+        sections = PetitionSection.objects.bulk_create(
+            [
+                PetitionSection(
+                    petition=petition,
+                    county=county,
+                    number=f"{county.code}-{n:0{NUMBER_DIGITS}d}",
+                    double_entry=double_entry,
+                    status=Status.ISSUED,
+                    status_changed_at=now,
+                    status_changed_by=user,
+                )
+                for n in range(first, first + count)
+            ]
+        )
+        audit_record(
+            action="sections.issue",
+            user=user,
+            target=petition,
+            detail={
+                "county": county.code,
+                "count": count,
+                "double_entry": double_entry,
+                "numbers": [sections[0].number, sections[-1].number],
+                "section_ids": [s.pk for s in sections],
+            },
+        )
     return sections
 
 
@@ -87,20 +103,30 @@ def _declaration_refusals(*, signed_from: date, signed_to: date, declaration_dat
     today = timezone.localdate()
     errors = {}
     if signed_from > signed_to:
-        errors["signed_to"] = (f"The last day signatures were obtained ({_day(signed_to)}) is before the first "
-                               f"({_day(signed_from)}).")
+        errors["signed_to"] = (
+            f"The last day signatures were obtained ({_day(signed_to)}) is before the first ({_day(signed_from)})."
+        )
     elif declaration_date < signed_to:
-        errors["declaration_date"] = (f"The declaration is dated {_day(declaration_date)}, before the last signature "
-                                      f"was obtained ({_day(signed_to)}): it is signed after the signatures.")
+        errors["declaration_date"] = (
+            f"The declaration is dated {_day(declaration_date)}, before the last signature "
+            f"was obtained ({_day(signed_to)}): it is signed after the signatures."
+        )
     for name, value in (("signed_from", signed_from), ("signed_to", signed_to), ("declaration_date", declaration_date)):
         if value > today and name not in errors:
             errors[name] = f"{_day(value)} is in the future."
     return errors
 
 
-def section_return(*, section: PetitionSection, circulator: Circulator | CirculatorInput, signed_from: date,
-                   signed_to: date, declaration_date: date, declaration_place: str,
-                   user: AbstractBaseUser) -> PetitionSection:
+def section_return(
+    *,
+    section: PetitionSection,
+    circulator: Circulator | CirculatorInput,
+    signed_from: date,
+    signed_to: date,
+    declaration_date: date,
+    declaration_place: str,
+    user: AbstractBaseUser,
+) -> PetitionSection:
     """Record the circulator's declaration (EC 104) of a section that came back:
     who circulated it, between which dates the signatures were obtained, when
     and where the declaration was signed. An issued section becomes returned;
@@ -115,8 +141,10 @@ def section_return(*, section: PetitionSection, circulator: Circulator | Circula
     with transaction.atomic():
         section = PetitionSection.objects.select_for_update(of=("self",)).select_related("petition").get(pk=section.pk)
         if section.status not in (Status.ISSUED, *KEYABLE):
-            raise ValidationError(f"Section {section.number} is {section.get_status_display().lower()}: "
-                                  "its declaration can no longer be changed.")
+            raise ValidationError(
+                f"Section {section.number} is {section.get_status_display().lower()}: "
+                "its declaration can no longer be changed."
+            )
         if isinstance(circulator, CirculatorInput):
             circulator = Circulator.objects.create(petition=section.petition, **asdict(circulator))
         returning = section.status == Status.ISSUED
@@ -128,20 +156,28 @@ def section_return(*, section: PetitionSection, circulator: Circulator | Circula
             section.status, section.status_changed_at, section.status_changed_by = Status.RETURNED, timezone.now(), user
             fields += ["status", "status_changed_at", "status_changed_by"]
         section.save(update_fields=fields)
-        audit_record(action="section.return" if returning else "section.declaration_correct", user=user,
-                     target=section, detail={
-                         "circulator": circulator.pk, "signed_from": signed_from.isoformat(),
-                         "signed_to": signed_to.isoformat(), "declaration_date": declaration_date.isoformat(),
-                         "declaration_place": section.declaration_place,
-                     })
+        audit_record(
+            action="section.return" if returning else "section.declaration_correct",
+            user=user,
+            target=section,
+            detail={
+                "circulator": circulator.pk,
+                "signed_from": signed_from.isoformat(),
+                "signed_to": signed_to.isoformat(),
+                "declaration_date": declaration_date.isoformat(),
+                "declaration_place": section.declaration_place,
+            },
+        )
     return section
 
 
 # --- Status ----------------------------------------------------------------------
 
+
 def _keyed_by(section: PetitionSection, user: AbstractBaseUser) -> bool:
-    return AuditLog.objects.filter(action="section.lines_key", object_type="petitions.petitionsection",
-                                   object_id=str(section.pk), user=user).exists()
+    return AuditLog.objects.filter(
+        action="section.lines_key", object_type="petitions.petitionsection", object_id=str(section.pk), user=user
+    ).exists()
 
 
 def _forward_refusal(section: PetitionSection, target: str, user: AbstractBaseUser) -> str | None:
@@ -160,8 +196,9 @@ def _forward_refusal(section: PetitionSection, target: str, user: AbstractBaseUs
     return None
 
 
-def section_status_move(*, section: PetitionSection, status: str, user: AbstractBaseUser,
-                        reason: str = "") -> PetitionSection:
+def section_status_move(
+    *, section: PetitionSection, status: str, user: AbstractBaseUser, reason: str = ""
+) -> PetitionSection:
     """Move a section one step along issued, returned, keyed, verified, filed.
 
     Forward one step when what the step means is true (a declaration, keyed
@@ -179,8 +216,10 @@ def section_status_move(*, section: PetitionSection, status: str, user: Abstract
         if not reason.strip():
             raise ValidationError(f"Say why section {section.number} goes back to {status}.")
     else:
-        raise ValidationError(f"Section {section.number} is {section.status}: a section moves one step at a time "
-                              "(issued, returned, keyed, verified, filed).")
+        raise ValidationError(
+            f"Section {section.number} is {section.status}: a section moves one step at a time "
+            "(issued, returned, keyed, verified, filed)."
+        )
     now = timezone.now()
     with transaction.atomic():
         moved = PetitionSection.objects.filter(pk=section.pk, status=section.status).update(
@@ -188,14 +227,22 @@ def section_status_move(*, section: PetitionSection, status: str, user: Abstract
         )
         if moved != 1:
             raise ValidationError(f"Section {section.number} was moved by someone else meanwhile; reload the page.")
-        audit_record(action="section.status_move", user=user, target=section, detail={
-            "from": section.status, "to": status, "reason": reason.strip(),
-        })
+        audit_record(
+            action="section.status_move",
+            user=user,
+            target=section,
+            detail={
+                "from": section.status,
+                "to": status,
+                "reason": reason.strip(),
+            },
+        )
     section.status, section.status_changed_at, section.status_changed_by = status, now, user
     return section
 
 
 # --- Lines -------------------------------------------------------------------------
+
 
 def line_date_flag(*, date_signed: date | None, section: PetitionSection, petition: Petition) -> str | None:
     """A plain warning when a line's date is one the county would question:
@@ -240,15 +287,23 @@ def line_check(*, keyed: KeyedLineInput) -> LineCheck:
     who the voter is."""
     section = keyed.section
     signature = Signature(
-        petition=section.petition, channel=Signature.Channel.PAPER, section=section, line=keyed.line,
-        county_id=section.county_id, name_as_written=keyed.name, address=keyed.address, city=keyed.city,
-        zip=keyed.zip, date_signed=keyed.date_signed,
+        petition=section.petition,
+        channel=Signature.Channel.PAPER,
+        section=section,
+        line=keyed.line,
+        county_id=section.county_id,
+        name_as_written=keyed.name,
+        address=keyed.address,
+        city=keyed.city,
+        zip=keyed.zip,
+        date_signed=keyed.date_signed,
     )
     decision = decide(signature)
     flag = line_date_flag(date_signed=keyed.date_signed, section=section, petition=section.petition)
     if decision.status == Signature.Status.VALID:
-        counted = Signature.objects.filter(petition=section.petition, voter_id=decision.voter.pk,
-                                           status=Signature.Status.VALID).exists()
+        counted = Signature.objects.filter(
+            petition=section.petition, voter_id=decision.voter.pk, status=Signature.Status.VALID
+        ).exists()
         if counted:
             return LineCheck("duplicate", "", "duplicate: this voter already signed", flag)
         return LineCheck("valid", "", "matches a voter", flag)
@@ -272,8 +327,9 @@ def _refuse_keying(section: PetitionSection) -> None:
     if section.status == Status.ISSUED:
         raise ValidationError(f"Record the circulator's declaration of section {section.number} before keying it.")
     if section.status not in KEYABLE:
-        raise ValidationError(f"Section {section.number} is {section.get_status_display().lower()}: "
-                              "move it back to keyed to add lines.")
+        raise ValidationError(
+            f"Section {section.number} is {section.get_status_display().lower()}: move it back to keyed to add lines."
+        )
 
 
 def keyers(*, section: PetitionSection) -> dict[int, int]:
@@ -314,8 +370,15 @@ def _tidy(value: str) -> str:
 
 
 def keyed_line_input(section: PetitionSection, keyed: KeyedLine) -> KeyedLineInput:
-    return KeyedLineInput(section=section, line=keyed.line, name=_tidy(keyed.name), address=_tidy(keyed.address),
-                          city=_tidy(keyed.city), zip=_tidy(keyed.zip), date_signed=keyed.date_signed)
+    return KeyedLineInput(
+        section=section,
+        line=keyed.line,
+        name=_tidy(keyed.name),
+        address=_tidy(keyed.address),
+        city=_tidy(keyed.city),
+        zip=_tidy(keyed.zip),
+        date_signed=keyed.date_signed,
+    )
 
 
 def keyed_lines_by_line(*, section: PetitionSection) -> dict[int, dict[int, KeyedLine]]:
@@ -335,8 +398,9 @@ def lines_unresolved(*, section: PetitionSection) -> list[int]:
 def _lines_key_double(section: PetitionSection, lines: list[KeyedLineInput], user: AbstractBaseUser) -> LinesKeyed:
     entry = keyer_entry(section=section, user=user)
     if entry is None:
-        raise ValidationError(f"Both keyings of section {section.number} are other volunteers': "
-                              "a third volunteer reconciles them.")
+        raise ValidationError(
+            f"Both keyings of section {section.number} are other volunteers': a third volunteer reconciles them."
+        )
     result = LinesKeyed(entry=entry)
     mine = set(KeyedLine.objects.filter(section=section, entry=entry).values_list("line", flat=True))
     new = []
@@ -345,8 +409,19 @@ def _lines_key_double(section: PetitionSection, lines: list[KeyedLineInput], use
             result.already_present.append(keyed.line)
             continue
         mine.add(keyed.line)
-        new.append(KeyedLine(section=section, line=keyed.line, entry=entry, keyed_by=user, name=keyed.name,
-                             address=keyed.address, city=keyed.city, zip=keyed.zip, date_signed=keyed.date_signed))
+        new.append(
+            KeyedLine(
+                section=section,
+                line=keyed.line,
+                entry=entry,
+                keyed_by=user,
+                name=keyed.name,
+                address=keyed.address,
+                city=keyed.city,
+                zip=keyed.zip,
+                date_signed=keyed.date_signed,
+            )
+        )
     KeyedLine.objects.bulk_create(new)
     made = set(Signature.objects.filter(section=section).values_list("line", flat=True))
     agreeing = []
@@ -361,8 +436,7 @@ def _lines_key_double(section: PetitionSection, lines: list[KeyedLineInput], use
     return result
 
 
-def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput],
-                      user: AbstractBaseUser) -> LinesKeyed:
+def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput], user: AbstractBaseUser) -> LinesKeyed:
     """Save the lines a volunteer keyed from a returned section.
 
     Single entry: they become pending paper signatures (validated after commit).
@@ -373,8 +447,11 @@ def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput],
     if any(keyed.section.pk != section.pk for keyed in lines):
         raise ValueError("every keyed line must belong to the section being keyed")
     with transaction.atomic():
-        section = (PetitionSection.objects.select_for_update(no_key=True, of=("self",))
-                   .select_related("petition").get(pk=section.pk))
+        section = (
+            PetitionSection.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("petition")
+            .get(pk=section.pk)
+        )
         _refuse_keying(section)
         lines = [replace(keyed, section=section) for keyed in lines]
         if section.double_entry:
@@ -382,11 +459,18 @@ def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput],
         else:
             created = paper_lines_create(lines=lines)
             result = LinesKeyed(created=created.created, already_present=[line for _, line in created.already_present])
-        audit_record(action="section.lines_key", user=user, target=section, detail={
-            "entry": result.entry, "lines": [keyed.line for keyed in lines],
-            "signatures": [signature.pk for signature in result.created],
-            "already_present": result.already_present, "differing": result.differing,
-        })
+        audit_record(
+            action="section.lines_key",
+            user=user,
+            target=section,
+            detail={
+                "entry": result.entry,
+                "lines": [keyed.line for keyed in lines],
+                "signatures": [signature.pk for signature in result.created],
+                "already_present": result.already_present,
+                "differing": result.differing,
+            },
+        )
         both_keyed = not section.double_entry or set(keyers(section=section)) == {1, 2}
         if section.status == Status.RETURNED and both_keyed and _forward_refusal(section, Status.KEYED, user) is None:
             section_status_move(section=section, status=Status.KEYED, user=user)
@@ -395,20 +479,28 @@ def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput],
 
 
 def _verify_when_resolved(section: PetitionSection, user: AbstractBaseUser) -> None:
-    if (section.double_entry and section.status == Status.KEYED and not lines_unresolved(section=section)
-            and set(keyers(section=section)) == {1, 2}):
+    if (
+        section.double_entry
+        and section.status == Status.KEYED
+        and not lines_unresolved(section=section)
+        and set(keyers(section=section)) == {1, 2}
+    ):
         section_status_move(section=section, status=Status.VERIFIED, user=user)
 
 
-def keyed_line_reconcile(*, section: PetitionSection, line: int, decided: KeyedLineInput | None,
-                         user: AbstractBaseUser) -> Signature | None:
+def keyed_line_reconcile(
+    *, section: PetitionSection, line: int, decided: KeyedLineInput | None, user: AbstractBaseUser
+) -> Signature | None:
     """A third volunteer, neither of the keyers, decides a line of a double-entry
     section the two keyings disagree on (or only one keyed), from the paper:
     `decided` becomes its signature, or None says the line is blank on the paper
     and both keyings of it are dropped. Audited with both keyings."""
     with transaction.atomic():
-        section = (PetitionSection.objects.select_for_update(no_key=True, of=("self",))
-                   .select_related("petition").get(pk=section.pk))
+        section = (
+            PetitionSection.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("petition")
+            .get(pk=section.pk)
+        )
         if not section.double_entry:
             raise ValidationError(f"Section {section.number} is keyed once: there is nothing to reconcile.")
         if user.pk in keyers(section=section).values():
@@ -418,8 +510,10 @@ def keyed_line_reconcile(*, section: PetitionSection, line: int, decided: KeyedL
             raise ValidationError(f"Line {line} of section {section.number} is not keyed.")
         if Signature.objects.filter(section=section, line=line).exists():
             raise ValidationError(f"Line {line} of section {section.number} is already decided.")
-        versions = {str(entry): {name: str(getattr(keyed, name) or "") for name in KEYED_FIELDS}
-                    for entry, keyed in entries.items()}
+        versions = {
+            str(entry): {name: str(getattr(keyed, name) or "") for name in KEYED_FIELDS}
+            for entry, keyed in entries.items()
+        }
         signature = None
         if decided is None:
             KeyedLine.objects.filter(section=section, line=line).delete()
@@ -427,9 +521,18 @@ def keyed_line_reconcile(*, section: PetitionSection, line: int, decided: KeyedL
             if decided.line != line:
                 raise ValueError("the decided line must be the line reconciled")
             signature = paper_lines_create(lines=[replace(decided, section=section)]).created[0]
-        audit_record(action="section.line_reconcile", user=user, target=section, detail={
-            "line": line, "keyings": versions, "signature": signature.pk if signature else None,
-            "decided": None if decided is None else {name: str(getattr(decided, name) or "") for name in KEYED_FIELDS},
-        })
+        audit_record(
+            action="section.line_reconcile",
+            user=user,
+            target=section,
+            detail={
+                "line": line,
+                "keyings": versions,
+                "signature": signature.pk if signature else None,
+                "decided": None
+                if decided is None
+                else {name: str(getattr(decided, name) or "") for name in KEYED_FIELDS},
+            },
+        )
         _verify_when_resolved(section, user)
     return signature

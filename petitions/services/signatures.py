@@ -39,6 +39,7 @@ Status = Signature.Status
 
 # --- Confirmation tokens -------------------------------------------------------
 
+
 def confirmation_token(signature: Signature) -> str:
     """'<id>-<keyed hash>': the database holds only the nonce, so a copy of it cannot confirm."""
     digest = salted_hmac("calexit.confirm", f"{signature.pk}:{signature.confirm_nonce}", algorithm="sha256").hexdigest()
@@ -49,18 +50,23 @@ def signature_for_token(token: str) -> Signature | None:
     pk, _, _digest = token.partition("-")
     if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:  # '١' is a digit to isdigit(), not to int()'s bigint
         return None
-    signature = Signature.objects.select_related("petition").filter(pk=int(pk), channel=Signature.Channel.ONLINE).first()
+    signature = (
+        Signature.objects.select_related("petition").filter(pk=int(pk), channel=Signature.Channel.ONLINE).first()
+    )
     if signature is None or not signature.confirm_nonce:
         return None
     return signature if constant_time_compare(confirmation_token(signature), token) else None
 
 
 def confirmation_url(signature: Signature) -> str:
-    path = reverse("petitions:confirm", kwargs={"slug": signature.petition.slug, "token": confirmation_token(signature)})
+    path = reverse(
+        "petitions:confirm", kwargs={"slug": signature.petition.slug, "token": confirmation_token(signature)}
+    )
     return f"{settings.SITE_URL}{path}"
 
 
 # --- Online signing ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OnlineSignatureInput:
@@ -77,8 +83,9 @@ class OnlineSignatureInput:
     dob: date | None
 
 
-def signature_create_online(*, petition: Petition, data: OnlineSignatureInput, ip_hash: str,
-                            hold: str = Signature.Hold.NONE) -> Signature:
+def signature_create_online(
+    *, petition: Petition, data: OnlineSignatureInput, ip_hash: str, hold: str = Signature.Hold.NONE
+) -> Signature:
     """Save an online signature as unconfirmed and send the confirmation email after commit.
     A `hold` (abuse.signature_hold_decide) keeps it from counting until a person clears it."""
     with transaction.atomic():
@@ -171,8 +178,15 @@ _OUTCOME_FIELDS = ["status", "reason", "voter", "duplicate_of", "validated_at", 
 _MATCHER_FIELDS = ["match_score", "match_candidates", "person_key"]
 
 
-def _assign_outcome(signature: Signature, *, status: str, reason: str = "", voter_id: int | None = None,
-                    duplicate_of_id: int | None = None, decision: Decision | None = None) -> list[str]:
+def _assign_outcome(
+    signature: Signature,
+    *,
+    status: str,
+    reason: str = "",
+    voter_id: int | None = None,
+    duplicate_of_id: int | None = None,
+    decision: Decision | None = None,
+) -> list[str]:
     """Set an outcome on the instance (not saved); returns the fields it set.
     With the machine's `decision`, its match score, candidates and person key too."""
     signature.status = status
@@ -188,12 +202,20 @@ def _assign_outcome(signature: Signature, *, status: str, reason: str = "", vote
     return _OUTCOME_FIELDS + _MATCHER_FIELDS
 
 
-def _set_outcome(signature: Signature, *, status: str, reason: str = "", voter_id: int | None = None,
-                 duplicate_of_id: int | None = None, decision: Decision | None = None) -> None:
+def _set_outcome(
+    signature: Signature,
+    *,
+    status: str,
+    reason: str = "",
+    voter_id: int | None = None,
+    duplicate_of_id: int | None = None,
+    decision: Decision | None = None,
+) -> None:
     """Record a status change and its tally change."""
     before = bucket_of(signature, signature.petition)
-    fields = _assign_outcome(signature, status=status, reason=reason, voter_id=voter_id,
-                             duplicate_of_id=duplicate_of_id, decision=decision)
+    fields = _assign_outcome(
+        signature, status=status, reason=reason, voter_id=voter_id, duplicate_of_id=duplicate_of_id, decision=decision
+    )
     signature.save(update_fields=fields)
     tally_change_record(before=before, after=bucket_of(signature, signature.petition))
 
@@ -211,9 +233,11 @@ def _held_for_review(signature: Signature, decision: Decision) -> Decision:
     """A held signature (over a signing limit) that would count goes to review
     instead, its voter the one candidate: it counts once a person accepts it."""
     return Decision(
-        status=Status.REVIEW, score=decision.score if decision.score is not None else signature.match_score,
+        status=Status.REVIEW,
+        score=decision.score if decision.score is not None else signature.match_score,
         scored=[{"voter": decision.voter.pk, "score": decision.score}],
-        person_key=decision.person_key or signature.person_key, by_matcher=True,
+        person_key=decision.person_key or signature.person_key,
+        by_matcher=True,
     )
 
 
@@ -249,8 +273,9 @@ def _count_for_voter(signature: Signature, decision: Decision) -> None:
             _take_over(counting, winner_id=signature.pk)
             _set_outcome(signature, status=Status.VALID, voter_id=voter_id, decision=decision)
         else:
-            _set_outcome(signature, status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=counting.pk,
-                         decision=decision)
+            _set_outcome(
+                signature, status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=counting.pk, decision=decision
+            )
         return
     raise IntegrityError(f"signature {signature.pk}: voter {voter_id} kept changing under concurrent workers")
 
@@ -258,8 +283,13 @@ def _count_for_voter(signature: Signature, decision: Decision) -> None:
 def _unregistered_original_id(signature: Signature) -> int | None:
     """The signature that stands for this unregistered person (same person key) in the petition."""
     return (
-        Signature.objects.filter(petition_id=signature.petition_id, person_key=signature.person_key,
-                                 status=Status.INVALID, reason=Signature.Reason.NOT_REGISTERED, decided_by__isnull=True)
+        Signature.objects.filter(
+            petition_id=signature.petition_id,
+            person_key=signature.person_key,
+            status=Status.INVALID,
+            reason=Signature.Reason.NOT_REGISTERED,
+            decided_by__isnull=True,
+        )
         .exclude(pk=signature.pk)
         .values_list("pk", flat=True)
         .first()
@@ -279,8 +309,9 @@ def _apply_decision(signature: Signature, decision: Decision) -> None:
     if decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
         try:
             with transaction.atomic():
-                _set_outcome(signature, status=decision.status, reason=decision.reason, voter_id=voter_id,
-                             decision=decision)
+                _set_outcome(
+                    signature, status=decision.status, reason=decision.reason, voter_id=voter_id, decision=decision
+                )
             return
         except IntegrityError:
             # The same unregistered person signed before: link this signature to that one.
@@ -371,7 +402,8 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
             _synchronous_commit_off()
             batch = list(
                 Signature.objects.select_for_update(of=("self",), skip_locked=True)
-                .filter(pk__in=ids, status=Status.PENDING).order_by("pk")
+                .filter(pk__in=ids, status=Status.PENDING)
+                .order_by("pk")
             )
             if not batch:
                 return []
@@ -425,21 +457,33 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple
     # Locked, so that a concurrent take-over cannot leave this batch's duplicates pointing at a signature
     # that no longer counts (it waits for this batch, then sees them; or this batch waits, then fails the
     # one-valid-per-voter constraint and starts again one by one).
-    counting = {
-        (signature.petition_id, signature.voter_id): signature
-        for signature in Signature.objects.select_for_update(of=("self",)).filter(
-            petition_id__in=petitions, voter_id__in=voters, status=Status.VALID
-        ).only(
-            "pk", "petition_id", "voter_id", "county_id", "channel", "status", "created_at", "wet_ink_received_at"
-        ).order_by("pk")
-    } if voters else {}
-    originals = {
-        (petition_id, key): pk
-        for petition_id, key, pk in Signature.objects.filter(
-            petition_id__in=petitions, person_key__in=people, status=Status.INVALID,
-            reason=Signature.Reason.NOT_REGISTERED, decided_by__isnull=True,
-        ).values_list("petition_id", "person_key", "pk")
-    } if people else {}
+    counting = (
+        {
+            (signature.petition_id, signature.voter_id): signature
+            for signature in Signature.objects.select_for_update(of=("self",))
+            .filter(petition_id__in=petitions, voter_id__in=voters, status=Status.VALID)
+            .only(
+                "pk", "petition_id", "voter_id", "county_id", "channel", "status", "created_at", "wet_ink_received_at"
+            )
+            .order_by("pk")
+        }
+        if voters
+        else {}
+    )
+    originals = (
+        {
+            (petition_id, key): pk
+            for petition_id, key, pk in Signature.objects.filter(
+                petition_id__in=petitions,
+                person_key__in=people,
+                status=Status.INVALID,
+                reason=Signature.Reason.NOT_REGISTERED,
+                decided_by__isnull=True,
+            ).values_list("petition_id", "person_key", "pk")
+        }
+        if people
+        else {}
+    )
     first: dict[tuple[int, int], tuple[tuple, int]] = {}  # (petition, voter) -> (rank, id) of the one to count
     for (petition_id, _voter_id), signature in counting.items():
         Signature.petition.field.set_cached_value(signature, petitions[petition_id])
@@ -453,7 +497,8 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple
                 first[key] = (rank, signature.pk)
     take_overs = [
         _TakeOver(signature, winner_id=first[key][1])
-        for key, signature in counting.items() if first[key][1] != signature.pk
+        for key, signature in counting.items()
+        if first[key][1] != signature.pk
     ]
     outcomes = []
     for signature, decision in zip(batch, decisions):
@@ -487,8 +532,14 @@ def _write_outcomes(batch: list[Signature], outcomes: list[_Outcome]) -> None:
     deltas: Counter = Counter()
     for signature, outcome in zip(batch, outcomes):
         before = bucket_of(signature, signature.petition)
-        _assign_outcome(signature, status=outcome.status, reason=outcome.reason, voter_id=outcome.voter_id,
-                        duplicate_of_id=outcome.duplicate_of_id, decision=outcome.decision)
+        _assign_outcome(
+            signature,
+            status=outcome.status,
+            reason=outcome.reason,
+            voter_id=outcome.voter_id,
+            duplicate_of_id=outcome.duplicate_of_id,
+            decision=outcome.decision,
+        )
         tally_move(deltas, before=before, after=bucket_of(signature, signature.petition))
     if connection.vendor == "postgresql":
         _update_outcomes_postgresql(batch)
@@ -502,8 +553,20 @@ def _update_outcomes_postgresql(batch: list[Signature]) -> None:
     field and row, which costs more Python than the whole match."""
     from psycopg2.extras import Json, execute_values
 
-    rows = [(s.pk, s.status, s.reason, s.voter_id, s.duplicate_of_id, s.match_score, Json(s.match_candidates),
-             s.person_key, s.validated_at) for s in batch]
+    rows = [
+        (
+            s.pk,
+            s.status,
+            s.reason,
+            s.voter_id,
+            s.duplicate_of_id,
+            s.match_score,
+            Json(s.match_candidates),
+            s.person_key,
+            s.validated_at,
+        )
+        for s in batch
+    ]
     with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg2's errors as Django's
         execute_values(
             cursor.cursor,
@@ -514,7 +577,7 @@ def _update_outcomes_postgresql(batch: list[Signature]) -> None:
             "person_key, at) WHERE s.id = v.id",
             rows,
             template="(%s::bigint, %s::varchar, %s::varchar, %s::bigint, %s::bigint, %s::double precision, "
-                     "%s::jsonb, %s::varchar, %s::timestamptz)",
+            "%s::jsonb, %s::varchar, %s::timestamptz)",
             page_size=len(rows),
         )
 
@@ -522,13 +585,16 @@ def _update_outcomes_postgresql(batch: list[Signature]) -> None:
 # Invalid reasons a newer voter file can change: the signer registered, or
 # re-registered at the address they wrote, in the county they signed in.
 REVALIDATED_REASONS = (
-    Signature.Reason.NOT_REGISTERED, Signature.Reason.ADDRESS_MISMATCH, Signature.Reason.WRONG_COUNTY,
+    Signature.Reason.NOT_REGISTERED,
+    Signature.Reason.ADDRESS_MISMATCH,
+    Signature.Reason.WRONG_COUNTY,
 )
 REVALIDATE_BATCH = 1000
 
 
-def signatures_revalidate(*, reasons: tuple[str, ...] = REVALIDATED_REASONS, review: bool = True,
-                          petition: Petition | None = None) -> int:
+def signatures_revalidate(
+    *, reasons: tuple[str, ...] = REVALIDATED_REASONS, review: bool = True, petition: Petition | None = None
+) -> int:
     """Send the machine's decisions that a newer voter file can change back to
     `pending` and queue their validation after commit. Returns how many.
 
@@ -551,13 +617,17 @@ def signatures_revalidate(*, reasons: tuple[str, ...] = REVALIDATED_REASONS, rev
     while True:
         with transaction.atomic():
             batch = list(
-                base.filter(pk__gt=last_id).select_for_update(of=("self",)).select_related("petition")
+                base.filter(pk__gt=last_id)
+                .select_for_update(of=("self",))
+                .select_related("petition")
                 .order_by("pk")[:REVALIDATE_BATCH]
             )
             if not batch:
                 break
             for signature in batch:
-                _set_outcome(signature, status=Status.PENDING, decision=Decision(status=Status.PENDING, by_matcher=True))
+                _set_outcome(
+                    signature, status=Status.PENDING, decision=Decision(status=Status.PENDING, by_matcher=True)
+                )
             tasks.queue_validation([signature.pk for signature in batch])
             moved += len(batch)
             last_id = batch[-1].pk
@@ -573,8 +643,9 @@ class SignatureNotInReview(Exception):
         super().__init__(f"Signature #{signature.pk} is no longer in review: it is {signature.status} now.")
 
 
-def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: str, reason: str = "",
-                     voter_id: int | None = None) -> Signature:
+def signature_decide(
+    *, signature: Signature, user: AbstractBaseUser, status: str, reason: str = "", voter_id: int | None = None
+) -> Signature:
     """A person's decision on a signature in review: `valid` with the voter it
     is (a duplicate when that voter already counts), or `invalid` with a reason.
     The machine never overrides it. Accepting a held signature clears its hold.
@@ -605,8 +676,12 @@ def signature_decide(*, signature: Signature, user: AbstractBaseUser, status: st
         else:
             _set_outcome(locked, status=status, reason=reason, voter_id=voter_id)
         form_emails_queue([locked])
-        after = {"status": locked.status, "reason": locked.reason, "voter": locked.voter_id,
-                 "duplicate_of": locked.duplicate_of_id}
+        after = {
+            "status": locked.status,
+            "reason": locked.reason,
+            "voter": locked.voter_id,
+            "duplicate_of": locked.duplicate_of_id,
+        }
         if held:
             previous["hold"], after["hold"] = held, locked.hold
         audit_record(action="signature.decide", user=user, target=locked, detail={"before": previous, "after": after})
@@ -623,6 +698,7 @@ def pending_signature_ids(*, petition: Petition | None = None, older_than_second
 
 
 # --- Wet-ink forms coming back -------------------------------------------------
+
 
 class FormIntake:
     RECEIVED = "received"
@@ -645,8 +721,9 @@ class FormIntakeResult:
         return self.outcome == FormIntake.RECEIVED
 
 
-def signature_receive_form(*, code: str, petition: Petition, user: AbstractBaseUser | None = None,
-                           actor: str = "") -> FormIntakeResult:
+def signature_receive_form(
+    *, code: str, petition: Petition, user: AbstractBaseUser | None = None, actor: str = ""
+) -> FormIntakeResult:
     """A signed wet-ink form arrived: record it once (who, when), and its
     signature becomes filed, moving from `pledged` to `raw` in the counts.
 
@@ -660,28 +737,42 @@ def signature_receive_form(*, code: str, petition: Petition, user: AbstractBaseU
     except MalformedCode as exc:
         return FormIntakeResult(FormIntake.MALFORMED, f"{exc} Nothing changed.")
     if parsed.kind != FORM:
-        return FormIntakeResult(FormIntake.NOT_A_FORM, f"{code_format(parsed)} is a {parsed.kind_name}'s code, not a "
-                                "wet-ink form's: record returned sections on the Sections page. Nothing changed.",
-                                code=code_format(parsed))
+        return FormIntakeResult(
+            FormIntake.NOT_A_FORM,
+            f"{code_format(parsed)} is a {parsed.kind_name}'s code, not a "
+            "wet-ink form's: record returned sections on the Sections page. Nothing changed.",
+            code=code_format(parsed),
+        )
     text = code_format(parsed)
     with transaction.atomic():
         signature = (
-            Signature.objects.select_for_update(of=("self",)).select_related("petition", "county")
-            .filter(pk=parsed.pk, channel=Signature.Channel.ONLINE).exclude(status=Status.UNCONFIRMED).first()
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("petition", "county")
+            .filter(pk=parsed.pk, channel=Signature.Channel.ONLINE)
+            .exclude(status=Status.UNCONFIRMED)
+            .first()
         )
         if signature is None:
-            return FormIntakeResult(FormIntake.UNKNOWN, f"No form has the code {text}. Check the code. "
-                                    "Nothing changed.", code=text)
+            return FormIntakeResult(
+                FormIntake.UNKNOWN, f"No form has the code {text}. Check the code. Nothing changed.", code=text
+            )
         if signature.petition_id != petition.pk:
-            return FormIntakeResult(FormIntake.OTHER_PETITION, f"Form {text} belongs to another petition, "
-                                    f"\u201c{signature.petition.title}\u201d ({signature.petition.slug}). Nothing changed.",
-                                    code=text, signature=signature)
+            return FormIntakeResult(
+                FormIntake.OTHER_PETITION,
+                f"Form {text} belongs to another petition, "
+                f"\u201c{signature.petition.title}\u201d ({signature.petition.slug}). Nothing changed.",
+                code=text,
+                signature=signature,
+            )
         if signature.wet_ink_received_at is not None:
             when = timezone.localtime(signature.wet_ink_received_at)
             by = signature.wet_ink_received_by.get_username() if signature.wet_ink_received_by_id else "a file"
-            return FormIntakeResult(FormIntake.ALREADY, f"Form {text} was already received on "
-                                    f"{when:%b %d, %Y at %H:%M} by {by}. Nothing changed.",
-                                    code=text, signature=signature)
+            return FormIntakeResult(
+                FormIntake.ALREADY,
+                f"Form {text} was already received on {when:%b %d, %Y at %H:%M} by {by}. Nothing changed.",
+                code=text,
+                signature=signature,
+            )
         before = bucket_of(signature, signature.petition)
         signature.wet_ink_received_at = timezone.now()
         signature.wet_ink_received_by = user if user is not None and user.is_authenticated else None
@@ -689,7 +780,13 @@ def signature_receive_form(*, code: str, petition: Petition, user: AbstractBaseU
         tally_change_record(before=before, after=bucket_of(signature, signature.petition))
         if signature.status == Status.DUPLICATE and signature.voter_id is not None:
             _count_for_voter(signature, Decision(status=Status.VALID, voter=signature.voter))
-        audit_record(action="form.receive", user=user, actor=actor, target=signature,
-                     detail={"code": text, "status": signature.status, "county": signature.county_id})
-    return FormIntakeResult(FormIntake.RECEIVED, f"Received form {text} ({signature.county.name} County).",
-                            code=text, signature=signature)
+        audit_record(
+            action="form.receive",
+            user=user,
+            actor=actor,
+            target=signature,
+            detail={"code": text, "status": signature.status, "county": signature.county_id},
+        )
+    return FormIntakeResult(
+        FormIntake.RECEIVED, f"Received form {text} ({signature.county.name} County).", code=text, signature=signature
+    )

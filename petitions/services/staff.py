@@ -59,8 +59,12 @@ def staff_device_confirm(*, request: HttpRequest, device: TOTPDevice, token: str
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     otp_login(request, device)
-    audit_record(action="staff.otp_device_confirm", user=request.user, target=request.user,
-                 detail={"device": device.persistent_id})
+    audit_record(
+        action="staff.otp_device_confirm",
+        user=request.user,
+        target=request.user,
+        detail={"device": device.persistent_id},
+    )
     return True
 
 
@@ -100,6 +104,10 @@ def staff_create(*, username: str, role: str, password: str, actor: str = "") ->
     groups = roles_ensure()
     user.groups.remove(*[groups[name] for name in ROLES if name != role_name])
     user.groups.add(groups[role_name])
-    audit_record(action="staff.create" if created else "staff.role_set", actor=actor, target=user,
-                 detail={"username": username, "role": role_name})
+    audit_record(
+        action="staff.create" if created else "staff.role_set",
+        actor=actor,
+        target=user,
+        detail={"username": username, "role": role_name},
+    )
     return user

@@ -129,7 +129,9 @@ def tallies_count() -> int | None:
             return None
         while True:
             batch = list(
-                TallyChange.objects.order_by("id").values_list("id", "petition_id", "county_id", "filed", "status", "delta")[:BATCH]
+                TallyChange.objects.order_by("id").values_list(
+                    "id", "petition_id", "county_id", "filed", "status", "delta"
+                )[:BATCH]
             )
             if not batch:
                 break
@@ -152,7 +154,8 @@ def _rows_by_bucket() -> Counter[Bucket]:
     online_direct = set(Petition.objects.filter(online_counts_directly=True).values_list("pk", flat=True))
     counted = Case(  # counted_status, in SQL
         When(status=Signature.Status.DUPLICATE, voter__isnull=True, then=Value(Signature.Status.INVALID)),
-        default=F("status"), output_field=CharField(),
+        default=F("status"),
+        output_field=CharField(),
     )
     grouped = (
         Signature.objects.exclude(status=Signature.Status.UNCONFIRMED)
@@ -189,16 +192,24 @@ def tallies_recount() -> CountingRun | None:
         expected: Counter[Bucket] = Counter()
         for tally in Tally.objects.values_list("petition_id", "county_id", "filed", "status", "count"):
             expected[tally[:4]] += tally[4]
-        for change in TallyChange.objects.filter(id__in=pending_ids).values_list("petition_id", "county_id", "filed", "status", "delta"):
+        for change in TallyChange.objects.filter(id__in=pending_ids).values_list(
+            "petition_id", "county_id", "filed", "status", "delta"
+        ):
             expected[change[:4]] += change[4]
         drift = []
         for bucket in sorted(set(truth) | set(expected), key=str):
             if truth[bucket] != expected[bucket]:
                 petition_id, county_id, filed, status = bucket
-                drift.append({
-                    "petition": petition_id, "county": county_id, "filed": filed, "status": status,
-                    "tally": expected[bucket], "rows": truth[bucket],
-                })
+                drift.append(
+                    {
+                        "petition": petition_id,
+                        "county": county_id,
+                        "filed": filed,
+                        "status": status,
+                        "tally": expected[bucket],
+                        "rows": truth[bucket],
+                    }
+                )
         for start in range(0, len(pending_ids), BATCH):
             TallyChange.objects.filter(id__in=pending_ids[start : start + BATCH]).delete()
         Tally.objects.all().delete()
@@ -206,8 +217,11 @@ def tallies_recount() -> CountingRun | None:
             [Tally(petition_id=p, county_id=c, filed=f, status=s, count=n) for (p, c, f, s), n in truth.items()]
         )
         run = CountingRun.objects.create(
-            kind=CountingRun.Kind.RECOUNT, started_at=started, finished_at=timezone.now(),
-            changes_applied=len(pending_ids), drift=drift,
+            kind=CountingRun.Kind.RECOUNT,
+            started_at=started,
+            finished_at=timezone.now(),
+            changes_applied=len(pending_ids),
+            drift=drift,
         )
     if drift:
         logger.error("recount found drift in %d tally buckets: %s", len(drift), drift)

@@ -105,9 +105,21 @@ _KEY_ARGUMENTS = tuple(
 )
 # The shape of voter_keys the memoised fast path reproduces (checked by the tests).
 _FAST_KEYS = KEY_FIELDS == (
-    "key_last", "key_first", "key_house", "key_street", "key_last_phonetic", "key_first_initial", "key_zip"
+    "key_last",
+    "key_first",
+    "key_house",
+    "key_street",
+    "key_last_phonetic",
+    "key_first_initial",
+    "key_zip",
 ) and tuple(name for name, _ in _KEY_ARGUMENTS) == (
-    "last_name", "first_name", "address_number", "street_dir_prefix", "street_name", "street_type", "street_dir_suffix",
+    "last_name",
+    "first_name",
+    "address_number",
+    "street_dir_prefix",
+    "street_name",
+    "street_type",
+    "street_dir_suffix",
     "zip",
 )
 
@@ -146,10 +158,17 @@ class ImportSummary:
 
     def as_detail(self) -> dict:
         return {
-            "file": self.file_name, "replace": self.replace, "rows": self.rows_read, "inserted": self.inserted,
-            "updated": self.updated, "unchanged": self.unchanged, "bad_rows": self.bad_row_count,
-            "marked_unregistered": self.marked_unregistered, "recoded_lines": self.recoded_lines,
-            "ignored_columns": list(self.ignored_columns), "bulk_load": self.bulk_load,
+            "file": self.file_name,
+            "replace": self.replace,
+            "rows": self.rows_read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad_rows": self.bad_row_count,
+            "marked_unregistered": self.marked_unregistered,
+            "recoded_lines": self.recoded_lines,
+            "ignored_columns": list(self.ignored_columns),
+            "bulk_load": self.bulk_load,
         }
 
 
@@ -252,8 +271,10 @@ class _Stager:
 
     def create(self) -> None:
         columns = ", ".join(
-            "line bigint NOT NULL" if c == "line"
-            else f"{_q(c)} {self.date_type}" if c in DATE_FIELDS
+            "line bigint NOT NULL"
+            if c == "line"
+            else f"{_q(c)} {self.date_type}"
+            if c in DATE_FIELDS
             else f"{_q(c)} text NOT NULL"
             for c in STAGING_COLUMNS
         )
@@ -586,8 +607,15 @@ def voters_import(
     return summary
 
 
-def _stage(lines, layout: Layout, county_codes, stager: _Stager, summary: ImportSummary, source: _Source,
-           progress: Progress | None) -> None:
+def _stage(
+    lines,
+    layout: Layout,
+    county_codes,
+    stager: _Stager,
+    summary: ImportSummary,
+    source: _Source,
+    progress: Progress | None,
+) -> None:
     keys = _Keys() if _FAST_KEYS else _Keys.generic
     parse, registrant_id = layout.parse_values, layout.registrant_id
     add_bad, add, add_present = summary.add_bad, stager.add, stager.add_present

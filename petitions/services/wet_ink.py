@@ -38,8 +38,9 @@ REGISTER_URL = "https://registertovote.ca.gov/"
 
 def form_token(signature: Signature) -> str:
     """'<id>-<keyed hash>': unguessable, and a copy of the database cannot make one."""
-    digest = salted_hmac("calexit.wet-ink-form", f"{signature.pk}:{signature.confirm_nonce}",
-                         algorithm="sha256").hexdigest()
+    digest = salted_hmac(
+        "calexit.wet-ink-form", f"{signature.pk}:{signature.confirm_nonce}", algorithm="sha256"
+    ).hexdigest()
     return f"{signature.pk}-{digest[:40]}"
 
 
@@ -91,8 +92,11 @@ def form_emails_queue(signatures: Iterable[Signature]) -> None:
     from petitions import tasks
 
     for signature in signatures:
-        if signature.form_email_sent_at is None and signature.wet_ink_received_at is None \
-                and _form_email_kind(signature) is not None:
+        if (
+            signature.form_email_sent_at is None
+            and signature.wet_ink_received_at is None
+            and _form_email_kind(signature) is not None
+        ):
             enqueue_on_commit(tasks.send_form_email, signature.pk)
 
 
@@ -111,14 +115,26 @@ def signature_send_form_email(*, signature_id: int) -> bool:
         return False
     petition = signature.petition
     context = {
-        "signature": signature, "petition": petition, "kind": kind, "url": form_url(signature),
-        "available": form_available(signature), "check_url": REGISTRATION_CHECK_URL, "register_url": REGISTER_URL,
+        "signature": signature,
+        "petition": petition,
+        "kind": kind,
+        "url": form_url(signature),
+        "available": form_available(signature),
+        "check_url": REGISTRATION_CHECK_URL,
+        "register_url": REGISTER_URL,
     }
-    subject = (f"You have already signed: {petition.title}" if kind == "already_signed"
-               else f"Your petition form: {petition.title}")
+    subject = (
+        f"You have already signed: {petition.title}"
+        if kind == "already_signed"
+        else f"Your petition form: {petition.title}"
+    )
     try:
-        send_mail(subject=subject, message=render_to_string("email/petition_form.txt", context),
-                  from_email=None, recipient_list=[signature.email])
+        send_mail(
+            subject=subject,
+            message=render_to_string("email/petition_form.txt", context),
+            from_email=None,
+            recipient_list=[signature.email],
+        )
     except Exception:
         Signature.objects.filter(pk=signature_id).update(form_email_sent_at=None)
         raise
@@ -135,7 +151,14 @@ def unsent_form_email_ids(*, older_than_seconds: int, limit: int = 5000) -> list
     )
     return list(
         Signature.objects.filter(
-            emailed, channel=Signature.Channel.ONLINE, form_email_sent_at__isnull=True, validated_at__lt=cutoff,
-            wet_ink_received_at__isnull=True, petition__online_counts_directly=False, purged_at__isnull=True,
-        ).order_by("validated_at").values_list("pk", flat=True)[:limit]
+            emailed,
+            channel=Signature.Channel.ONLINE,
+            form_email_sent_at__isnull=True,
+            validated_at__lt=cutoff,
+            wet_ink_received_at__isnull=True,
+            petition__online_counts_directly=False,
+            purged_at__isnull=True,
+        )
+        .order_by("validated_at")
+        .values_list("pk", flat=True)[:limit]
     )

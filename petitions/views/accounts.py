@@ -33,25 +33,30 @@ from petitions.services.staff import (
 
 def second_factor_required(view):
     """Users who need a TOTP code and have not typed one this session go to the code step first."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if staff_second_factor_pending(request):
             return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
+
     return wrapper
 
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        regex=r"^\s*\d{6}\s*$", label="6-digit code", error_messages={"invalid": "Type the 6 digits your app shows."},
+        regex=r"^\s*\d{6}\s*$",
+        label="6-digit code",
+        error_messages={"invalid": "Type the 6 digits your app shows."},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
 def _next(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return wanted
     return reverse("petitions:dashboard")
 
@@ -69,8 +74,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if staff_verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_next(request))
         form.add_error("token", "That code is not right (or was already used). Wait for the next one and try again.")
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next(request)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -88,10 +97,15 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             return redirect(_next(request))
         form.add_error("token", "That code does not match: check the phone's clock and type the current code.")
     qr = segno.make(device.config_url, error="m")
-    return render(request, "accounts/otp_setup.html", {
-        "form": form,
-        "next": _next(request),
-        "qr_svg": qr.svg_inline(scale=4, title="Authenticator QR code"),
-        "secret": totp_secret(device),
-        "required": staff_needs_second_factor(request.user),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "next": _next(request),
+            "qr_svg": qr.svg_inline(scale=4, title="Authenticator QR code"),
+            "secret": totp_secret(device),
+            "required": staff_needs_second_factor(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -17,8 +17,9 @@ from petitions.views.accounts import second_factor_required
 
 def dashboard_view(view):
     """Signed in, past the TOTP step when the user needs one, and a member of a campaign role."""
-    return login_required(second_factor_required(permission_required("petitions.view_dashboard",
-                                                                     raise_exception=True)(view)))
+    return login_required(
+        second_factor_required(permission_required("petitions.view_dashboard", raise_exception=True)(view))
+    )
 
 
 def petition_from_request(request: HttpRequest) -> Petition:
@@ -37,17 +38,21 @@ def index(request: HttpRequest) -> HttpResponse:
     projection = projection_summary(petition)  # stored by the periodic task, never recomputed here
     last_recount = CountingRun.objects.filter(kind=CountingRun.Kind.RECOUNT).first()
     days_left = (petition.deadline - timezone.localdate()).days if petition.deadline else None
-    return render(request, "dashboard/index.html", {
-        "petition": petition,
-        "petitions": Petition.objects.all(),
-        "counts": counts,
-        # From the tallies (filed and online-only buckets): no COUNT on a page view.
-        "review_count": counts.statewide.review + counts.online.get("review", 0),
-        "last_recount": last_recount,
-        "days_left": days_left,
-        "projection": projection,
-        "county_rows": counts_with_projection(counts, projection),
-    })
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "petition": petition,
+            "petitions": Petition.objects.all(),
+            "counts": counts,
+            # From the tallies (filed and online-only buckets): no COUNT on a page view.
+            "review_count": counts.statewide.review + counts.online.get("review", 0),
+            "last_recount": last_recount,
+            "days_left": days_left,
+            "projection": projection,
+            "county_rows": counts_with_projection(counts, projection),
+        },
+    )
 
 
 class _Echo:

@@ -16,9 +16,13 @@ RECENT = 15
 
 
 class IntakeForm(forms.Form):
-    code = forms.CharField(max_length=60, label="Form code",
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True,
-                                                         "spellcheck": "false", "autocapitalize": "characters"}))
+    code = forms.CharField(
+        max_length=60,
+        label="Form code",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
 
 
 def _session_tally(request: HttpRequest, slug: str) -> dict:
@@ -43,11 +47,18 @@ def intake(request: HttpRequest) -> HttpResponse:
                 tally["already"] += 1
             else:
                 tally["refused"] += 1
-            tally["recent"] = [{"outcome": result.outcome, "message": result.message}] + tally["recent"][:RECENT - 1]
+            tally["recent"] = [{"outcome": result.outcome, "message": result.message}] + tally["recent"][: RECENT - 1]
             request.session.modified = True
             return redirect(f"{request.path}?petition={petition.slug}")
     else:
         form = IntakeForm()
-    return render(request, "dashboard/intake.html", {
-        "petition": petition, "form": form, "tally": tally, "last": tally["recent"][0] if tally["recent"] else None,
-    })
+    return render(
+        request,
+        "dashboard/intake.html",
+        {
+            "petition": petition,
+            "form": form,
+            "tally": tally,
+            "last": tally["recent"][0] if tally["recent"] else None,
+        },
+    )

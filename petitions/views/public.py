@@ -43,11 +43,15 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
-    return render(request, "petitions/petition_detail.html", {
-        "petition": petition,
-        "counts": petition_counts(petition),
-        "accepting": _accepting_signatures(petition),
-    })
+    return render(
+        request,
+        "petitions/petition_detail.html",
+        {
+            "petition": petition,
+            "counts": petition_counts(petition),
+            "accepting": _accepting_signatures(petition),
+        },
+    )
 
 
 @never_cache
@@ -84,22 +88,35 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "petitions/confirm_invalid.html", status=404)
     closed = not _accepting_signatures(signature.petition)
     if closed or _confirmation_link_expired(signature):
-        return render(request, "petitions/confirm_expired.html", {
-            "petition": signature.petition, "closed": closed, "days": settings.CONFIRMATION_LINK_DAYS,
-        }, status=410)
+        return render(
+            request,
+            "petitions/confirm_expired.html",
+            {
+                "petition": signature.petition,
+                "closed": closed,
+                "days": settings.CONFIRMATION_LINK_DAYS,
+            },
+            status=410,
+        )
     if request.method == "POST":
         form = ConfirmForm(request.POST)
         if form.is_valid():
             signatures.signature_confirm(signature=signature)
-            return redirect(f"{reverse('petitions:thanks', kwargs={'slug': slug})}?form={wet_ink.form_token(signature)}")
+            return redirect(
+                f"{reverse('petitions:thanks', kwargs={'slug': slug})}?form={wet_ink.form_token(signature)}"
+            )
     already = signature.status != signature.Status.UNCONFIRMED
-    return render(request, "petitions/confirm.html", {
-        "petition": signature.petition,
-        "signature": signature,
-        "already": already,
-        "form_path": wet_ink.form_path(signature) if already and _wet_ink(signature) else "",
-        "form": ConfirmForm(),
-    })
+    return render(
+        request,
+        "petitions/confirm.html",
+        {
+            "petition": signature.petition,
+            "signature": signature,
+            "already": already,
+            "form_path": wet_ink.form_path(signature) if already and _wet_ink(signature) else "",
+            "form": ConfirmForm(),
+        },
+    )
 
 
 def _confirmation_link_expired(signature) -> bool:
@@ -117,8 +134,11 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """After confirming: what happens next, and (wet-ink rule) the link to the signer's own form at once."""
     petition = get_object_or_404(Petition, slug=slug)
     signature = wet_ink.signature_for_form_token(request.GET.get("form", ""))
-    form_path = wet_ink.form_path(signature) if signature and signature.petition_id == petition.pk \
-        and _wet_ink(signature) else ""
+    form_path = (
+        wet_ink.form_path(signature)
+        if signature and signature.petition_id == petition.pk and _wet_ink(signature)
+        else ""
+    )
     return render(request, "petitions/thanks.html", {"petition": petition, "form_path": form_path})
 
 

@@ -50,17 +50,25 @@ def _stamp() -> str:
 def circulators(request: HttpRequest) -> HttpResponse:
     petition = petition_from_request(request)
     report = circulator_quality(petition)
-    audit_record(action="circulators.view", user=request.user, target=petition,
-                 detail={"circulators": len({row.circulator_id for row in report})})
-    return render(request, "dashboard/circulators.html", {
-        "petition": petition,
-        "report": report,
-        "flagged": sum(row.flagged for row in report),
-        "tested": sum(row.tested for row in report),
-        "min_decided": MIN_DECIDED,
-        "min_norm_decided": MIN_NORM_DECIDED,
-        "false_discovery_percent": round(FALSE_DISCOVERY_RATE * 100, 2),
-    })
+    audit_record(
+        action="circulators.view",
+        user=request.user,
+        target=petition,
+        detail={"circulators": len({row.circulator_id for row in report})},
+    )
+    return render(
+        request,
+        "dashboard/circulators.html",
+        {
+            "petition": petition,
+            "report": report,
+            "flagged": sum(row.flagged for row in report),
+            "tested": sum(row.tested for row in report),
+            "min_decided": MIN_DECIDED,
+            "min_norm_decided": MIN_NORM_DECIDED,
+            "false_discovery_percent": round(FALSE_DISCOVERY_RATE * 100, 2),
+        },
+    )
 
 
 @dashboard_view

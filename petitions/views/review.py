@@ -65,6 +65,7 @@ def _queue_url(petition: Petition) -> str:
 
 # --- Leases and skips --------------------------------------------------------
 
+
 def _lease_key(signature_id: int) -> str:
     return f"review-lease:{signature_id}"
 
@@ -110,6 +111,7 @@ def _next_signature(petition: Petition, *, user_id: int, skipped: list[int]) -> 
 
 
 # --- The comparison table ------------------------------------------------------
+
 
 @dataclass
 class Cell:
@@ -178,30 +180,78 @@ def _field_specs(signature: Signature) -> list[FieldSpec]:
     address = parse_street_address(signature.address, signature.unit)
     dob = signature.dob.isoformat() if signature.dob else ""
     return [
-        FieldSpec("first_name", "First name", name.first, lambda v: v.first_name,
-                  lambda v: name_key(name.first) == name_key(v.first_name)),
-        FieldSpec("middle_name", "Middle name", name.middle, lambda v: v.middle_name,
-                  lambda v: _same_middle(name.middle, v.middle_name), optional=True),
-        FieldSpec("last_name", "Last name", name.last, lambda v: v.last_name,
-                  lambda v: name_key(name.last) == name_key(v.last_name)),
-        FieldSpec("suffix", "Suffix", name.suffix, lambda v: v.suffix,
-                  lambda v: suffix_key(name.suffix) == suffix_key(v.suffix)),
-        FieldSpec("house", "House number", address.house,
-                  lambda v: _joined(v.address_number, v.house_fraction, v.address_number_suffix),
-                  lambda v: house_key(address.house) == house_key(v.address_number + v.address_number_suffix)),
-        FieldSpec("street", "Street", address.street,
-                  lambda v: _joined(v.street_dir_prefix, v.street_name, v.street_type, v.street_dir_suffix),
-                  lambda v: street_key(address.street)
-                  == street_key(v.street_dir_prefix, v.street_name, v.street_type, v.street_dir_suffix)),
-        FieldSpec("unit", "Unit", address.unit, lambda v: _joined(v.unit_type, v.unit_number),
-                  lambda v: _unit_key(address.unit) == _unit_key(v.unit_number)),
+        FieldSpec(
+            "first_name",
+            "First name",
+            name.first,
+            lambda v: v.first_name,
+            lambda v: name_key(name.first) == name_key(v.first_name),
+        ),
+        FieldSpec(
+            "middle_name",
+            "Middle name",
+            name.middle,
+            lambda v: v.middle_name,
+            lambda v: _same_middle(name.middle, v.middle_name),
+            optional=True,
+        ),
+        FieldSpec(
+            "last_name",
+            "Last name",
+            name.last,
+            lambda v: v.last_name,
+            lambda v: name_key(name.last) == name_key(v.last_name),
+        ),
+        FieldSpec(
+            "suffix",
+            "Suffix",
+            name.suffix,
+            lambda v: v.suffix,
+            lambda v: suffix_key(name.suffix) == suffix_key(v.suffix),
+        ),
+        FieldSpec(
+            "house",
+            "House number",
+            address.house,
+            lambda v: _joined(v.address_number, v.house_fraction, v.address_number_suffix),
+            lambda v: house_key(address.house) == house_key(v.address_number + v.address_number_suffix),
+        ),
+        FieldSpec(
+            "street",
+            "Street",
+            address.street,
+            lambda v: _joined(v.street_dir_prefix, v.street_name, v.street_type, v.street_dir_suffix),
+            lambda v: (
+                street_key(address.street)
+                == street_key(v.street_dir_prefix, v.street_name, v.street_type, v.street_dir_suffix)
+            ),
+        ),
+        FieldSpec(
+            "unit",
+            "Unit",
+            address.unit,
+            lambda v: _joined(v.unit_type, v.unit_number),
+            lambda v: _unit_key(address.unit) == _unit_key(v.unit_number),
+        ),
         FieldSpec("city", "City", signature.city, lambda v: v.city, lambda v: fold(signature.city) == fold(v.city)),
-        FieldSpec("zip", "ZIP", signature.zip, lambda v: v.zip, lambda v: _zip5(signature.zip) == _zip5(v.zip),
-                  optional=True),
-        FieldSpec("dob", "Date of birth", dob, lambda v: v.dob.isoformat() if v.dob else "",
-                  lambda v: signature.dob == v.dob, optional=True),
-        FieldSpec("county", "County", f"{signature.county_id} {signature.county.name}",
-                  lambda v: f"{v.county_id} {v.county.name}", lambda v: signature.county_id == v.county_id),
+        FieldSpec(
+            "zip", "ZIP", signature.zip, lambda v: v.zip, lambda v: _zip5(signature.zip) == _zip5(v.zip), optional=True
+        ),
+        FieldSpec(
+            "dob",
+            "Date of birth",
+            dob,
+            lambda v: v.dob.isoformat() if v.dob else "",
+            lambda v: signature.dob == v.dob,
+            optional=True,
+        ),
+        FieldSpec(
+            "county",
+            "County",
+            f"{signature.county_id} {signature.county.name}",
+            lambda v: f"{v.county_id} {v.county.name}",
+            lambda v: signature.county_id == v.county_id,
+        ),
     ]
 
 
@@ -226,12 +276,22 @@ def comparison_build(signature: Signature) -> Comparison:
         )
         for n, entry in enumerate(entries, start=1)
     ]
-    rows = [Row(
-        field="name_as_written", label="Name as written" if signature.name_as_written else "Name",
-        signature=signature.printed_name, compared=False,
-        cells=[Cell(_joined(c.voter.first_name, c.voter.middle_name, c.voter.last_name, c.voter.suffix) if c.voter else "")
-               for c in candidates],
-    )]
+    rows = [
+        Row(
+            field="name_as_written",
+            label="Name as written" if signature.name_as_written else "Name",
+            signature=signature.printed_name,
+            compared=False,
+            cells=[
+                Cell(
+                    _joined(c.voter.first_name, c.voter.middle_name, c.voter.last_name, c.voter.suffix)
+                    if c.voter
+                    else ""
+                )
+                for c in candidates
+            ],
+        )
+    ]
     for spec in _field_specs(signature):
         not_given = spec.optional and not spec.signed.strip()
         cells = [
@@ -239,15 +299,20 @@ def comparison_build(signature: Signature) -> Comparison:
             for c in candidates
         ]
         rows.append(Row(field=spec.field, label=spec.label, signature=spec.signed, cells=cells, not_given=not_given))
-    rows.append(Row(
-        field="address_as_written", label="Address as written", compared=False,
-        signature=_joined(signature.address, signature.unit),
-        cells=[Cell(c.voter.street_address if c.voter else "") for c in candidates],
-    ))
+    rows.append(
+        Row(
+            field="address_as_written",
+            label="Address as written",
+            compared=False,
+            signature=_joined(signature.address, signature.unit),
+            cells=[Cell(c.voter.street_address if c.voter else "") for c in candidates],
+        )
+    )
     return Comparison(candidates=candidates, rows=rows)
 
 
 # --- Views ---------------------------------------------------------------------
+
 
 @reviewer_view
 @require_http_methods(["GET", "POST"])
@@ -267,14 +332,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         "reject_keys": REJECT_KEYS,
     }
     if signature is None and skipped:
-        context["skipped_count"] = Signature.objects.filter(petition=petition, status=Status.REVIEW, pk__in=skipped).count()
+        context["skipped_count"] = Signature.objects.filter(
+            petition=petition, status=Status.REVIEW, pk__in=skipped
+        ).count()
     if signature is not None:
         comparison = comparison_build(signature)
         context.update(candidates=comparison.candidates, rows=comparison.rows)
-        audit_record(action="signature.review_view", user=request.user, target=signature, detail={
-            "petition": petition.slug,
-            "candidates": [c.voter_id for c in comparison.candidates],
-        })
+        audit_record(
+            action="signature.review_view",
+            user=request.user,
+            target=signature,
+            detail={
+                "petition": petition.slug,
+                "candidates": [c.voter_id for c in comparison.candidates],
+            },
+        )
     return render(request, "dashboard/review.html", context)
 
 
@@ -299,7 +371,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"Signature #{signature.pk}: skipped.")
         return back
     if action == "accept":
-        offered = {int(c["voter"]) for c in signature.match_candidates or [] if isinstance(c, dict) and c.get("voter") is not None}
+        offered = {
+            int(c["voter"])
+            for c in signature.match_candidates or []
+            if isinstance(c, dict) and c.get("voter") is not None
+        }
         voter = request.POST.get("voter", "")
         if not voter.isdigit() or int(voter) not in offered:
             return HttpResponseBadRequest("Accept one of the signature's candidate voters.")

@@ -59,22 +59,32 @@ PER_PAGE = 50
 
 # --- Forms (field validation only) ---------------------------------------------------
 
+
 def _text(max_length: int, **kwargs) -> forms.CharField:
     return forms.CharField(max_length=max_length, required=False, **kwargs)
 
 
 def _day_field(**kwargs) -> forms.DateField:
-    return forms.DateField(input_formats=DATE_FORMATS, error_messages={"invalid": "Write the date as MM/DD/YYYY."},
-                           widget=forms.TextInput(attrs={"placeholder": "MM/DD/YYYY", "autocomplete": "off"}),
-                           **kwargs)
+    return forms.DateField(
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Write the date as MM/DD/YYYY."},
+        widget=forms.TextInput(attrs={"placeholder": "MM/DD/YYYY", "autocomplete": "off"}),
+        **kwargs,
+    )
 
 
 class IssueForm(forms.Form):
-    county = forms.ModelChoiceField(queryset=County.objects.order_by("name"), empty_label="Choose a county",
-                                    widget=forms.Select(attrs={"class": "form-select"}))
+    county = forms.ModelChoiceField(
+        queryset=County.objects.order_by("name"),
+        empty_label="Choose a county",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     count = forms.IntegerField(min_value=1, max_value=ISSUE_MAX, initial=10, label="How many")
-    double_entry = forms.BooleanField(required=False, label="Double entry",
-                                      help_text="Two volunteers key the lines blind; a third decides differences.")
+    double_entry = forms.BooleanField(
+        required=False,
+        label="Double entry",
+        help_text="Two volunteers key the lines blind; a third decides differences.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,10 +92,17 @@ class IssueForm(forms.Form):
 
 
 class SectionFilterForm(forms.Form):
-    county = forms.ModelChoiceField(queryset=County.objects.order_by("name"), required=False,
-                                    empty_label="Every county", widget=forms.Select(attrs={"class": "form-select"}))
-    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False,
-                               widget=forms.Select(attrs={"class": "form-select"}))
+    county = forms.ModelChoiceField(
+        queryset=County.objects.order_by("name"),
+        required=False,
+        empty_label="Every county",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +112,9 @@ class SectionFilterForm(forms.Form):
 class DeclarationForm(forms.Form):
     """The circulator's declaration as printed on a returned section."""
 
-    circulator = forms.ModelChoiceField(queryset=Circulator.objects.none(), required=False,
-                                        empty_label="A new circulator (give their details)")
+    circulator = forms.ModelChoiceField(
+        queryset=Circulator.objects.none(), required=False, empty_label="A new circulator (give their details)"
+    )
     name = _text(200, label="Printed name")
     address = _text(200, label="Residence address")
     city = _text(100)
@@ -122,8 +140,14 @@ class DeclarationForm(forms.Form):
         data = self.cleaned_data
         if data["circulator"]:
             return data["circulator"]
-        return CirculatorInput(name=data["name"], address=data["address"], city=data["city"], zip=data["zip"],
-                               phone=data["phone"], email=data["email"])
+        return CirculatorInput(
+            name=data["name"],
+            address=data["address"],
+            city=data["city"],
+            zip=data["zip"],
+            phone=data["phone"],
+            email=data["email"],
+        )
 
 
 class LineForm(forms.Form):
@@ -176,11 +200,16 @@ LineFormSet = formset_factory(LineForm, formset=BaseLineFormSet, extra=0, max_nu
 
 
 def _line_formset(*, data=None, lines: list[int] = ()) -> BaseLineFormSet:
-    return LineFormSet(data, prefix="lines", initial=None if data else [{"line": n} for n in lines],
-                       form_kwargs={"empty_permitted": True})
+    return LineFormSet(
+        data,
+        prefix="lines",
+        initial=None if data else [{"line": n} for n in lines],
+        form_kwargs={"empty_permitted": True},
+    )
 
 
 # --- Reading a section for its page -------------------------------------------------
+
 
 def _section(pk: int) -> PetitionSection:
     return get_object_or_404(
@@ -207,12 +236,21 @@ def _saved_rows(section: PetitionSection, entry: int | None) -> list[dict]:
     rows = []
     if not section.double_entry:
         for line, signature in sorted(signatures.items()):
-            rows.append({
-                "line": line, "name": signature.name_as_written, "address": signature.address, "city": signature.city,
-                "zip": signature.zip, "date_signed": signature.date_signed, "outcome": signature.status,
-                "state": signature_state(signature),
-                "flag": line_date_flag(date_signed=signature.date_signed, section=section, petition=section.petition),
-            })
+            rows.append(
+                {
+                    "line": line,
+                    "name": signature.name_as_written,
+                    "address": signature.address,
+                    "city": signature.city,
+                    "zip": signature.zip,
+                    "date_signed": signature.date_signed,
+                    "outcome": signature.status,
+                    "state": signature_state(signature),
+                    "flag": line_date_flag(
+                        date_signed=signature.date_signed, section=section, petition=section.petition
+                    ),
+                }
+            )
         return rows
     if entry is None:
         return rows
@@ -226,11 +264,19 @@ def _saved_rows(section: PetitionSection, entry: int | None) -> list[dict]:
             outcome, state = "waiting", "waits for the other keying"
         else:
             outcome, state = "differs", "the keyings differ: a third volunteer decides"
-        rows.append({
-            "line": keyed.line, "name": keyed.name, "address": keyed.address, "city": keyed.city, "zip": keyed.zip,
-            "date_signed": keyed.date_signed, "outcome": outcome, "state": state,
-            "flag": line_date_flag(date_signed=keyed.date_signed, section=section, petition=section.petition),
-        })
+        rows.append(
+            {
+                "line": keyed.line,
+                "name": keyed.name,
+                "address": keyed.address,
+                "city": keyed.city,
+                "zip": keyed.zip,
+                "date_signed": keyed.date_signed,
+                "outcome": outcome,
+                "state": state,
+                "flag": line_date_flag(date_signed=keyed.date_signed, section=section, petition=section.petition),
+            }
+        )
     return rows
 
 
@@ -251,8 +297,15 @@ def _keying(section: PetitionSection, user) -> dict:
     return {"can_key": entry is not None, "entry": entry}
 
 
-def _render_detail(request: HttpRequest, section: PetitionSection, *, formset=None, declaration=None,
-                   refusal: str = "", status: int = 200) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest,
+    section: PetitionSection,
+    *,
+    formset=None,
+    declaration=None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
     keying = _keying(section, request.user)
     saved = _saved_rows(section, keying["entry"])
     # What was keyed from the paper is personal data: a Volunteer keys new lines and sees
@@ -261,16 +314,24 @@ def _render_detail(request: HttpRequest, section: PetitionSection, *, formset=No
     if not show_personal:
         saved = [{**row, "name": "", "address": "", "city": "", "zip": ""} for row in saved]
     elif saved:
-        audit_record(action="section.lines_view", user=request.user, target=section,
-                     detail={"lines": [row["line"] for row in saved], "entry": keying["entry"]})
+        audit_record(
+            action="section.lines_view",
+            user=request.user,
+            target=section,
+            detail={"lines": [row["line"] for row in saved], "entry": keying["entry"]},
+        )
     if formset is None and keying["can_key"]:
         formset = _line_formset(lines=_open_lines(saved))
     if declaration is None and section.status in (Status.ISSUED, *KEYABLE):
         initial = {}
         if section.circulator_id:
-            initial = {"circulator": section.circulator, "signed_from": section.signed_from,
-                       "signed_to": section.signed_to, "declaration_date": section.declaration_date,
-                       "declaration_place": section.declaration_place}
+            initial = {
+                "circulator": section.circulator,
+                "signed_from": section.signed_from,
+                "signed_to": section.signed_to,
+                "declaration_date": section.declaration_date,
+                "declaration_place": section.declaration_place,
+            }
         declaration = DeclarationForm(section=section, initial=initial)
     grid = [{"line": row["line"], "saved": row} for row in saved]
     if keying["can_key"]:
@@ -278,25 +339,30 @@ def _render_detail(request: HttpRequest, section: PetitionSection, *, formset=No
     grid.sort(key=lambda item: item["line"])
     at = FLOW.index(section.status)
     taken = keyers(section=section) if section.double_entry else {}
-    return render(request, "dashboard/sections/detail.html", {
-        "petition": section.petition,
-        "section": section,
-        "show_personal": show_personal,
-        "code": section_code(section.pk),
-        "formset": formset if keying["can_key"] else None,
-        "keying": keying,
-        "refusal": refusal,
-        "third_volunteer": set(taken) == {1, 2} and request.user.pk not in taken.values(),
-        "unresolved": lines_unresolved(section=section) if section.double_entry else [],
-        "saved": saved,
-        "grid": grid,
-        "last_line": max([0, *(item["line"] for item in grid)]),
-        "flagged": sum(1 for row in saved if row["flag"]),
-        "declaration": declaration,
-        "forward": FLOW[at + 1] if at + 1 < len(FLOW) else None,
-        "back": FLOW[at - 1] if at else None,
-        "history": _history(section),
-    }, status=status)
+    return render(
+        request,
+        "dashboard/sections/detail.html",
+        {
+            "petition": section.petition,
+            "section": section,
+            "show_personal": show_personal,
+            "code": section_code(section.pk),
+            "formset": formset if keying["can_key"] else None,
+            "keying": keying,
+            "refusal": refusal,
+            "third_volunteer": set(taken) == {1, 2} and request.user.pk not in taken.values(),
+            "unresolved": lines_unresolved(section=section) if section.double_entry else [],
+            "saved": saved,
+            "grid": grid,
+            "last_line": max([0, *(item["line"] for item in grid)]),
+            "flagged": sum(1 for row in saved if row["flag"]),
+            "declaration": declaration,
+            "forward": FLOW[at + 1] if at + 1 < len(FLOW) else None,
+            "back": FLOW[at - 1] if at else None,
+            "history": _history(section),
+        },
+        status=status,
+    )
 
 
 def _form_line(form: LineForm) -> int:
@@ -306,23 +372,34 @@ def _form_line(form: LineForm) -> int:
 
 def _history(section: PetitionSection) -> list[AuditLog]:
     return list(
-        AuditLog.objects.filter(object_type="petitions.petitionsection", object_id=str(section.pk),
-                                action__in=["section.return", "section.declaration_correct", "section.status_move",
-                                            "section.lines_key", "section.line_reconcile"])
-        .order_by("-created_at", "-id")[:20]
+        AuditLog.objects.filter(
+            object_type="petitions.petitionsection",
+            object_id=str(section.pk),
+            action__in=[
+                "section.return",
+                "section.declaration_correct",
+                "section.status_move",
+                "section.lines_key",
+                "section.line_reconcile",
+            ],
+        ).order_by("-created_at", "-id")[:20]
     )
 
 
 # --- Views ------------------------------------------------------------------------------
+
 
 @dashboard_view
 @never_cache
 def section_list(request: HttpRequest) -> HttpResponse:
     petition = petition_from_request(request)
     filters = SectionFilterForm(request.GET or None)
-    sections = (PetitionSection.objects.filter(petition=petition)
-                .select_related("county", "circulator", "status_changed_by")
-                .annotate(lines=Count("signature")).order_by("-created_at", "-number"))
+    sections = (
+        PetitionSection.objects.filter(petition=petition)
+        .select_related("county", "circulator", "status_changed_by")
+        .annotate(lines=Count("signature"))
+        .order_by("-created_at", "-number")
+    )
     filtered = filters.is_valid() and any(filters.cleaned_data.values())
     if filtered:
         if filters.cleaned_data["county"]:
@@ -333,16 +410,24 @@ def section_list(request: HttpRequest) -> HttpResponse:
     issued = [int(pk) for pk in request.GET.get("issued", "").split(",") if pk.isdigit()]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "dashboard/sections/list.html", {
-        "petition": petition,
-        "filters": filters,
-        "filtered": filtered,
-        "page": page,
-        "query": query.urlencode(),
-        "issue_form": IssueForm(initial={"county": filters.cleaned_data.get("county")} if filters.is_valid() else None),
-        "issued": PetitionSection.objects.filter(pk__in=issued, petition=petition).order_by("number") if issued else [],
-        "issued_ids": ",".join(str(pk) for pk in issued),
-    })
+    return render(
+        request,
+        "dashboard/sections/list.html",
+        {
+            "petition": petition,
+            "filters": filters,
+            "filtered": filtered,
+            "page": page,
+            "query": query.urlencode(),
+            "issue_form": IssueForm(
+                initial={"county": filters.cleaned_data.get("county")} if filters.is_valid() else None
+            ),
+            "issued": PetitionSection.objects.filter(pk__in=issued, petition=petition).order_by("number")
+            if issued
+            else [],
+            "issued_ids": ",".join(str(pk) for pk in issued),
+        },
+    )
 
 
 @dashboard_view
@@ -357,8 +442,13 @@ def section_issue(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     try:
-        issued = sections_issue(petition=petition, county=data["county"], count=data["count"], user=request.user,
-                                double_entry=data["double_entry"])
+        issued = sections_issue(
+            petition=petition,
+            county=data["county"],
+            count=data["count"],
+            user=request.user,
+            double_entry=data["double_entry"],
+        )
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
         return redirect(back)
@@ -373,8 +463,9 @@ def sections_pdf(request: HttpRequest) -> HttpResponse:
     from petitions.documents.sections import blank_sections_pdf
 
     ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()][:ISSUE_MAX]
-    sections = list(PetitionSection.objects.filter(pk__in=ids).select_related("petition", "county", "circulator")
-                    .order_by("number"))
+    sections = list(
+        PetitionSection.objects.filter(pk__in=ids).select_related("petition", "county", "circulator").order_by("number")
+    )
     if not sections:
         return HttpResponseBadRequest("Name the sections to print: ?ids=1,2,3")
     if len({section.petition_id for section in sections}) > 1:
@@ -436,8 +527,9 @@ def section_check(request: HttpRequest, pk: int) -> JsonResponse:
     form = LineForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": {name: list(errors) for name, errors in form.errors.items()}}, status=400)
-    audit_record(action="section.line_check", user=request.user, target=section,
-                 detail={"line": form.cleaned_data["line"]})
+    audit_record(
+        action="section.line_check", user=request.user, target=section, detail={"line": form.cleaned_data["line"]}
+    )
     return JsonResponse(line_check(keyed=KeyedLineInput(section=section, **form.cleaned_data)).as_json())
 
 
@@ -450,9 +542,15 @@ def section_declaration(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, section, declaration=form, status=400)
     data = form.cleaned_data
     try:
-        section_return(section=section, circulator=form.circulator_given(), signed_from=data["signed_from"],
-                       signed_to=data["signed_to"], declaration_date=data["declaration_date"],
-                       declaration_place=data["declaration_place"], user=request.user)
+        section_return(
+            section=section,
+            circulator=form.circulator_given(),
+            signed_from=data["signed_from"],
+            signed_to=data["signed_to"],
+            declaration_date=data["declaration_date"],
+            declaration_place=data["declaration_place"],
+            user=request.user,
+        )
     except ValidationError as refused:
         form.add_error(None, refused)
         return _render_detail(request, section, declaration=form, status=400)
@@ -465,8 +563,12 @@ def section_declaration(request: HttpRequest, pk: int) -> HttpResponse:
 def section_status(request: HttpRequest, pk: int) -> HttpResponse:
     section = _section(pk)
     try:
-        section_status_move(section=section, status=request.POST.get("status", ""), user=request.user,
-                            reason=request.POST.get("reason", ""))
+        section_status_move(
+            section=section,
+            status=request.POST.get("status", ""),
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
@@ -483,9 +585,16 @@ def section_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     if not section.double_entry:
         return redirect("petitions:section", pk=section.pk)
     if request.user.pk in keyers(section=section).values():
-        return render(request, "dashboard/sections/reconcile.html", {
-            "petition": section.petition, "section": section, "keyer": True,
-        }, status=403)
+        return render(
+            request,
+            "dashboard/sections/reconcile.html",
+            {
+                "petition": section.petition,
+                "section": section,
+                "keyer": True,
+            },
+            status=403,
+        )
     by_line = keyed_lines_by_line(section=section)
     if request.method == "POST":
         return _reconcile_decide(request, section, by_line)
@@ -495,8 +604,9 @@ def section_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_reconcile(request, section, by_line, line=line)
 
 
-def _reconcile_decide(request: HttpRequest, section: PetitionSection,
-                      by_line: dict[int, dict[int, KeyedLine]]) -> HttpResponse:
+def _reconcile_decide(
+    request: HttpRequest, section: PetitionSection, by_line: dict[int, dict[int, KeyedLine]]
+) -> HttpResponse:
     if not request.POST.get("line", "").isdigit():
         return HttpResponseBadRequest("Name the line to decide.")
     line, choice = int(request.POST["line"]), request.POST.get("use", "")
@@ -521,22 +631,39 @@ def _reconcile_decide(request: HttpRequest, section: PetitionSection,
     return redirect("petitions:section_reconcile", pk=section.pk)
 
 
-def _render_reconcile(request: HttpRequest, section: PetitionSection, by_line: dict[int, dict[int, KeyedLine]], *,
-                      line: int | None, typed: LineForm | None = None, status: int = 200) -> HttpResponse:
+def _render_reconcile(
+    request: HttpRequest,
+    section: PetitionSection,
+    by_line: dict[int, dict[int, KeyedLine]],
+    *,
+    line: int | None,
+    typed: LineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """One line's two keyings side by side, the differing fields marked; the
     fields they agree on filled in, the others left for the paper's values."""
     line = line if line in by_line else None
-    context = {"petition": section.petition, "section": section, "unresolved": lines_unresolved(section=section),
-               "line": line}
+    context = {
+        "petition": section.petition,
+        "section": section,
+        "unresolved": lines_unresolved(section=section),
+        "line": line,
+    }
     if line is not None:
         first, second = by_line[line].get(1), by_line[line].get(2)
         differing = keyed_lines_differing_fields(first, second)
-        context["rows"] = [{
-            "field": name, "label": LineForm.base_fields[name].label,
-            "first": _shown(first, name), "second": _shown(second, name), "differs": name in differing,
-            "value": typed.data[name] if typed else ("" if name in differing else _shown(first, name)),
-            "error": " ".join(typed.errors.get(name, [])) if typed else "",
-        } for name in KEYED_FIELDS]
+        context["rows"] = [
+            {
+                "field": name,
+                "label": LineForm.base_fields[name].label,
+                "first": _shown(first, name),
+                "second": _shown(second, name),
+                "differs": name in differing,
+                "value": typed.data[name] if typed else ("" if name in differing else _shown(first, name)),
+                "error": " ".join(typed.errors.get(name, [])) if typed else "",
+            }
+            for name in KEYED_FIELDS
+        ]
         context["first"], context["second"] = first, second
         audit_record(action="section.reconcile_view", user=request.user, target=section, detail={"line": line})
     return render(request, "dashboard/sections/reconcile.html", context, status=status)

@@ -15,16 +15,24 @@ from petitions.views.review import reviewer_view
 def trending(request: HttpRequest) -> HttpResponse:
     petition = petition_from_request(request)
     report = trending_report(petition)
-    audit_record(action="trending.view", user=request.user, target=petition,
-                 detail={"addresses": len(report.addresses), "domains": len(report.domains)})
-    return render(request, "dashboard/trending.html", {
-        "petition": petition,
-        "report": report,
-        "tables": [
-            ("Client addresses", "Address (keyed hash)", "addresses", report.addresses),
-            ("Email domains", "Email domain", "domains", report.domains),
-        ],
-        "factor": FACTOR,
-        "floor": FLOOR,
-        "min_count": MIN_COUNT,
-    })
+    audit_record(
+        action="trending.view",
+        user=request.user,
+        target=petition,
+        detail={"addresses": len(report.addresses), "domains": len(report.domains)},
+    )
+    return render(
+        request,
+        "dashboard/trending.html",
+        {
+            "petition": petition,
+            "report": report,
+            "tables": [
+                ("Client addresses", "Address (keyed hash)", "addresses", report.addresses),
+                ("Email domains", "Email domain", "domains", report.domains),
+            ],
+            "factor": FACTOR,
+            "floor": FLOOR,
+            "min_count": MIN_COUNT,
+        },
+    )

@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "Fold pending tally changes into the tallies now (what the beat task does), or --recount from the rows."
 
     def add_arguments(self, parser):
-        parser.add_argument("--recount", action="store_true", help="rebuild the tallies from the signature rows and report drift")
+        parser.add_argument(
+            "--recount", action="store_true", help="rebuild the tallies from the signature rows and report drift"
+        )
 
     def handle(self, *args, recount, **options):
         if recount:
@@ -20,4 +22,6 @@ class Command(BaseCommand):
                 self.stdout.write("Recounted: tallies matched the signature rows.")
             return
         applied = tallies.tallies_count()
-        self.stdout.write("Another counting run holds the lock." if applied is None else f"Counted {applied:,} changes.")
+        self.stdout.write(
+            "Another counting run holds the lock." if applied is None else f"Counted {applied:,} changes."
+        )

@@ -11,8 +11,10 @@ from petitions.services.staff import WeakPassword, staff_create
 
 
 class Command(BaseCommand):
-    help = ("Create a staff user: USERNAME --role volunteer|reviewer|organizer|admin. The password is asked twice "
-            "on the terminal, or read from --password-file (its first line). Only admin gets the Django admin.")
+    help = (
+        "Create a staff user: USERNAME --role volunteer|reviewer|organizer|admin. The password is asked twice "
+        "on the terminal, or read from --password-file (its first line). Only admin gets the Django admin."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -33,12 +35,13 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("An empty password; nothing was changed.", returncode=1)
         try:
-            user = staff_create(username=username, role=role, password=password,
-                                actor=command_actor("create_staff"))
+            user = staff_create(username=username, role=role, password=password, actor=command_actor("create_staff"))
         except WeakPassword as weak:
             raise CommandError("Password refused: " + " ".join(weak.messages), returncode=1) from None
         role_name = user.groups.get().name
         self.stdout.write(f"{username}: {role_name}" + (" (Django admin)" if user.is_staff else ""))
         if role_name in SECOND_FACTOR_ROLES:
-            self.stdout.write(f"A second factor is required: at first sign-in {username} sets up an authenticator "
-                              "app (QR code) and then types its 6-digit code at every sign-in.")
+            self.stdout.write(
+                f"A second factor is required: at first sign-in {username} sets up an authenticator "
+                "app (QR code) and then types its 6-digit code at every sign-in."
+            )

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument(
-            "--recompute", action="store_true",
+            "--recompute",
+            action="store_true",
             help="recompute and store the projection from the current tallies before exporting",
         )
 

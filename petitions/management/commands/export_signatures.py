@@ -24,9 +24,11 @@ class Command(BaseCommand):
                 raise CommandError(f"User {user!r} may not export personal data.", returncode=1)
         # The audit row comes first, committed: an export that dies halfway has still been recorded.
         audit_record(
-            action="signatures.export", user=account, actor="" if account else command_actor("export_signatures"),
-            target=target, detail={"rows": Signature.objects.filter(petition=target).count(),
-                                   "output": output or "stdout"},
+            action="signatures.export",
+            user=account,
+            actor="" if account else command_actor("export_signatures"),
+            target=target,
+            detail={"rows": Signature.objects.filter(petition=target).count(), "output": output or "stdout"},
         )
         with output_stream(output, self.stdout) as out:
             rows = write_csv(signatures_rows(target), out) - 1

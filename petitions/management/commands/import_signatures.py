@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, path, petition, **options):
         target = petition_by_slug(petition)
         try:
-            summary = signatures_import_paper(path=Path(path), petition=target, actor=command_actor("import_signatures"))
+            summary = signatures_import_paper(
+                path=Path(path), petition=target, actor=command_actor("import_signatures")
+            )
         except PaperFileRefused as exc:
             raise CommandError(f"Refused, nothing imported: {exc}", returncode=1) from exc
         for line, reason in summary.bad_rows[:100]:

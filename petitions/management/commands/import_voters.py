@@ -26,7 +26,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="the voter file (tab-delimited with a header row; plain or gzip)")
         parser.add_argument(
-            "--replace", action="store_true",
+            "--replace",
+            action="store_true",
             help="mark voters absent from this file as no longer registered (the file must be the whole statewide file)",
         )
 
@@ -40,8 +41,15 @@ class Command(BaseCommand):
             from tqdm import tqdm
 
             stream = getattr(self.stderr, "_out", self.stderr)
-            bar = tqdm(total=source.stat().st_size, unit="B", unit_scale=True, unit_divisor=1024,
-                       desc=source.name, file=stream, leave=False)
+            bar = tqdm(
+                total=source.stat().st_size,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=source.name,
+                file=stream,
+                leave=False,
+            )
             notes = _BarNotes(bar)
 
         def progress(done: int, total: int) -> None:
@@ -50,7 +58,10 @@ class Command(BaseCommand):
 
         try:
             summary = voters_import(
-                source, replace=replace, progress=progress if bar is not None else None, stdout=notes,
+                source,
+                replace=replace,
+                progress=progress if bar is not None else None,
+                stdout=notes,
                 actor=command_actor("import_voters"),
             )
         except VoterFileRefused as exc:
@@ -65,7 +76,9 @@ class Command(BaseCommand):
             self.stderr.write(f"line {line}: {reason}")
         if summary.bad_row_count > BAD_ROWS_SHOWN:
             self.stderr.write(f"... and {summary.bad_row_count - BAD_ROWS_SHOWN:,} more bad rows")
-        self.stdout.write(f"{summary.summary_line}, {summary.revalidation_queued:,} signatures queued for re-validation")
+        self.stdout.write(
+            f"{summary.summary_line}, {summary.revalidation_queued:,} signatures queued for re-validation"
+        )
 
 
 class _BarNotes:

@@ -40,12 +40,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--voters", type=int, default=2000, help="size of the synthetic voter file")
-        parser.add_argument("--deadline", help="Calexit circulation deadline, YYYY-MM-DD (default: 180 days from today, if unset)")
+        parser.add_argument(
+            "--deadline", help="Calexit circulation deadline, YYYY-MM-DD (default: 180 days from today, if unset)"
+        )
 
     def handle(self, *args, voters, deadline, **options):
         if not settings.DEBUG:
-            raise CommandError("load_demo makes a login with a known password: it runs only with DEBUG on.",
-                               returncode=1)
+            raise CommandError(
+                "load_demo makes a login with a known password: it runs only with DEBUG on.", returncode=1
+            )
         roles = roles_ensure()
         petition = Petition.objects.get(slug="calexit")
         if deadline:
@@ -81,9 +84,11 @@ class Command(BaseCommand):
         self.stdout.write("Sign as one of these demo voters (or any row of the file):")
         for voter in DEMO_VOTERS:
             self.stdout.write(f"  {voter.describe()}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Dashboard: http://127.0.0.1:8000/dashboard/  login: {DEMO_USERNAME}  password: {password}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Dashboard: http://127.0.0.1:8000/dashboard/  login: {DEMO_USERNAME}  password: {password}"
+            )
+        )
         self.stdout.write(
             f"Then the 6-digit code: `.venv/bin/python manage.py demo_totp` prints the current one, or add the "
             f"secret {totp_secret(device)} to an authenticator app ({device.config_url})."

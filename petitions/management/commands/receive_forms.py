@@ -8,8 +8,10 @@ from petitions.services.signatures import FormIntake, signature_receive_form
 
 
 class Command(BaseCommand):
-    help = ("Record returned wet-ink forms from a file of codes, one a line (a mail house's scan list); "
-            "each form is recorded once, bad lines are reported by number.")
+    help = (
+        "Record returned wet-ink forms from a file of codes, one a line (a mail house's scan list); "
+        "each form is recorded once, bad lines are reported by number."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")

@@ -32,14 +32,15 @@ class Command(BaseCommand):
                 left = signatures.pending_signature_ids(petition=target)
         else:
             for start in range(0, len(pending), signatures.VALIDATE_BATCH):
-                signatures.signatures_validate(signature_ids=pending[start:start + signatures.VALIDATE_BATCH])
+                signatures.signatures_validate(signature_ids=pending[start : start + signatures.VALIDATE_BATCH])
         tallies.tallies_count()
-        outcomes = Counter(
-            Signature.objects.filter(pk__in=pending).values_list("status", flat=True)
-        )
+        outcomes = Counter(Signature.objects.filter(pk__in=pending).values_list("status", flat=True))
         where = "by the workers" if workers else "in this process"
-        breakdown = ", ".join(f"{outcomes[s]:,} {s}" for s in ("valid", "invalid", "duplicate", "review") if outcomes[s])
+        breakdown = ", ".join(
+            f"{outcomes[s]:,} {s}" for s in ("valid", "invalid", "duplicate", "review") if outcomes[s]
+        )
         self.stdout.write(
             f"Validated {len(pending):,} signatures {where} in {time.monotonic() - started:.1f} s"
-            + (f": {breakdown}" if breakdown else "") + "; 0 pending"
+            + (f": {breakdown}" if breakdown else "")
+            + "; 0 pending"
         )
