@@ -31,7 +31,7 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import score
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     score.write_errors(report, out / "errors.csv")
     result = {
         "benchmark": "accuracy",
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
         "machine": machine(),
         "code": code_state(),

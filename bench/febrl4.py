@@ -279,7 +279,7 @@ def difference(original, duplicate) -> str:
         return bool(x and y) and (x == y or JaroWinkler.similarity(x, y) >= 0.8)
 
     def given_like(x: str, y: str) -> bool:
-        return like(x, y) or bool(x and y) and y in namer.nicknames_of(x) | namer.canonicals_of(x)
+        return like(x, y) or (bool(x and y) and y in namer.nicknames_of(x) | namer.canonicals_of(x))
 
     given_a, surname_a = letters(original.given_name), letters(original.surname)
     given_b, surname_b = letters(duplicate.given_name), letters(duplicate.surname)

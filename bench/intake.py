@@ -15,6 +15,7 @@ then checked against the database: every form received exactly once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import random
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         from tests.compose import native_command
 
         command = native_command("web", replace={"--bind": f"127.0.0.1:{port}", "--access-logfile": "/dev/null"})
-        log = open(out / "intake-gunicorn.log", "w")
+        log = open(out / "intake-gunicorn.log", "w")  # noqa: SIM115 - the server's log while it runs
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -160,10 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         threads = [threading.Thread(target=volunteer, args=(n,)) for n in range(args.volunteers)]
         for thread in threads:
             thread.start()
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):  # a volunteer could not start: reported below
             start.wait()
-        except threading.BrokenBarrierError:
-            pass  # a volunteer could not start: reported below
         began = time.monotonic()
         for thread in threads:
             thread.join()

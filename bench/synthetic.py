@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Callable
+from functools import cache, lru_cache
 
 from petitions.voterfile import COUNTY_PLACES
 
@@ -1198,7 +1198,7 @@ def first_given(name: str) -> str:
     return fold(name.replace("-", " ").split(" ")[0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def given_equivalents(name: str) -> frozenset[str]:
     """The given names (folded) a reader could take `name` for: itself (its first
     given name, or all of them), its nicknames and what it is a nickname of (ours

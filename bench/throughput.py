@@ -45,7 +45,7 @@ import os
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.scratch import (
@@ -95,7 +95,7 @@ def worker_tasks(log_path: Path) -> list[dict]:
         match = _WORKER_LINE.match(line)
         if not match:
             continue
-        at = datetime.strptime(match["at"], "%Y-%m-%d %H:%M:%S,%f")
+        at = datetime.strptime(match["at"], "%Y-%m-%d %H:%M:%S,%f")  # noqa: DTZ007 - the log's times, only subtracted
         if match["received"]:
             received[match["id"]] = at
         elif match["id"] in received:
@@ -189,7 +189,8 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
         print(
             f"  in-process signatures_validate, batches of {looped['batch_size']}: {looped['validated']:,} in "
             f"{looped['seconds']:.1f} s = {looped['per_second']:,.0f}/s ({looped['ms_per_signature']} ms each; "
-            f"process CPU {looped['process_cpu_seconds']} s; batch p50 {looped['ms_p50']} ms, p95 {looped['ms_p95']} ms) "
+            f"process CPU {looped['process_cpu_seconds']} s; "
+            f"batch p50 {looped['ms_p50']} ms, p95 {looped['ms_p95']} ms) "
             f"{looped['outcomes']}"
         )
 
@@ -315,7 +316,8 @@ def table(results: list[dict]) -> str:
         loop, single, celery, imp = r["in_process"], r["in_process_one_at_a_time"], r["celery_one_process"], r["import"]
         worker = celery["per_second"] or 0  # the target is a worker process's: the Celery figure decides
         lines.append(
-            f"{r['voters']:>10,}  {imp['seconds']:>8,.0f}  {imp['rows_per_second']:>8,}  {imp['peak_rss_mib']:>6,} MiB  "
+            f"{r['voters']:>10,}  {imp['seconds']:>8,.0f}  {imp['rows_per_second']:>8,}  "
+            f"{imp['peak_rss_mib']:>6,} MiB  "
             f"{loop['per_second'] or 0:>13,.0f}  {loop['ms_per_signature']:>6}  "
             f"{1000 * loop['process_cpu_seconds'] / max(loop['validated'], 1):>10.3f}  "
             f"{single['per_second'] or 0:>16,.0f}  {celery['per_second'] or 0:>12,.0f}  "
@@ -342,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "bench-out"
     out.mkdir(exist_ok=True)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     about = machine()
     code = code_state()
     print(f"Throughput benchmark, {started:%Y-%m-%d %H:%M} UTC, sizes {', '.join(f'{s:,}' for s in sizes)}")

@@ -30,7 +30,6 @@ import time
 from dataclasses import replace
 from datetime import date
 
-
 PARTS = 3
 
 

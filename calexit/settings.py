@@ -26,7 +26,7 @@ REDIS_URL = env.str("REDIS_URL", default="") or None
 EMBEDDED = not DATABASE_URL_SET and not REDIS_URL
 
 DEBUG = env.bool("DEBUG", default=EMBEDDED)
-DEV_SECRET_KEY = "django-insecure-calexit-development-key-do-not-use-in-production"
+DEV_SECRET_KEY = "django-insecure-calexit-development-key-do-not-use-in-production"  # noqa: S105 - development only
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

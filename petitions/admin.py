@@ -9,8 +9,8 @@ from django.db import transaction
 from petitions.models import (
     AuditLog,
     Circulator,
-    County,
     CountingRun,
+    County,
     CountyProjection,
     Petition,
     PetitionSection,

@@ -29,7 +29,7 @@ def _run_forever(stop: threading.Event) -> None:
                 next_run[index] = now + interval
                 try:
                     task.apply()
-                except Exception:  # noqa: BLE001 - keep the scheduler alive; the next run retries
+                except Exception:
                     logger.exception("embedded beat: %s failed", task.name)
                 finally:
                     close_old_connections()

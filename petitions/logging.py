@@ -29,7 +29,7 @@ class PersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a bad format string: let the handler report it as logging does
+        except Exception:  # noqa: BLE001 - a bad format string: let the handler report it as logging does
             return True
         record.msg, record.args = personal_data_scrub(message), None
         if record.exc_info and not record.exc_text:

@@ -400,7 +400,7 @@ class Signature(models.Model):
         return " ".join(p for p in [self.first_name, self.middle_name, self.last_name, self.suffix] if p)
 
 
-class KeyedLine(models.Model):
+class KeyedLine(models.Model):  # noqa: DJ008 - not shown by itself in the admin
     """One volunteer's keying of one line of a double-entry section. Two
     entries of a line that agree make its signature; where they differ a
     third volunteer decides, and the decision makes it."""
@@ -448,7 +448,7 @@ class Tally(models.Model):
         return f"{self.petition_id}/{self.county_id}/{'filed' if self.filed else 'online'}/{self.status}={self.count}"
 
 
-class TallyChange(models.Model):
+class TallyChange(models.Model):  # noqa: DJ008 - not shown by itself in the admin
     """A change to a tally bucket, written in the same transaction as the
     signature's change. The counting task folds these into `Tally` and deletes
     them, so every change is counted exactly once."""
@@ -461,7 +461,7 @@ class TallyChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
-class CountingRun(models.Model):
+class CountingRun(models.Model):  # noqa: DJ008 - not shown by itself in the admin
     class Kind(models.TextChoices):
         COUNT = "count"
         RECOUNT = "recount"
@@ -477,7 +477,7 @@ class CountingRun(models.Model):
         get_latest_by = "finished_at"
 
 
-class CountyProjection(models.Model):
+class CountyProjection(models.Model):  # noqa: DJ008 - not shown by itself in the admin
     """The random-sample projection (EC 9030(d), 2 CCR 20530-20532) we expect the
     county to reach, from our own validation results. Written by a periodic task."""
 

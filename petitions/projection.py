@@ -42,10 +42,10 @@ __all__ = [
     "QUALIFIES",
     "SAMPLE_MINIMUM",
     "SAMPLE_PERCENT",
-    "sample_size",
-    "projected_valid",
     "expected_projection",
+    "projected_valid",
     "qualification_outcome",
+    "sample_size",
 ]
 
 #: EC 9030(d): counties with at most this many signatures check all of them.

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
-from petitions.models import County, CountingRun, CountyProjection, Petition, Tally
+from petitions.models import CountingRun, County, CountyProjection, Petition, Tally
 from petitions.projection import qualification_outcome
 from petitions.services.projections import NOT_PROJECTED
 

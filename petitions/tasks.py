@@ -56,7 +56,7 @@ def validate_signature(self, signature_id: int) -> str | None:
     try:
         signature = signatures.signature_validate(signature_id=signature_id)
     except OperationalError as exc:  # database restarting or a lock timeout: try again a few times
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
     return signature.status if signature else None
 
 
@@ -70,7 +70,7 @@ def validate_signatures(self, signature_ids: list[int]) -> int:
     try:
         return len(signatures.signatures_validate(signature_ids=signature_ids))
     except OperationalError as exc:
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
 
 
 def queue_validation(signature_ids: list[int], *, on_commit: bool = True) -> None:

@@ -52,13 +52,13 @@ import csv
 import gzip
 import random
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import gt, itemgetter
 from os import PathLike
 from pathlib import Path
-from typing import Iterable, Sequence
 
 
 class VoterFileRefused(Exception):
@@ -191,7 +191,7 @@ class Layout:
         self._registrant = self.index["registrant_id"]
 
     @classmethod
-    def from_header_line(cls, line: str) -> "Layout":
+    def from_header_line(cls, line: str) -> Layout:
         return cls(line.lstrip("\ufeff").rstrip("\r\n").split("\t"))
 
     def split(self, line: str) -> list[str]:
@@ -296,7 +296,8 @@ class DemoVoter:
     def describe(self) -> str:
         """'Maria Garcia, 1200 J St, Sacramento 95814, county 34 Sacramento'."""
         unit = f" {self.unit_type} {self.unit}" if self.unit else ""
-        return f"{self.name}, {self.address}{unit}, {self.city} {self.zip}, county {self.county} {county_names()[self.county]}"
+        county = f"county {self.county} {county_names()[self.county]}"
+        return f"{self.name}, {self.address}{unit}, {self.city} {self.zip}, {county}"
 
 
 DEMO_VOTERS: tuple[DemoVoter, ...] = (
@@ -821,7 +822,7 @@ def write_synthetic_voter_file(
     number of voter rows written.
     """
     path = Path(path)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a seeded synthetic file, not a secret
     codes = sorted(COUNTY_PLACES) if counties is None else sorted({str(c).zfill(2) for c in counties})
     unknown = [c for c in codes if c not in COUNTY_PLACES]
     if unknown or not codes:
@@ -859,7 +860,7 @@ def write_synthetic_voter_file(
             return codes[index]
         return codes[bisect_right(cumulative, random_() * total)]
 
-    @lru_cache(maxsize=None)
+    @cache
     def mmddyyyy(ordinal: int) -> str:
         day = date.fromordinal(ordinal)
         return f"{day.month:02d}/{day.day:02d}/{day.year}"

@@ -176,8 +176,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     celery_app.control.purge()
     worker_command, beat_command = celery_commands(schedule=tmp_path_factory.mktemp("beat") / "schedule")
     log_dir = tmp_path_factory.mktemp("worker-log")
-    worker_log = open(log_dir / "worker.log", "w")
-    beat_log = open(log_dir / "beat.log", "w")
+    worker_log = open(log_dir / "worker.log", "w")  # noqa: SIM115 - the processes' logs while they run
+    beat_log = open(log_dir / "beat.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(worker_command, cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
     beat = subprocess.Popen(beat_command, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT)
 

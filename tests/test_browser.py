@@ -86,19 +86,19 @@ def screenshots(tmp_path) -> Path:
 
 
 def _voter_in_the_file() -> Voter:
-    fields = dict(
-        registrant_id="B000000001",
-        county=County.objects.get(code="34"),
-        first_name="MARIA",
-        last_name="GARCIA",
-        address_number="1200",
-        street_name="J",
-        street_type="ST",
-        city="SACRAMENTO",
-        state="CA",
-        zip="95814",
-        voter_status="A",
-    )
+    fields = {
+        "registrant_id": "B000000001",
+        "county": County.objects.get(code="34"),
+        "first_name": "MARIA",
+        "last_name": "GARCIA",
+        "address_number": "1200",
+        "street_name": "J",
+        "street_type": "ST",
+        "city": "SACRAMENTO",
+        "state": "CA",
+        "zip": "95814",
+        "voter_status": "A",
+    }
     keys = voter_keys(
         last_name="GARCIA",
         first_name="MARIA",

@@ -12,8 +12,8 @@ import pytest
 
 from petitions.models import AuditLog, Circulator, PetitionSection, Signature
 from petitions.reports.circulators import benjamini_hochberg, binomial_upper_tail, circulator_quality
-from tests.factories import SignatureFactory
 from tests.conftest import login_verified
+from tests.factories import SignatureFactory
 
 PAGE = "/dashboard/circulators/"
 

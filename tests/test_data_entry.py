@@ -15,8 +15,8 @@ from django.db.models import Sum
 from petitions.models import AuditLog, County, KeyedLine, PetitionSection, Signature, TallyChange
 from petitions.services.paper import KeyedLineInput, paper_lines_create
 from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
-from tests.factories import SignatureFactory, VoterFactory
 from tests.conftest import login_verified
+from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ import pytest
 from petitions.models import County, KeyedLine, Petition, PetitionSection, Signature
 from petitions.services.paper import KeyedLineInput
 from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
+from tests.conftest import browser_sign_in
 from tests.factories import VoterFactory
 from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
-from tests.conftest import browser_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -65,7 +65,7 @@ def _check_result(page, line: int) -> str:
 
 def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures(
     page, volunteer, organizer, screenshots
-):  # noqa: F811
+):
     maria = VoterFactory()
     section = _returned(organizer)
     sections_issue(petition=section.petition, county=County.objects.get(code="19"), count=2, user=organizer)
@@ -120,7 +120,7 @@ def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures
     page.screenshot(path=screenshots / "data-entry-saved.png", full_page=True)
 
 
-def test_a_third_volunteer_reconciles_a_line_from_the_keyboard(page, roles, organizer, screenshots):  # noqa: F811
+def test_a_third_volunteer_reconciles_a_line_from_the_keyboard(page, roles, organizer, screenshots):
     from django.contrib.auth.models import User
 
     first, second, third = (User.objects.create_user(username=name, password=PASSWORD) for name in ("a", "b", "c"))
@@ -128,7 +128,13 @@ def test_a_third_volunteer_reconciles_a_line_from_the_keyboard(page, roles, orga
         user.groups.add(roles["Volunteer"])
     VoterFactory()
     section = _returned(organizer, double_entry=True)
-    keyed = dict(name="Maria Garcia", address="1200 J St", city="Sacramento", zip="95814", date_signed=date(2026, 3, 5))
+    keyed = {
+        "name": "Maria Garcia",
+        "address": "1200 J St",
+        "city": "Sacramento",
+        "zip": "95814",
+        "date_signed": date(2026, 3, 5),
+    }
     differing = {**keyed, "address": "1300 J St", "zip": "95816"}
     section_lines_key(section=section, lines=[KeyedLineInput(section=section, line=1, **keyed)], user=first)
     section_lines_key(section=section, lines=[KeyedLineInput(section=section, line=1, **differing)], user=second)

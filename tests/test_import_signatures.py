@@ -34,7 +34,7 @@ def test_keyed_rows_become_signatures_in_their_sections_and_are_validated(tmp_pa
         "S-0001,2,34,Someone Else,5 K St,Sacramento,,\n",
     )
     with run_on_commit():
-        out, err = run(path)
+        out, _err = run(path)
 
     assert out.strip() == (
         "Imported keyed.csv: 2 rows, 2 new signatures, 0 already imported, 0 bad rows, "

@@ -310,7 +310,7 @@ def test_reimporting_the_same_file_adds_no_duplicates_and_rewrites_nothing(tmp_p
     moved = Voter.objects.get(registrant_id=rows.get(7, "RegistrantID"))
     assert moved.city == "Somewhere Else" and moved.updated_at > before[0][-1]
     untouched = Voter.objects.get(registrant_id=rows.get(8, "RegistrantID"))
-    assert [v for v in before if v[0] == untouched.registrant_id][0][-1] == untouched.updated_at
+    assert next(v for v in before if v[0] == untouched.registrant_id)[-1] == untouched.updated_at
 
 
 def test_a_gzip_file_is_read_whatever_its_name(tmp_path):

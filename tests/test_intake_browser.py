@@ -27,7 +27,7 @@ def _sign_in_with_the_keyboard(page, user) -> None:
     page.wait_for_url(lambda url: urlsplit(url).path == "/dashboard/intake/")
 
 
-def test_a_volunteer_scans_forms_with_the_keyboard_and_sees_each_result_and_the_tally(page, volunteer, screenshots):  # noqa: F811
+def test_a_volunteer_scans_forms_with_the_keyboard_and_sees_each_result_and_the_tally(page, volunteer, screenshots):
     VoterFactory()
     signature = SignatureFactory()
     signature_validate(signature_id=signature.pk)

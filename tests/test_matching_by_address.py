@@ -40,7 +40,13 @@ def a_file(*, households: bool) -> None:
 
 
 def bradley_sribar(**fields) -> Signature:
-    values = dict(first_name="Bradley", last_name="Sribar", address="32 Sturt Ave", city="Sacramento", zip="95814")
+    values = {
+        "first_name": "Bradley",
+        "last_name": "Sribar",
+        "address": "32 Sturt Ave",
+        "city": "Sacramento",
+        "zip": "95814",
+    }
     values.update(fields)
     signature = SignatureFactory(**values)
     signature_validate(signature_id=signature.pk)

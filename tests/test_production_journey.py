@@ -41,7 +41,7 @@ def _emailed_confirmation_path(mail_dir: Path, address: str) -> str | None:
 def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(
     site,
     celery_worker_process,
-    organizer,  # noqa: F811
+    organizer,
     monkeypatch,
 ):
     from playwright.sync_api import sync_playwright

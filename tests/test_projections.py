@@ -23,8 +23,8 @@ from petitions.selectors import RAW_SHORT, projection_summary
 from petitions.services.projections import projections_compute
 from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count, tallies_recount
-from tests.factories import SignatureFactory, VoterFactory
 from tests.conftest import login_verified
+from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 

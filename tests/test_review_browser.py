@@ -7,9 +7,9 @@ import datetime
 import pytest
 
 from petitions.models import AuditLog, Signature
+from tests.conftest import browser_sign_in
 from tests.factories import SignatureFactory, VoterFactory
 from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
-from tests.conftest import browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,7 +38,7 @@ def _shown(page) -> int:
     return int(page.get_attribute("#review", "data-signature"))
 
 
-def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page, reviewer, screenshots):  # noqa: F811
+def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page, reviewer, screenshots):
     maria = VoterFactory(first_name="MARIA", middle_name="LUCIA", dob=datetime.date(1980, 2, 3))
     marta = VoterFactory(
         first_name="MARTA", address_number="1210", dob=datetime.date(1979, 6, 1), unit_type="APT", unit_number="2"

@@ -16,8 +16,8 @@ from petitions.models import AuditLog, Petition, PetitionSection, Signature
 from petitions.selectors import petition_counts
 from petitions.services.signatures import SignatureNotInReview, signature_decide
 from petitions.services.tallies import tallies_count
-from tests.factories import SignatureFactory, VoterFactory
 from tests.conftest import login_verified
+from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.usefixtures("private_cache")  # reviewers' leases: tests/conftest.py
 

@@ -7,8 +7,8 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils import timezone
 
@@ -35,14 +35,14 @@ def county(code: str) -> County:
 def returned(calexit, user, **overrides) -> PetitionSection:
     """A section issued for Sacramento and back with its declaration."""
     section = sections_issue(petition=calexit, county=county(SACRAMENTO), count=1, user=user)[0]
-    declaration = dict(
-        circulator=CirculatorInput(name="Ana Ruiz", address="9 P St", city="Sacramento", zip="95814"),
-        signed_from=date(2026, 3, 1),
-        signed_to=date(2026, 3, 20),
-        declaration_date=date(2026, 3, 21),
-        declaration_place="Sacramento, CA",
-        user=user,
-    )
+    declaration = {
+        "circulator": CirculatorInput(name="Ana Ruiz", address="9 P St", city="Sacramento", zip="95814"),
+        "signed_from": date(2026, 3, 1),
+        "signed_to": date(2026, 3, 20),
+        "declaration_date": date(2026, 3, 21),
+        "declaration_place": "Sacramento, CA",
+        "user": user,
+    }
     return section_return(section=section, **{**declaration, **overrides})
 
 

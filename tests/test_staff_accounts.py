@@ -53,7 +53,7 @@ def test_five_wrong_passwords_from_one_address_lock_that_address_for_every_user(
 
 
 def test_fewer_failures_than_the_limit_do_not_lock(client, volunteer):
-    for n in range(4):
+    for _ in range(4):
         _login(client, "volunteer", "wrong")
     assert _login(client, "volunteer", PASSWORD).status_code == 302
 

@@ -51,7 +51,7 @@ def main(directory: Path) -> None:
     with (directory / "voters.tsv").open(encoding="utf-8", newline="") as handle:
         layout = Layout.from_header_line(handle.readline())
         for line in handle:
-            values, reason = layout.parse(layout.split(line.rstrip("\r\n")), codes)
+            values, _reason = layout.parse(layout.split(line.rstrip("\r\n")), codes)
             if values is None:
                 bad += 1
                 continue

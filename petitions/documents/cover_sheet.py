@@ -62,7 +62,7 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._held: list[dict] = []
 
-    def showPage(self) -> None:
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._held.append(dict(self.__dict__))
         self._startPage()
 

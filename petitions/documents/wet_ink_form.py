@@ -48,7 +48,9 @@ def wet_ink_form_pdf(signature: Signature) -> bytes:
             Footer(
                 document=0,
                 code=code,
-                label=f"Wet-ink petition form · {county_label(county)} · Keep all pages together and mail them all back",
+                label=(
+                    f"Wet-ink petition form · {county_label(county)} · Keep all pages together and mail them all back"
+                ),
             )
         ),
         header(

@@ -486,10 +486,7 @@ def _ordinals(words: list[str]) -> list[str]:
 
 
 def _ordinal(number: int) -> str:
-    if 10 <= number % 100 <= 20:
-        ending = "TH"
-    else:
-        ending = {1: "ST", 2: "ND", 3: "RD"}.get(number % 10, "TH")
+    ending = "TH" if 10 <= number % 100 <= 20 else {1: "ST", 2: "ND", 3: "RD"}.get(number % 10, "TH")
     return f"{number}{ending}"
 
 
@@ -570,12 +567,8 @@ def _split_unit(words: list[str]) -> tuple[list[str], str]:
         # "NO" and a few designators are also words of street names: a unit only when followed by a short identifier.
         if designator in _UNIT_WITHOUT_NUMBER and not rest:
             return words[:index], designator
-        if (
-            rest
-            and len(rest) <= 2
-            and len(rest[0]) <= 6
-            and any(c.isdigit() for c in "".join(rest))
-            or (rest and len(rest) == 1 and len(rest[0]) <= 2)
+        if (rest and len(rest) <= 2 and len(rest[0]) <= 6 and any(c.isdigit() for c in "".join(rest))) or (
+            rest and len(rest) == 1 and len(rest[0]) <= 2
         ):
             return words[:index], "".join(rest)
     # A bare identifier after the street type: "MAIN ST 4", "MAIN ST 4B".

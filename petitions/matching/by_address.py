@@ -197,7 +197,8 @@ def wide_candidates(
                 return Wide(voters=[], complete=False)
         columns = ", ".join(COLUMNS) + ", city"
         parts = [
-            f"SELECT {columns} FROM petitions_voter WHERE registered AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
+            f"SELECT {columns} FROM petitions_voter WHERE registered "
+            f"AND id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
         ]
         parts += [f"SELECT {columns} FROM petitions_voter WHERE registered AND {where}" for where, _ in blocks.values()]
         cursor.execute(" UNION ".join(parts), [*ids, *(value for _, values in blocks.values() for value in values)])

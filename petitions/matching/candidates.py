@@ -33,8 +33,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date
+from typing import NamedTuple
 
 from django.db import connection, connections
 
@@ -241,7 +241,8 @@ def _candidates_prepared(keys: SearchKeys) -> list[VoterRow]:
         # The generic plan, not one planned again for each signature's values (PostgreSQL's
         # default after five runs only if it guesses the generic plan no dearer).
         cursor.execute(
-            f"SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * (10 + len(switches)))})",
+            f"SET LOCAL plan_cache_mode = force_generic_plan; "
+            f"EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * (10 + len(switches)))})",
             [
                 keys.county,
                 houses,
@@ -406,7 +407,7 @@ _ahead_pid: int | None = None
 
 def _executors() -> list[ThreadPoolExecutor]:
     """AHEAD helper threads per process, made after a fork (Celery's prefork pool)."""
-    global _ahead_executors, _ahead_pid
+    global _ahead_executors, _ahead_pid  # noqa: PLW0603 - one pool per process, rebuilt after a fork
     if not _ahead_executors or _ahead_pid != os.getpid():
         _ahead_executors = [
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"candidates-ahead-{number}")

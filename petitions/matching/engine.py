@@ -79,9 +79,9 @@ __all__ = [
     "decide",
     "decide_many",
     "judge",
-    "prepare",
     "parse_printed_name",
     "person_key",
+    "prepare",
     "signature_name",
 ]
 
@@ -567,9 +567,12 @@ def _identify_by_one_name(prepared: Prepared, candidates: list[VoterRow]) -> Fit
         if f.house and street and (f.zip_agrees or f.same_county):
             if one_name_agrees(word, f.voter):
                 named.append(f)
-        elif f.zip_agrees and ((street and not address.house) or (f.house and not address.street.name)):
-            if surname_slip(word, f.voter.last_name):
-                named.append(f)
+        elif (
+            f.zip_agrees
+            and ((street and not address.house) or (f.house and not address.street.name))
+            and surname_slip(word, f.voter.last_name)
+        ):
+            named.append(f)
     if len(named) != 1:
         return None
     at_address = named[0].house and same_street(address.street, named[0].voter)

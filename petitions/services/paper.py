@@ -5,11 +5,10 @@ and by volunteers' data entry on the dashboard."""
 from __future__ import annotations
 
 import csv
-import io
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -154,7 +153,7 @@ def _parse_date(value: str) -> date | None:
         return None
     for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
-            return datetime.strptime(value, fmt).date()
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - only the date is kept
         except ValueError:
             continue
     raise ValueError(f"date_signed {value!r} is not a date (YYYY-MM-DD or MM/DD/YYYY)")
@@ -179,7 +178,7 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
 
     try:
         # Bytes that are not UTF-8 come through as lone surrogates: their row is reported, the rest imported.
-        handle = io.open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
+        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise PaperFileRefused(f"cannot read {path}: {exc.strerror}") from exc
     with handle, transaction.atomic():

@@ -48,7 +48,7 @@ def confirmation_token(signature: Signature) -> str:
 
 def signature_for_token(token: str) -> Signature | None:
     pk, _, _digest = token.partition("-")
-    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:  # '١' is a digit to isdigit(), not to int()'s bigint
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:  # noqa: RUF003 - '١' is a digit to isdigit(), not to int()'s bigint
         return None
     signature = (
         Signature.objects.select_related("petition").filter(pk=int(pk), channel=Signature.Channel.ONLINE).first()

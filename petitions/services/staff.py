@@ -90,7 +90,7 @@ def staff_create(*, username: str, role: str, password: str, actor: str = "") ->
     """A staff user in one role (or that user moved to it, with a new password).
     Only Admin gets is_staff (the Django admin). Refuses a password Django's validators refuse."""
     role_name = {name.lower(): name for name in ROLES}[role.lower()]
-    User = get_user_model()
+    User = get_user_model()  # noqa: N806 - a class
     user = User.objects.filter(username=username).first() or User(username=username)
     try:
         validate_password(password, user)

@@ -66,11 +66,12 @@ import threading
 import time
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -194,7 +195,7 @@ class _Source:
             self.stream.close()
         self.raw.close()
 
-    def __enter__(self) -> "_Source":
+    def __enter__(self) -> _Source:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -382,7 +383,7 @@ class _PostgresStager(_Stager):
                 try:
                     with self.database.wrap_database_errors:
                         job()
-                except BaseException as exc:  # re-raised in the main thread
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
                     self.error = exc
 
     def _submit(self, job) -> None:
@@ -579,8 +580,10 @@ def voters_import(
                         note("Marking voters absent from the file ...")
                         cursor.execute(
                             f"UPDATE petitions_voter SET registered = FALSE, updated_at = %s WHERE registered "
-                            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE s.registrant_id = petitions_voter.registrant_id) "
-                            f"AND NOT EXISTS (SELECT 1 FROM {PRESENT} p WHERE p.registrant_id = petitions_voter.registrant_id)",
+                            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s "
+                            "WHERE s.registrant_id = petitions_voter.registrant_id) "
+                            f"AND NOT EXISTS (SELECT 1 FROM {PRESENT} p "
+                            "WHERE p.registrant_id = petitions_voter.registrant_id)",
                             [now],
                         )
                         summary.marked_unregistered = cursor.rowcount

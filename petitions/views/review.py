@@ -8,8 +8,8 @@ showing a signature writes an audit row, since the page shows personal data.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required

@@ -7,7 +7,10 @@ from petitions.services.paper import PaperFileRefused, signatures_import_paper
 
 
 class Command(BaseCommand):
-    help = "Import keyed paper signatures (CSV: section,line,county,name,address,city,zip,date_signed) and queue validation."
+    help = (
+        "Import keyed paper signatures (CSV: section,line,county,name,address,city,zip,date_signed) "
+        "and queue validation."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="mark voters absent from this file as no longer registered (the file must be the whole statewide file)",
+            help=(
+                "mark voters absent from this file as no longer registered (the file must be the whole statewide file)"
+            ),
         )
 
     def handle(self, *args, path, replace, verbosity=1, **options):

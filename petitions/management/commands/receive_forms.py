@@ -21,7 +21,7 @@ class Command(BaseCommand):
         target = petition_by_slug(petition)
         actor = command_actor("receive_forms")
         try:
-            handle = Path(path).open(encoding="utf-8-sig", errors="replace")
+            handle = Path(path).open(encoding="utf-8-sig", errors="replace")  # noqa: SIM115 - closed by the with below
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}", returncode=1) from exc
         outcomes: Counter[str] = Counter()
