@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test bench bench-accuracy bench-intake clean
+.PHONY: run test lint bench bench-accuracy bench-intake clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ run: $(VENV)/.installed
 test: export DEBUG ?= 1
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint (pyproject.toml; the same checks run on commit, .pre-commit-config.yaml):
+# ruff's rules and formatting over everything, mypy with django-stubs over calexit,
+# petitions, bench and tests (DEBUG on: mypy's Django plugin loads the settings).
+# `ruff format .` and `ruff check --fix .` repair most.
+lint: export DEBUG ?= 1
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Benchmarks (BENCHMARKS.md), separate from `make test`. They run on PostgreSQL and
 # Redis (BENCH_DATABASE_URL or DATABASE_URL, default postgres://postgres@127.0.0.1:5432;
