@@ -14,7 +14,7 @@ RUN groupadd --system --gid 1000 calexit \
     && useradd --system --uid 1000 --gid calexit --home-dir /app --no-create-home --shell /usr/sbin/nologin calexit
 
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 
 COPY . .
 

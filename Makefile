@@ -6,10 +6,18 @@ ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test lint bench bench-accuracy bench-intake clean
 
-$(VENV)/.installed: requirements.txt
+# Installs from the hash-locked requirements (README.md, requirements/*.in):
+# .installed the runtime (run, benchmarks), .installed-dev runtime, tests and lint tools.
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 # Embedded (no environment): SQLite, background work in-process.
@@ -32,7 +40,7 @@ run: $(VENV)/.installed
 # The suite runs with DEBUG on (development static files, the development key);
 # the production settings are exercised by tests/test_compose.py through gunicorn.
 test: export DEBUG ?= 1
-test: $(VENV)/.installed
+test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Lint (pyproject.toml; the same checks run on commit, .pre-commit-config.yaml):
@@ -40,7 +48,7 @@ test: $(VENV)/.installed
 # petitions, bench and tests (DEBUG on: mypy's Django plugin loads the settings).
 # `ruff format .` and `ruff check --fix .` repair most.
 lint: export DEBUG ?= 1
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
