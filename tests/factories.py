@@ -11,7 +11,7 @@ from petitions.services.tallies import bucket_of, tally_change_record
 _VOTER_KEYS_ARGUMENTS = tuple(inspect.signature(voter_keys).parameters)
 
 
-class VoterFactory(factory.django.DjangoModelFactory):
+class VoterFactory(factory.django.DjangoModelFactory[Voter]):
     """A registered voter; matching keys are computed as the import does."""
 
     class Meta:
@@ -38,7 +38,7 @@ class VoterFactory(factory.django.DjangoModelFactory):
         return super()._create(model_class, *args, **kwargs)
 
 
-class SignatureFactory(factory.django.DjangoModelFactory):
+class SignatureFactory(factory.django.DjangoModelFactory[Signature]):
     """A pending online signature; pass status/channel to vary."""
 
     class Meta:

@@ -28,7 +28,7 @@ def paper(calexit, *, name: str, address: str, line: int, county: str = "34", ci
     section, _ = PetitionSection.objects.get_or_create(
         petition=calexit, number=f"B-{county}", defaults={"county_id": county}
     )
-    return SignatureFactory(
+    return SignatureFactory.create(
         channel="paper",
         section=section,
         line=line,

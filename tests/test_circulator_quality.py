@@ -66,7 +66,7 @@ class Field:
         return person
 
     def line(self, section: PetitionSection, line: int, **fields) -> Signature:
-        return SignatureFactory(
+        return SignatureFactory.create(
             petition=self.petition,
             channel="paper",
             section=section,

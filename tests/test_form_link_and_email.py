@@ -31,7 +31,7 @@ SIGNER = {
 
 
 def confirmed(**fields) -> Signature:
-    signature = SignatureFactory(confirm_nonce="0123456789abcdef0123456789abcdef", **fields)
+    signature = SignatureFactory.create(confirm_nonce="0123456789abcdef0123456789abcdef", **fields)
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     return signature

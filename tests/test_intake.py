@@ -20,7 +20,7 @@ INTAKE = "/dashboard/intake/"
 
 def pledge() -> Signature:
     VoterFactory()
-    signature = SignatureFactory()
+    signature = SignatureFactory.create()
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     assert signature.status == "valid"

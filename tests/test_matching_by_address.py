@@ -48,7 +48,7 @@ def bradley_sribar(**fields) -> Signature:
         "zip": "95814",
     }
     values.update(fields)
-    signature = SignatureFactory(**values)
+    signature = SignatureFactory.create(**values)
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     return signature

@@ -15,7 +15,7 @@ voter = VoterFactory  # its matching keys are computed as the import computes th
 
 
 def validated(**fields) -> Signature:
-    signature = SignatureFactory(**fields)
+    signature = SignatureFactory.create(**fields)
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     return signature

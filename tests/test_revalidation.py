@@ -37,7 +37,7 @@ def voter_file(tmp_path: Path, *rows: dict, name: str = "newer.tsv") -> Path:
 
 
 def validated(**fields) -> Signature:
-    signature = SignatureFactory(**fields)
+    signature = SignatureFactory.create(**fields)
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     return signature

@@ -22,7 +22,7 @@ HIGHLIGHT = "rgb(255, 243, 205)"  # .table-warning: the differing fields
 
 
 def _in_review(*voters, **fields) -> Signature:
-    return SignatureFactory(
+    return SignatureFactory.create(
         status="review",
         match_candidates=[{"voter": v.pk, "score": 0.8 - n / 10} for n, v in enumerate(voters)],
         **fields,

@@ -26,7 +26,7 @@ QUEUE = "/dashboard/review/"
 
 def in_review(*voters, **fields) -> Signature:
     candidates = [{"voter": voter.pk, "score": round(0.9 - n / 10, 2)} for n, voter in enumerate(voters)]
-    return SignatureFactory(status="review", match_candidates=candidates, **fields)
+    return SignatureFactory.create(status="review", match_candidates=candidates, **fields)
 
 
 def paper_in_review(*voters, line: int = 1, **fields) -> Signature:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def validated(**fields) -> Signature:
-    signature = SignatureFactory(**fields)
+    signature = SignatureFactory.create(**fields)
     signature_validate(signature_id=signature.pk)
     signature.refresh_from_db()
     return signature

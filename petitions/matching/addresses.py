@@ -354,7 +354,7 @@ STREET_SUFFIXES = {
     "WELLS": "WLS",
 }
 STREET_SUFFIX_CODES = set(STREET_SUFFIXES.values())
-_SUFFIX_LONG = {}
+_SUFFIX_LONG: dict[str, str] = {}
 for _written, _code in STREET_SUFFIXES.items():
     _SUFFIX_LONG.setdefault(_code, _written)  # the first written form listed is the full word
 DIRECTIONALS = {

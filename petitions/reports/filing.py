@@ -25,7 +25,7 @@ FILED_SECTION_STATUSES = (
     PetitionSection.Status.VERIFIED,
     PetitionSection.Status.FILED,
 )
-COUNTY_HEADER = [
+COUNTY_HEADER: list[object] = [
     "county_code",
     "county",
     "kind",
@@ -36,7 +36,7 @@ COUNTY_HEADER = [
     "declaration_date",
     "raw",
 ]
-STATEWIDE_HEADER = ["county_code", "county", "sections", "forms", "raw", "required"]
+STATEWIDE_HEADER: list[object] = ["county_code", "county", "sections", "forms", "raw", "required"]
 
 Status = Signature.Status
 

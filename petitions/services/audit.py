@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 from petitions.models import AuditLog
@@ -13,7 +13,7 @@ from petitions.models import AuditLog
 def audit_record(
     *,
     action: str,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     actor: str = "",
     target: models.Model | None = None,
     detail: dict[str, Any] | None = None,

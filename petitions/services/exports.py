@@ -18,8 +18,8 @@ from petitions.selectors import (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 PROJECTION_FIELDS = ("sample_size", "validity_rate", "duplicate_rate", "projected_valid")
-COUNTS_HEADER = ["county_code", "county", *COUNT_FIELDS, *PROJECTION_FIELDS]
-SIGNATURES_HEADER = [
+COUNTS_HEADER: list[object] = ["county_code", "county", *COUNT_FIELDS, *PROJECTION_FIELDS]
+SIGNATURES_HEADER: list[object] = [
     "id",
     "channel",
     "section",

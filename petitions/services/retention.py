@@ -29,7 +29,7 @@ from petitions.services.audit import audit_record
 PURGE_BATCH = 5_000
 
 # What a signature keeps nothing of: everything the signer wrote or that is derived from it.
-PURGED_SIGNATURE_FIELDS = {
+PURGED_SIGNATURE_FIELDS: dict[str, object] = {
     "first_name": "",
     "middle_name": "",
     "last_name": "",

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Max
@@ -45,7 +45,7 @@ def _last_running_number(petition: Petition) -> int:
 
 
 def sections_issue(
-    *, petition: Petition, county: County, count: int, user: AbstractBaseUser, double_entry: bool = False
+    *, petition: Petition, county: County, count: int, user: User, double_entry: bool = False
 ) -> list[PetitionSection]:
     """Create `count` blank sections for one county, numbered `<county code>-<running number>`
     (34-00017), the running number counted per petition across counties. The
@@ -125,7 +125,7 @@ def section_return(
     signed_to: date,
     declaration_date: date,
     declaration_place: str,
-    user: AbstractBaseUser,
+    user: User,
 ) -> PetitionSection:
     """Record the circulator's declaration (EC 104) of a section that came back:
     who circulated it, between which dates the signatures were obtained, when
@@ -174,13 +174,13 @@ def section_return(
 # --- Status ----------------------------------------------------------------------
 
 
-def _keyed_by(section: PetitionSection, user: AbstractBaseUser) -> bool:
+def _keyed_by(section: PetitionSection, user: User) -> bool:
     return AuditLog.objects.filter(
         action="section.lines_key", object_type="petitions.petitionsection", object_id=str(section.pk), user=user
     ).exists()
 
 
-def _forward_refusal(section: PetitionSection, target: str, user: AbstractBaseUser) -> str | None:
+def _forward_refusal(section: PetitionSection, target: str, user: User) -> str | None:
     if target == Status.RETURNED and (section.circulator_id is None or section.signed_from is None):
         return "Record the circulator's declaration first: that is what returns a section."
     if target == Status.KEYED and not (section.signature_set.exists() or section.keyed_lines.exists()):
@@ -196,9 +196,7 @@ def _forward_refusal(section: PetitionSection, target: str, user: AbstractBaseUs
     return None
 
 
-def section_status_move(
-    *, section: PetitionSection, status: str, user: AbstractBaseUser, reason: str = ""
-) -> PetitionSection:
+def section_status_move(*, section: PetitionSection, status: str, user: User, reason: str = "") -> PetitionSection:
     """Move a section one step along issued, returned, keyed, verified, filed.
 
     Forward one step when what the step means is true (a declaration, keyed
@@ -337,7 +335,7 @@ def keyers(*, section: PetitionSection) -> dict[int, int]:
     return dict(KeyedLine.objects.filter(section=section).values_list("entry", "keyed_by").distinct())
 
 
-def keyer_entry(*, section: PetitionSection, user: AbstractBaseUser) -> int | None:
+def keyer_entry(*, section: PetitionSection, user: User) -> int | None:
     """The entry (1 or 2) this volunteer keys, or None when both are another's:
     one volunteer cannot key both entries of a section."""
     taken = keyers(section=section)
@@ -395,7 +393,7 @@ def lines_unresolved(*, section: PetitionSection) -> list[int]:
     return sorted(set(KeyedLine.objects.filter(section=section).values_list("line", flat=True)) - made)
 
 
-def _lines_key_double(section: PetitionSection, lines: list[KeyedLineInput], user: AbstractBaseUser) -> LinesKeyed:
+def _lines_key_double(section: PetitionSection, lines: list[KeyedLineInput], user: User) -> LinesKeyed:
     entry = keyer_entry(section=section, user=user)
     if entry is None:
         raise ValidationError(
@@ -436,7 +434,7 @@ def _lines_key_double(section: PetitionSection, lines: list[KeyedLineInput], use
     return result
 
 
-def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput], user: AbstractBaseUser) -> LinesKeyed:
+def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput], user: User) -> LinesKeyed:
     """Save the lines a volunteer keyed from a returned section.
 
     Single entry: they become pending paper signatures (validated after commit).
@@ -478,7 +476,7 @@ def section_lines_key(*, section: PetitionSection, lines: list[KeyedLineInput], 
     return result
 
 
-def _verify_when_resolved(section: PetitionSection, user: AbstractBaseUser) -> None:
+def _verify_when_resolved(section: PetitionSection, user: User) -> None:
     if (
         section.double_entry
         and section.status == Status.KEYED
@@ -489,7 +487,7 @@ def _verify_when_resolved(section: PetitionSection, user: AbstractBaseUser) -> N
 
 
 def keyed_line_reconcile(
-    *, section: PetitionSection, line: int, decided: KeyedLineInput | None, user: AbstractBaseUser
+    *, section: PetitionSection, line: int, decided: KeyedLineInput | None, user: User
 ) -> Signature | None:
     """A third volunteer, neither of the keyers, decides a line of a double-entry
     section the two keyings disagree on (or only one keyed), from the paper:

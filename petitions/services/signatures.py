@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -644,7 +644,7 @@ class SignatureNotInReview(Exception):
 
 
 def signature_decide(
-    *, signature: Signature, user: AbstractBaseUser, status: str, reason: str = "", voter_id: int | None = None
+    *, signature: Signature, user: User, status: str, reason: str = "", voter_id: int | None = None
 ) -> Signature:
     """A person's decision on a signature in review: `valid` with the voter it
     is (a duplicate when that voter already counts), or `invalid` with a reason.
@@ -722,7 +722,7 @@ class FormIntakeResult:
 
 
 def signature_receive_form(
-    *, code: str, petition: Petition, user: AbstractBaseUser | None = None, actor: str = ""
+    *, code: str, petition: Petition, user: User | None = None, actor: str = ""
 ) -> FormIntakeResult:
     """A signed wet-ink form arrived: record it once (who, when), and its
     signature becomes filed, moving from `pledged` to `raw` in the counts.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from base64 import b32encode
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +20,7 @@ from petitions.services.roles import ROLES, SECOND_FACTOR_ROLES, roles_ensure
 DEVICE_NAME = "authenticator"
 
 
-def staff_needs_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
+def staff_needs_second_factor(user: User | AnonymousUser) -> bool:
     """Reviewers, Organizers, Admins, staff and superusers must; anyone who set up a device does too."""
     if not user.is_authenticated:
         return False
@@ -34,14 +34,15 @@ def staff_needs_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
 def staff_second_factor_pending(request: HttpRequest) -> bool:
     """Signed in with a password, but the TOTP step this user needs is not done in this session."""
     user = request.user
-    return user.is_authenticated and not user.is_verified() and staff_needs_second_factor(user)
+    # is_verified() is added to request.user by django_otp's OTPMiddleware, unknown to the stubs
+    return user.is_authenticated and not user.is_verified() and staff_needs_second_factor(user)  # type: ignore[attr-defined]
 
 
-def staff_device_confirmed(user: AbstractBaseUser) -> TOTPDevice | None:
+def staff_device_confirmed(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def staff_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
+def staff_device_start(*, user: User) -> TOTPDevice:
     """The user's device being set up (unconfirmed until a code from it is typed): the same one until then."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False, name=DEVICE_NAME).order_by("id").first()
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
@@ -86,12 +87,12 @@ class WeakPassword(ValueError):
 
 
 @transaction.atomic
-def staff_create(*, username: str, role: str, password: str, actor: str = "") -> AbstractBaseUser:
+def staff_create(*, username: str, role: str, password: str, actor: str = "") -> User:
     """A staff user in one role (or that user moved to it, with a new password).
     Only Admin gets is_staff (the Django admin). Refuses a password Django's validators refuse."""
     role_name = {name.lower(): name for name in ROLES}[role.lower()]
-    User = get_user_model()  # noqa: N806 - a class
-    user = User.objects.filter(username=username).first() or User(username=username)
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first() or user_model(username=username)
     try:
         validate_password(password, user)
     except ValidationError as refused:

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from petitions.http import StaffRequest
 from petitions.services.staff import (
     staff_device_confirm,
     staff_device_confirmed,
@@ -64,8 +65,9 @@ def _next(request: HttpRequest) -> str:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def otp_verify(request: HttpRequest) -> HttpResponse:
-    if not staff_needs_second_factor(request.user) or request.user.is_verified():
+def otp_verify(request: StaffRequest) -> HttpResponse:
+    # is_verified() is added to request.user by django_otp's OTPMiddleware, unknown to the stubs
+    if not staff_needs_second_factor(request.user) or request.user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next(request))
     if staff_device_confirmed(request.user) is None:
         return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _next(request)})}")
@@ -85,10 +87,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: StaffRequest) -> HttpResponse:
     """Set up an authenticator: scan the QR code (or type the secret), confirm with a code.
     A user with a device must use it first: a password alone never adds another."""
-    if staff_device_confirmed(request.user) is not None and not request.user.is_verified():
+    if staff_device_confirmed(request.user) is not None and not request.user.is_verified():  # type: ignore[attr-defined]
         return redirect(f"{reverse('otp_verify')}?{urlencode({'next': _next(request)})}")
     device = staff_device_start(user=request.user)
     form = TokenForm(request.POST or None)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from petitions.http import StaffRequest
 from petitions.services.signatures import FormIntake, signature_receive_form
 from petitions.views.dashboard import dashboard_view, petition_from_request
 
@@ -32,7 +33,7 @@ def _session_tally(request: HttpRequest, slug: str) -> dict:
 
 @dashboard_view
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: StaffRequest) -> HttpResponse:
     """One field, Enter to record: a USB scanner types the code and presses Enter itself.
     After each POST the page comes back (redirect) with the field focused for the next form."""
     petition = petition_from_request(request)

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
 from petitions.documents.cover_sheet import cover_sheet_pdf
+from petitions.http import StaffRequest
 from petitions.models import County, Petition
 from petitions.reports.circulators import FALSE_DISCOVERY_RATE, MIN_DECIDED, MIN_NORM_DECIDED, circulator_quality
 from petitions.reports.filing import county_filing_rows, statewide_filing, statewide_filing_rows
@@ -47,7 +48,7 @@ def _stamp() -> str:
 
 
 @personal_data_view
-def circulators(request: HttpRequest) -> HttpResponse:
+def circulators(request: StaffRequest) -> HttpResponse:
     petition = petition_from_request(request)
     report = circulator_quality(petition)
     audit_record(

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from petitions.http import StaffRequest
 from petitions.matching.engine import signature_name
 from petitions.matching.keys import fold, house_key, name_key, parse_street_address, street_key, suffix_key
 from petitions.models import Petition, Signature, Voter
@@ -316,7 +317,7 @@ def comparison_build(signature: Signature) -> Comparison:
 
 @reviewer_view
 @require_http_methods(["GET", "POST"])
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     petition = petition_from_request(request)
     if request.method == "POST":  # "review the skipped ones again"
         request.session.pop(SKIPPED_SESSION_KEY, None)
@@ -361,7 +362,7 @@ def _outcome(signature: Signature) -> str:
 
 @reviewer_view
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: StaffRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(Signature.objects.select_related("petition"), pk=pk)
     back = redirect(_queue_url(signature.petition))
     action = request.POST.get("action")

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from petitions.codes import section_code
+from petitions.http import StaffRequest
 from petitions.models import AuditLog, Circulator, County, KeyedLine, PetitionSection, Signature
 from petitions.services.audit import audit_record
 from petitions.services.paper import KeyedLineInput
@@ -298,7 +299,7 @@ def _keying(section: PetitionSection, user) -> dict:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: StaffRequest,
     section: PetitionSection,
     *,
     formset=None,
@@ -432,7 +433,7 @@ def section_list(request: HttpRequest) -> HttpResponse:
 
 @dashboard_view
 @require_POST
-def section_issue(request: HttpRequest) -> HttpResponse:
+def section_issue(request: StaffRequest) -> HttpResponse:
     petition = petition_from_request(request)
     form = IssueForm(request.POST)
     back = f"{reverse('petitions:sections')}?petition={petition.slug}"
@@ -480,7 +481,7 @@ def sections_pdf(request: HttpRequest) -> HttpResponse:
 @dashboard_view
 @never_cache
 @require_http_methods(["GET", "POST"])
-def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def section_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """The section and its lines; a POST saves the keyed lines, all or none."""
     section = _section(pk)
     if request.method == "GET":
@@ -515,7 +516,7 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dashboard_view
 @require_POST
-def section_check(request: HttpRequest, pk: int) -> JsonResponse:
+def section_check(request: StaffRequest, pk: int) -> JsonResponse:
     """What one typed line would get: outcome, reason and date flag, nothing about the voter.
 
     It still tells whether someone is registered at an address, so it answers
@@ -535,7 +536,7 @@ def section_check(request: HttpRequest, pk: int) -> JsonResponse:
 
 @dashboard_view
 @require_POST
-def section_declaration(request: HttpRequest, pk: int) -> HttpResponse:
+def section_declaration(request: StaffRequest, pk: int) -> HttpResponse:
     section = _section(pk)
     form = DeclarationForm(request.POST, section=section)
     if not form.is_valid():
@@ -560,7 +561,7 @@ def section_declaration(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dashboard_view
 @require_POST
-def section_status(request: HttpRequest, pk: int) -> HttpResponse:
+def section_status(request: StaffRequest, pk: int) -> HttpResponse:
     section = _section(pk)
     try:
         section_status_move(
@@ -579,7 +580,7 @@ def section_status(request: HttpRequest, pk: int) -> HttpResponse:
 @dashboard_view
 @never_cache
 @require_http_methods(["GET", "POST"])
-def section_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+def section_reconcile(request: StaffRequest, pk: int) -> HttpResponse:
     """A third volunteer decides, line by line, where the two keyings differ."""
     section = _section(pk)
     if not section.double_entry:
@@ -605,7 +606,7 @@ def section_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _reconcile_decide(
-    request: HttpRequest, section: PetitionSection, by_line: dict[int, dict[int, KeyedLine]]
+    request: StaffRequest, section: PetitionSection, by_line: dict[int, dict[int, KeyedLine]]
 ) -> HttpResponse:
     if not request.POST.get("line", "").isdigit():
         return HttpResponseBadRequest("Name the line to decide.")
@@ -632,7 +633,7 @@ def _reconcile_decide(
 
 
 def _render_reconcile(
-    request: HttpRequest,
+    request: StaffRequest,
     section: PetitionSection,
     by_line: dict[int, dict[int, KeyedLine]],
     *,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from petitions.http import StaffRequest
 from petitions.reports.trending import FACTOR, FLOOR, MIN_COUNT, trending_report
 from petitions.services.audit import audit_record
 from petitions.views.dashboard import petition_from_request
@@ -12,7 +13,7 @@ from petitions.views.review import reviewer_view
 
 
 @reviewer_view
-def trending(request: HttpRequest) -> HttpResponse:
+def trending(request: StaffRequest) -> HttpResponse:
     petition = petition_from_request(request)
     report = trending_report(petition)
     audit_record(
