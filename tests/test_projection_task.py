@@ -36,7 +36,7 @@ def paper(petition: Petition, county_id: str = "34", **fields) -> Signature:
     section, _ = PetitionSection.objects.get_or_create(
         petition=petition, number=f"S-{county_id}", defaults={"county_id": county_id}
     )
-    return SignatureFactory(
+    return SignatureFactory.create(
         petition=petition, channel="paper", section=section, line=next(_lines), county_id=county_id, **fields
     )
 
