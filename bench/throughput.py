@@ -79,7 +79,8 @@ def voter_file(size: int, *, plain: bool, out: Path) -> tuple[Path, float | None
     return path, time.monotonic() - started
 
 
-# Celery's own format ("[time: INFO/ForkPoolWorker-1] ...") or the project's LOGGING ("time INFO celery.app.trace: ...").
+# Celery's own format ("[time: INFO/ForkPoolWorker-1] ...") or the project's LOGGING
+# ("time INFO celery.app.trace: ...").
 _WORKER_LINE = re.compile(
     r"^\[?(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})(?:: INFO/\S+\]| INFO \S+:) "
     r"Task petitions\.tasks\.validate_signatures\[(?P<id>[^\]]+)\] "
