@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from petitions.services.roles import ROLES
-from tests.conftest import otp_device, otp_token
+from tests.conftest import login_verified, otp_device, otp_token
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,16 @@ def test_the_roles_migration_creates_the_four_groups_with_their_permissions_and_
     migration.roles_create(apps, None)
     migration.roles_create(apps, None)
     assert table() == expected
+
+
+@pytest.mark.django_db
+def test_a_volunteer_without_a_second_factor_is_offered_one_and_a_verified_organizer_is_not(
+    client, volunteer, organizer
+):
+    client.force_login(volunteer)
+    page = client.get("/dashboard/").content.decode()
+    assert 'id="second-factor-link" href="/accounts/otp/setup/?next=/dashboard/"' in page
+    assert client.get("/accounts/otp/setup/?next=/dashboard/").status_code == 200
+
+    login_verified(client, organizer)
+    assert "second-factor-link" not in client.get("/dashboard/").content.decode()
