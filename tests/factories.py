@@ -61,3 +61,20 @@ class SignatureFactory(factory.django.DjangoModelFactory[Signature]):
         signature = super()._create(model_class, *args, **kwargs)
         tally_change_record(before=None, after=bucket_of(signature, signature.petition))
         return signature
+
+
+# What a voter types into the sign form (/p/<slug>/sign/): the matching VoterFactory's details.
+SIGN_FORM = {
+    "first_name": "Maria",
+    "middle_name": "",
+    "last_name": "Garcia",
+    "suffix": "",
+    "address": "1200 J St",
+    "unit": "",
+    "city": "Sacramento",
+    "zip": "95814",
+    "county": "34",
+    "email": "maria@example.com",
+    "dob": "",
+    "attest": "on",
+}

@@ -22,7 +22,7 @@ from petitions.models import PetitionSection, Signature, Voter
 from petitions.services.paper import KeyedLineInput, paper_lines_create
 from petitions.services.signatures import signature_confirm
 from petitions.voterfile import synthetic_header
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,20 +57,6 @@ NASTY = [
     "a\tb\nc",
     "Robert'); DROP TABLE x;--",
 ]
-GOOD = {
-    "first_name": "Maria",
-    "middle_name": "",
-    "last_name": "Garcia",
-    "suffix": "",
-    "address": "1200 J St",
-    "unit": "",
-    "city": "Sacramento",
-    "zip": "95814",
-    "county": "34",
-    "email": "maria@example.com",
-    "dob": "",
-    "attest": "on",
-}
 FIELD_LENGTHS = {f.name: f.max_length for f in Signature._meta.get_fields() if getattr(f, "max_length", None)}
 
 
@@ -96,11 +82,11 @@ def stored_text_is_composed_and_fits(signature: Signature) -> None:
 
 
 @FAST
-@given(form=st.fixed_dictionaries({name: wild(value) for name, value in GOOD.items()}))
-@example(form={**GOOD, "first_name": "Jose\u0301", "city": "San Jose\u0301"})
-@example(form={**GOOD, "address": "\u0661\u0662\u0660\u0660 J St", "zip": "\u0669\u0665\u0668\u0661\u0664"})
-@example(form={**GOOD, "last_name": "=cmd|' /C calc'!A0", "email": "a@b.c"})
-@example(form={**GOOD, "first_name": "\u1100\u1161\u11a8" * 40})  # 120 jamo: 40 syllables once composed
+@given(form=st.fixed_dictionaries({name: wild(value) for name, value in SIGN_FORM.items()}))
+@example(form={**SIGN_FORM, "first_name": "Jose\u0301", "city": "San Jose\u0301"})
+@example(form={**SIGN_FORM, "address": "\u0661\u0662\u0660\u0660 J St", "zip": "\u0669\u0665\u0668\u0661\u0664"})
+@example(form={**SIGN_FORM, "last_name": "=cmd|' /C calc'!A0", "email": "a@b.c"})
+@example(form={**SIGN_FORM, "first_name": "\u1100\u1161\u11a8" * 40})  # 120 jamo: 40 syllables once composed
 def test_the_sign_form_answers_with_field_errors_or_a_saved_signature_never_a_500(client, run_on_commit, form):
     before = Signature.objects.count()
 
@@ -123,7 +109,7 @@ def test_the_sign_form_answers_with_field_errors_or_a_saved_signature_never_a_50
 def test_a_name_typed_with_separate_accents_is_stored_composed_and_finds_its_voter(client, run_on_commit):
     voter = VoterFactory(first_name="Jos\u00e9", last_name="Nu\u00f1ez")
 
-    client.post("/p/calexit/sign/", {**GOOD, "first_name": "Jose\u0301", "last_name": "Nun\u0303ez"})
+    client.post("/p/calexit/sign/", {**SIGN_FORM, "first_name": "Jose\u0301", "last_name": "Nun\u0303ez"})
     signature = Signature.objects.get()
     assert (signature.first_name, signature.last_name) == ("Jos\u00e9", "Nu\u00f1ez")
     with run_on_commit():

@@ -13,21 +13,9 @@ from petitions import tasks
 from petitions.models import Signature
 from petitions.services import wet_ink
 from petitions.services.signatures import signature_validate
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
-
-SIGNER = {
-    "first_name": "Maria",
-    "last_name": "Garcia",
-    "address": "1200 J St",
-    "unit": "",
-    "city": "Sacramento",
-    "zip": "95814",
-    "county": "34",
-    "email": "maria@example.com",
-    "attest": "on",
-}
 
 
 def confirmed(**fields) -> Signature:
@@ -43,7 +31,7 @@ def form_emails() -> list:
 
 def test_the_thank_you_page_links_to_the_signers_form_at_once(client):
     VoterFactory()
-    client.post("/p/calexit/sign/", SIGNER)
+    client.post("/p/calexit/sign/", SIGN_FORM)
     confirm_path = re.search(r"http://[^/\s]+(/p/calexit/confirm/\S+/)", mail.outbox[0].body).group(1)
     thanks = client.get(client.post(confirm_path)["Location"]).content.decode()
     form_path = re.search(r'id="form-download" href="([^"]+)"', thanks).group(1)

@@ -18,7 +18,7 @@ from petitions.services.paper import KeyedLineInput, paper_lines_create
 from petitions.services.retention import PURGED_SIGNATURE_FIELDS
 from petitions.services.signatures import signatures_revalidate, signatures_validate
 from petitions.services.tallies import tallies_count, tallies_recount
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,24 +209,9 @@ def test_the_unconfirmed_purge_runs_daily_from_the_beat_schedule(settings):
 
 # --- Confirmation links ---------------------------------------------------------
 
-SIGNER = {
-    "first_name": "Maria",
-    "middle_name": "",
-    "last_name": "Garcia",
-    "suffix": "",
-    "address": "1200 J St",
-    "unit": "",
-    "city": "Sacramento",
-    "zip": "95814",
-    "county": "34",
-    "email": "maria@example.com",
-    "dob": "",
-    "attest": "on",
-}
-
 
 def signed_link(client) -> str:
-    assert client.post("/p/calexit/sign/", SIGNER).status_code == 302
+    assert client.post("/p/calexit/sign/", SIGN_FORM).status_code == 302
     return re.search(r"http://[^/\s]+(/p/calexit/confirm/[^\s]+/)", mail.outbox[-1].body).group(1)
 
 

@@ -7,23 +7,9 @@ import pytest
 from django.core import mail
 
 from petitions.models import Signature
-from tests.factories import VoterFactory
+from tests.factories import SIGN_FORM, VoterFactory
 
 SIGN_URL = "/p/calexit/sign/"
-GOOD = {
-    "first_name": "Maria",
-    "middle_name": "",
-    "last_name": "Garcia",
-    "suffix": "",
-    "address": "1200 J St",
-    "unit": "",
-    "city": "Sacramento",
-    "zip": "95814",
-    "county": "34",
-    "email": "maria@example.com",
-    "dob": "",
-    "attest": "on",
-}
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +21,7 @@ def confirmation_path(message) -> str:
 
 
 def test_a_voter_signs_and_is_asked_to_check_their_email(client):
-    response = client.post(SIGN_URL, GOOD)
+    response = client.post(SIGN_URL, SIGN_FORM)
 
     assert response.status_code == 302
     assert response["Location"] == "/p/calexit/sign/check-email/"
@@ -46,7 +32,7 @@ def test_a_voter_signs_and_is_asked_to_check_their_email(client):
 
 
 def test_the_confirmation_email_is_sent_once_with_one_confirm_link(client):
-    client.post(SIGN_URL, GOOD)
+    client.post(SIGN_URL, SIGN_FORM)
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["maria@example.com"]
@@ -56,7 +42,7 @@ def test_the_confirmation_email_is_sent_once_with_one_confirm_link(client):
 
 def test_opening_the_link_changes_nothing_and_the_post_confirms(client):
     VoterFactory()
-    client.post(SIGN_URL, GOOD)
+    client.post(SIGN_URL, SIGN_FORM)
     path = confirmation_path(mail.outbox[0])
 
     page = client.get(path)
@@ -73,7 +59,7 @@ def test_opening_the_link_changes_nothing_and_the_post_confirms(client):
 
 
 def test_confirming_twice_counts_once(client):
-    client.post(SIGN_URL, GOOD)
+    client.post(SIGN_URL, SIGN_FORM)
     path = confirmation_path(mail.outbox[0])
     client.post(path)
     client.post(path)
@@ -84,7 +70,7 @@ def test_confirming_twice_counts_once(client):
 
 
 def test_a_tampered_link_is_refused(client):
-    client.post(SIGN_URL, GOOD)
+    client.post(SIGN_URL, SIGN_FORM)
     path = confirmation_path(mail.outbox[0])
     broken = path[:-3] + ("0" if path[-3] != "0" else "1") + "/"
 
@@ -95,7 +81,7 @@ def test_a_tampered_link_is_refused(client):
 
 
 def test_the_client_ip_is_stored_only_as_a_keyed_hash(client):
-    client.post(SIGN_URL, GOOD, REMOTE_ADDR="203.0.113.9")
+    client.post(SIGN_URL, SIGN_FORM, REMOTE_ADDR="203.0.113.9")
 
     signature = Signature.objects.get()
     assert len(signature.ip_hash) == 64
@@ -106,9 +92,10 @@ def test_too_many_signatures_from_one_address_are_accepted_and_quietly_held(clie
     settings.SIGN_RATE_LIMIT = (2, 3600)
     address = f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::9"  # the cache (Redis) outlives a test run
     for n in range(2):
-        assert client.post(SIGN_URL, {**GOOD, "email": f"s{n}@example.com"}, REMOTE_ADDR=address).status_code == 302
+        signed = client.post(SIGN_URL, {**SIGN_FORM, "email": f"s{n}@example.com"}, REMOTE_ADDR=address)
+        assert signed.status_code == 302
 
-    third = client.post(SIGN_URL, {**GOOD, "email": "s3@example.com"}, REMOTE_ADDR=address)
+    third = client.post(SIGN_URL, {**SIGN_FORM, "email": "s3@example.com"}, REMOTE_ADDR=address)
 
     assert third.status_code == 302 and third["Location"] == "/p/calexit/sign/check-email/"
     assert list(Signature.objects.order_by("pk").values_list("hold", flat=True)) == ["", "", "address_rate"]
@@ -142,7 +129,7 @@ def test_too_many_signatures_from_one_address_are_accepted_and_quietly_held(clie
     ],
 )
 def test_each_bad_field_gets_a_clear_message_and_nothing_is_stored(client, field, value, message):
-    data = {**GOOD, field: value}
+    data = {**SIGN_FORM, field: value}
     if field == "attest" and not value:
         del data["attest"]
 
@@ -162,7 +149,7 @@ def test_a_closed_petition_takes_no_signatures(client, calexit):
     calexit.save()
 
     assert client.get(SIGN_URL).status_code == 410
-    assert client.post(SIGN_URL, GOOD).status_code == 410
+    assert client.post(SIGN_URL, SIGN_FORM).status_code == 410
     assert Signature.objects.count() == 0
 
 
