@@ -20,7 +20,10 @@ PASSWORD = "correct horse battery staple"  # tests/conftest.py
 
 def _sign_in_with_the_keyboard(page, user) -> None:
     page.goto("/accounts/login/?next=/dashboard/intake/")
-    page.keyboard.type(user.username)  # the login page focuses the user name
+    # The login page focuses the user name; Chromium applies autofocus at a rendering step that may come
+    # after the load event, so wait for it before typing (keys typed earlier go nowhere).
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'username'")
+    page.keyboard.type(user.username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
@@ -34,7 +37,8 @@ def test_a_volunteer_scans_forms_with_the_keyboard_and_sees_each_result_and_the_
     code = form_code(signature.pk)
 
     _sign_in_with_the_keyboard(page, volunteer)
-    assert page.evaluate("document.activeElement.name") == "code"  # ready for the first scan
+    # ready for the first scan (autofocus, which may land after the load event)
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'code'")
     page.keyboard.type(code)
     page.keyboard.press("Enter")
     page.wait_for_selector("#intake-result [data-outcome=received]")
