@@ -193,7 +193,7 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
             f"{looped['seconds']:.1f} s = {looped['per_second']:,.0f}/s ({looped['ms_per_signature']} ms each; "
             f"process CPU {looped['process_cpu_seconds']} s; "
             f"batch p50 {looped['ms_p50']} ms, p95 {looped['ms_p95']} ms) "
-            f"{looped['outcomes']}"
+            f"{looped['outcomes']}; decisions {looped['decisions']}"
         )
 
         # In-process, one at a time.
@@ -239,7 +239,7 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
         print(
             f"  in-process signature_validate, one at a time: {single['validated']:,} in {single['seconds']:.1f} s = "
             f"{single['per_second']:,.0f}/s (p50 {single['ms_p50']} ms, p95 {single['ms_p95']} ms, "
-            f"{single['statements_per_signature']} SQL statements per signature)"
+            f"{single['statements_per_signature']} SQL statements per signature; decisions {single['decisions']})"
         )
 
         # One Celery worker process.

@@ -179,6 +179,7 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
 
     outcomes = Counter(Signature.objects.filter(pk__in=ids).values_list("status", flat=True))
     return {
+        "decisions": decisions_digest(ids),
         "validated": len(ids),
         "batch_size": size,
         "calls": len(durations),
@@ -203,6 +204,33 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
         "sql_ms_per_signature": round(1000 * in_sql / len(ids), 3) if ids and size == 1 else None,
         "outcomes": dict(outcomes),
     }
+
+
+def decisions_digest(ids: list[int]) -> str:
+    """A digest of what validation wrote for these signatures, in id order. The benchmark's data set is
+    fixed (seeded), so the same code gives the same digest: a refactoring of the engine must keep it."""
+    import hashlib
+
+    from petitions.models import Signature
+
+    digest = hashlib.sha256()
+    rows = (
+        Signature.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "status",
+            "reason",
+            "voter__registrant_id",
+            "duplicate_of_id",
+            "match_score",
+            "match_candidates",
+            "person_key",
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        digest.update(json.dumps(row, sort_keys=True, default=str).encode() + b"\n")
+    return digest.hexdigest()[:16]
 
 
 def main(argv: list[str] | None = None) -> int:
