@@ -31,7 +31,12 @@ class CountyCounts:
     pledged: int = 0
 
     def as_dict(self) -> dict[str, int | str]:
-        return {"code": self.code, "name": self.name, **{f: getattr(self, f) for f in COUNT_FIELDS}}
+        return {"code": self.code, "name": self.name, **{f: self.count(f) for f in COUNT_FIELDS}}
+
+    def count(self, name: str) -> int:
+        """One of COUNT_FIELDS by name."""
+        value: int = getattr(self, name)
+        return value
 
 
 @dataclass
@@ -98,18 +103,20 @@ def petition_counts_json(petition: Petition) -> dict:
     }
 
 
-def _county_rows_suppressed(rows: list[CountyCounts], *, below: int) -> list[dict]:
+def _county_rows_suppressed(rows: list[CountyCounts], *, below: int) -> list[dict[str, int | str | None]]:
     """Each county's numbers with every count under `below` as None. Where a
     number is hidden in one county only, the next smallest is hidden too: the
     statewide total minus the shown ones would give it back."""
-    out = [row.as_dict() for row in rows]
+    out: list[dict[str, int | str | None]] = [{**row.as_dict()} for row in rows]
     for name in COUNT_FIELDS:
-        hidden = [row for row in out if row[name] < below]
-        shown = sorted((row for row in out if row[name] >= below), key=lambda row: row[name])
+        # Compared on the CountyCounts (always a number), set to None in its output row.
+        counted = [(row.count(name), out_row) for row, out_row in zip(rows, out)]
+        hidden = [out_row for count, out_row in counted if count < below]
+        shown = sorted(((count, out_row) for count, out_row in counted if count >= below), key=lambda pair: pair[0])
         if len(hidden) == 1 and shown:
-            hidden.append(shown[0])
-        for row in hidden:
-            row[name] = None
+            hidden.append(shown[0][1])
+        for out_row in hidden:
+            out_row[name] = None
     return out
 
 
