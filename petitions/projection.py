@@ -173,7 +173,7 @@ def projected_valid(raw: int, sample: int, valid: int, duplicates: int) -> int:
     return max(0, V - C)
 
 
-def _rate(name: str, value: float) -> Decimal:
+def _rate(name: str, value: float | Decimal) -> Decimal:
     """A rate between 0 and 1 as a Decimal (a float by its shortest repr)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise TypeError(f"{name} must be a number between 0 and 1, got {value!r}")
@@ -183,7 +183,7 @@ def _rate(name: str, value: float) -> Decimal:
     return rate
 
 
-def expected_projection(raw: int, valid_rate: float, duplicate_rate: float) -> int:
+def expected_projection(raw: int, valid_rate: float | Decimal, duplicate_rate: float | Decimal) -> int:
     """Campaign-side estimate of what a county will project.
 
     Assumes the county's sample (of :func:`sample_size` signatures, EC 9030(d))

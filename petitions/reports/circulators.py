@@ -220,8 +220,9 @@ def circulator_quality(petition: Petition) -> list[CirculatorQuality]:
             quality.p_value = binomial_upper_tail(quality.failures, quality.decided, norm)
         report.append(quality)
 
-    tested = [quality for quality in report if quality.tested]
-    for quality, flagged in zip(tested, benjamini_hochberg([q.p_value for q in tested], FALSE_DISCOVERY_RATE)):
+    tested = [(quality, quality.p_value) for quality in report if quality.p_value is not None]
+    rejected = benjamini_hochberg([p_value for _, p_value in tested], FALSE_DISCOVERY_RATE)
+    for (quality, _), flagged in zip(tested, rejected):
         quality.flagged = flagged
-    report.sort(key=lambda q: (not q.flagged, q.p_value if q.tested else 2.0, q.county_code, q.name))
+    report.sort(key=lambda q: (not q.flagged, q.p_value if q.p_value is not None else 2.0, q.county_code, q.name))
     return report

@@ -22,7 +22,8 @@ from petitions.services.audit import audit_record
 from petitions.services.paper import KeyedLineInput, paper_lines_create
 
 Status = PetitionSection.Status
-FLOW = [Status.ISSUED, Status.RETURNED, Status.KEYED, Status.VERIFIED, Status.FILED]
+# list[str]: looked up with a status as stored (a str); the members are str too
+FLOW: list[str] = [Status.ISSUED, Status.RETURNED, Status.KEYED, Status.VERIFIED, Status.FILED]
 KEYABLE = (Status.RETURNED, Status.KEYED)  # lines are keyed once the declaration is in, until verified
 ISSUE_MAX = 200  # sections one request prints
 NUMBER_DIGITS = 5
@@ -252,7 +253,8 @@ def line_date_flag(*, date_signed: date | None, section: PetitionSection, petiti
     if not petition.in_circulation(date_signed):
         if petition.summary_date and date_signed < petition.summary_date:
             return f"Dated {_day(date_signed)}, before circulation began ({_day(petition.summary_date)})."
-        return f"Dated {_day(date_signed)}, after circulation ended ({_day(petition.deadline)})."
+        if petition.deadline:  # out of circulation and not before it: after the deadline
+            return f"Dated {_day(date_signed)}, after circulation ended ({_day(petition.deadline)})."
     before = section.signed_from is not None and date_signed < section.signed_from
     if before or (section.signed_to is not None and date_signed > section.signed_to):
         declared = " to ".join(_day(d) for d in (section.signed_from, section.signed_to) if d)
@@ -260,7 +262,7 @@ def line_date_flag(*, date_signed: date | None, section: PetitionSection, petiti
     return None
 
 
-REASON_WORDS = {
+REASON_WORDS: dict[str, str] = {
     Signature.Reason.NOT_REGISTERED: "no registered voter of this name at this address",
     Signature.Reason.WRONG_COUNTY: "registered in another county",
     Signature.Reason.ADDRESS_MISMATCH: "registered at another address",
@@ -299,6 +301,8 @@ def line_check(*, keyed: KeyedLineInput) -> LineCheck:
     decision = decide(signature)
     flag = line_date_flag(date_signed=keyed.date_signed, section=section, petition=section.petition)
     if decision.status == Signature.Status.VALID:
+        if decision.voter is None:
+            raise RuntimeError("The engine decided valid without naming the voter.")
         counted = Signature.objects.filter(
             petition=section.petition, voter_id=decision.voter.pk, status=Signature.Status.VALID
         ).exists()

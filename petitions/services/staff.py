@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from petitions.http import StaffRequest
 from petitions.services.audit import audit_record
 from petitions.services.roles import ROLES, SECOND_FACTOR_ROLES, roles_ensure
 
@@ -53,7 +54,7 @@ def totp_secret(device: TOTPDevice) -> str:
     return b32encode(device.bin_key).decode().rstrip("=")
 
 
-def staff_device_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> bool:
+def staff_device_confirm(*, request: StaffRequest, device: TOTPDevice, token: str) -> bool:
     """Confirm a new device with a code from it; the session is then verified."""
     if device.user_id != request.user.pk or not device.verify_token(token.strip()):
         return False
@@ -69,7 +70,7 @@ def staff_device_confirm(*, request: HttpRequest, device: TOTPDevice, token: str
     return True
 
 
-def staff_verify(*, request: HttpRequest, token: str) -> bool:
+def staff_verify(*, request: StaffRequest, token: str) -> bool:
     """Check a code against the user's confirmed devices; mark the session verified when one accepts it."""
     token = token.strip()
     for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):

@@ -15,11 +15,11 @@ def _database_ok() -> bool:
         return False
 
 
-def _broker_ok() -> bool:
+def _broker_ok(url: str) -> bool:
     import redis
 
     try:
-        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping())
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping())
     except redis.RedisError:
         return False
 
@@ -27,7 +27,7 @@ def _broker_ok() -> bool:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": "ok" if _database_ok() else "down"}
-    if settings.REDIS_URL:
-        checks["broker"] = "ok" if _broker_ok() else "down"
+    if redis_url := settings.REDIS_URL:
+        checks["broker"] = "ok" if _broker_ok(redis_url) else "down"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

@@ -9,6 +9,7 @@ line would get, never who the voter is."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from django import forms
@@ -129,7 +130,10 @@ class DeclarationForm(forms.Form):
 
     def __init__(self, *args, section: PetitionSection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["circulator"].queryset = Circulator.objects.filter(petition_id=section.petition_id)
+        circulator = self.fields["circulator"]
+        if not isinstance(circulator, forms.ModelChoiceField):  # declared above: narrows Field for the type checker
+            raise TypeError("DeclarationForm.circulator is a ModelChoiceField")
+        circulator.queryset = Circulator.objects.filter(petition_id=section.petition_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -200,7 +204,7 @@ class BaseLineFormSet(BaseFormSet):
 LineFormSet = formset_factory(LineForm, formset=BaseLineFormSet, extra=0, max_num=MAX_LINES, validate_max=True)
 
 
-def _line_formset(*, data=None, lines: list[int] = ()) -> BaseLineFormSet:
+def _line_formset(*, data=None, lines: Sequence[int] = ()) -> BaseFormSet[LineForm]:
     return LineFormSet(
         data,
         prefix="lines",
@@ -222,12 +226,13 @@ def signature_state(signature: Signature) -> str:
     """A signature's status in plain words, for the volunteer who keyed it."""
     if signature.status == Signature.Status.INVALID:
         return f"invalid: {REASON_WORDS.get(signature.reason, signature.reason)}"
-    return {
+    states: dict[str, str] = {
         Signature.Status.PENDING: "being checked",
         Signature.Status.VALID: "valid",
         Signature.Status.DUPLICATE: "duplicate: this voter already signed",
         Signature.Status.REVIEW: "in review",
-    }.get(signature.status, signature.status)
+    }
+    return states.get(signature.status, signature.status)
 
 
 def _saved_rows(section: PetitionSection, entry: int | None) -> list[dict]:
@@ -258,9 +263,9 @@ def _saved_rows(section: PetitionSection, entry: int | None) -> list[dict]:
     by_line = keyed_lines_by_line(section=section)
     for keyed in KeyedLine.objects.filter(section=section, entry=entry).order_by("line"):
         other = by_line[keyed.line].get(3 - entry)
-        signature = signatures.get(keyed.line)
-        if signature is not None:
-            outcome, state = signature.status, signature_state(signature)
+        saved = signatures.get(keyed.line)
+        if saved is not None:
+            outcome, state = saved.status, signature_state(saved)
         elif other is None:
             outcome, state = "waiting", "waits for the other keying"
         else:
@@ -439,7 +444,9 @@ def section_issue(request: StaffRequest) -> HttpResponse:
     back = f"{reverse('petitions:sections')}?petition={petition.slug}"
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}")
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(map(str, errors))}"
+            )
         return redirect(back)
     data = form.cleaned_data
     try:
@@ -661,7 +668,7 @@ def _render_reconcile(
                 "second": _shown(second, name),
                 "differs": name in differing,
                 "value": typed.data[name] if typed else ("" if name in differing else _shown(first, name)),
-                "error": " ".join(typed.errors.get(name, [])) if typed else "",
+                "error": " ".join(map(str, typed.errors.get(name, []))) if typed else "",
             }
             for name in KEYED_FIELDS
         ]
