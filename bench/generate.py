@@ -5,7 +5,7 @@
 writes into OUTDIR:
 
 - `voters.tsv` (`voters.tsv.gz` with --gzip): the Secretary of State's layout
-  (petitions.voterfile's header, with columns the software must ignore), one row
+  (petitions.demo.voters.synthetic_header: with columns the software must ignore), one row
   per registered voter of a population from bench.synthetic (households, Jr/Sr,
   similar given names, compound surnames, apartment buildings). About a quarter
   of the counties write names and streets in upper case, as some exports do.
@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import json
 import random
 import sys
@@ -81,7 +80,7 @@ from bench.synthetic import (
     name_keys,
     unregistered_person,
 )
-from petitions.voterfile import synthetic_header
+from petitions.demo import voters as demo
 
 MIX = {
     "clean": 0.77,
@@ -146,14 +145,9 @@ ORDINAL_WORDS = {
     "12th": "Twelfth",
 }
 STREET_TYPE_WORDS = {
-    "St": "Street",
-    "Ave": "Avenue",
-    "Dr": "Drive",
+    **demo.SPELLED_TYPES,
     "Ct": "Court",
     "Way": "Way",
-    "Blvd": "Boulevard",
-    "Ln": "Lane",
-    "Rd": "Road",
     "Pl": "Place",
     "Cir": "Circle",
     "Ter": "Terrace",
@@ -452,7 +446,7 @@ def build_scenario(*, seed: int, voters: int, signatures: int) -> Scenario:
     used: set[str] = set()
 
     def take(count: int, accept) -> list[Person]:
-        chosen = []
+        chosen: list[Person] = []
         for person in order:
             if len(chosen) == count:
                 break
@@ -770,7 +764,7 @@ def voter_row(person: Person, upper: bool, rng: random.Random) -> dict[str, str]
     return {
         "CountyCode": a.county,
         "RegistrantID": person.pid,
-        "ExtractDate": "2026-01-05",
+        "ExtractDate": demo.EXTRACT_DATE,
         "LastName": up(last),
         "FirstName": up(first),
         "MiddleName": up(person.middle),
@@ -801,15 +795,9 @@ def voter_row(person: Person, upper: bool, rng: random.Random) -> dict[str, str]
 def write_voter_file(path: Path, scenario: Scenario, seed: int) -> int:
     rng = random.Random(seed ^ 0x5EED)
     upper = set(scenario.upper_case_counties)
-    header = synthetic_header(extra_columns=True)
     voters = sorted(scenario.population.voters, key=lambda p: (p.address.county, int(p.pid)))
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "wt", encoding="utf-8", newline="") as out:
-        out.write("\t".join(header) + "\n")
-        for person in voters:
-            row = voter_row(person, person.address.county in upper, rng)
-            out.write("\t".join(row[name] for name in header) + "\n")
-    return len(voters)
+    rows = (voter_row(person, person.address.county in upper, rng) for person in voters)
+    return demo.write_voter_rows(path, demo.synthetic_header(extra_columns=True), rows)
 
 
 def _describe_person(person: Person) -> str:
@@ -880,9 +868,9 @@ def write_files(out_dir: Path, *, seed: int, voters: int, signatures: int, gzip_
             writer.writerow([s.fields[name] for name in ONLINE_HEADER])
     rows = truth_rows(scenario)
     with (out_dir / "truth.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=TRUTH_HEADER, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        truth = csv.DictWriter(handle, fieldnames=TRUTH_HEADER, lineterminator="\n")
+        truth.writeheader()
+        truth.writerows(rows)
     by_category: dict[str, int] = {}
     by_expected: dict[str, int] = {}
     for row in rows:

@@ -18,8 +18,9 @@ of its seed and size. Within a household no two members share a given name
 (except the deliberate Jr/Sr pair): otherwise who signed would be unknowable
 from the paper, and the truth would be a guess.
 
-Names and places are plain data here; petitions.voterfile provides the county
-list with cities and ZIP codes (COUNTY_PLACES).
+Names are plain data here. The counties' cities and ZIP codes, the streets
+this extends and the picking helpers are the demo generator's
+(petitions.demo.voters).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from petitions.voterfile import COUNTY_PLACES
+from petitions.demo import voters as demo
 
 # --- Names by community ----------------------------------------------------------
 # Rough shares of California's registered voters; the lists are most common first
@@ -991,88 +992,16 @@ EQUIVALENT_GIVEN_NAMES = (
 
 # --- Streets ------------------------------------------------------------------------
 
+# The demo's streets (most common first), more numbered ones, and local ones.
 STREET_NAMES = (
-    "Main",
-    "Oak",
-    "Pine",
-    "Maple",
-    "Cedar",
-    "Elm",
-    "Walnut",
-    "Park",
-    "Lake",
-    "Hill",
-    "Washington",
-    "Lincoln",
-    "Jefferson",
-    "Madison",
-    "1st",
-    "2nd",
-    "3rd",
-    "4th",
-    "5th",
-    "6th",
-    "7th",
-    "8th",
-    "9th",
-    "10th",
+    *demo.COMMON_STREETS,
+    *demo.NUMBERED_STREETS,
     "11th",
     "12th",
     "14th",
     "16th",
     "23rd",
-    "Mission",
-    "Sunset",
-    "Santa Clara",
-    "San Pablo",
-    "Alameda",
-    "Magnolia",
-    "Olive",
-    "Orange",
-    "Lemon",
-    "Palm",
-    "Sycamore",
-    "Willow",
-    "Redwood",
-    "Sequoia",
-    "Cypress",
-    "Eucalyptus",
-    "Jacaranda",
-    "Manzanita",
-    "Sierra",
-    "Shasta",
-    "Mariposa",
-    "Laurel",
-    "Grand",
-    "Central",
-    "Church",
-    "Center",
-    "Spring",
-    "River",
-    "Ridge",
-    "Canyon",
-    "Valley View",
-    "Foothill",
-    "Crestview",
-    "Highland",
-    "Sunrise",
-    "La Paz",
-    "Las Palmas",
-    "Los Robles",
-    "Del Monte",
-    "Vista Del Mar",
-    "Rancho",
-    "Aspen",
-    "Juniper",
-    "Fair Oaks",
-    "Live Oak",
-    "Franklin",
-    "Adams",
-    "Monroe",
-    "Chestnut",
-    "Poplar",
-    "Hawthorne",
-    "Vine",
+    *demo.CALIFORNIA_STREETS,
     "Cesar Chavez",
     "Martin Luther King Jr",
     "San Fernando",
@@ -1116,21 +1045,8 @@ STREET_NAMES = (
     "Avenida Del Sol",
     "Calle Real",
 )
-NO_TYPE_STREETS = ("Broadway", "El Camino Real", "Camino Real", "The Alameda")
-STREET_TYPES = (
-    ("St", 30),
-    ("Ave", 25),
-    ("Dr", 12),
-    ("Ct", 6),
-    ("Way", 6),
-    ("Blvd", 5),
-    ("Ln", 5),
-    ("Rd", 5),
-    ("Pl", 4),
-    ("Cir", 2),
-    ("Ter", 1),
-    ("Pkwy", 1),
-)
+NO_TYPE_STREETS = (*demo.NO_TYPE_STREETS, "Camino Real", "The Alameda")
+STREET_TYPES = (*demo.STREET_TYPES, ("Ter", 1), ("Pkwy", 1))
 UNIT_TYPES = (("Apt", 60), ("Unit", 20), ("#", 12), ("Spc", 4), ("Ste", 4))
 
 
@@ -1242,24 +1158,17 @@ def accented(text: str) -> str:
     return " ".join(ACCENTED.get(word, word) for word in text.split(" "))
 
 
-class Draw:
+class Draw(demo.Chooser):
     """The random choices a population needs, from one seeded generator."""
 
     def __init__(self, rng: random.Random):
-        self.rng = rng
-        codes = sorted(COUNTY_PLACES)
+        super().__init__(rng)
+        codes = sorted(demo.COUNTY_PLACES)
         self.counties = codes
-        self.county_weights = [COUNTY_PLACES[c][0] for c in codes]
-        self.street_types = [t for t, w in STREET_TYPES for _ in range(w)]
-        self.unit_types = [t for t, w in UNIT_TYPES for _ in range(w)]
+        self.county_weights = [demo.COUNTY_PLACES[c][0] for c in codes]
+        self.street_types = demo.weighted(STREET_TYPES)
+        self.unit_types = demo.weighted(UNIT_TYPES)
         self.community_weights = [c.weight for c in COMMUNITIES]
-
-    def pick(self, seq):
-        return seq[int(self.rng.random() * len(seq))]
-
-    def skewed(self, seq):
-        """Most common first: the head of the list comes up far more often."""
-        return seq[int(len(seq) * self.rng.random() ** 1.7)]
 
     def county(self, *, exclude: str = "") -> str:
         while True:
@@ -1292,7 +1201,7 @@ class Draw:
 
     def address(self, county: str, *, unit: bool | None = None) -> Address:
         rng = self.rng
-        city, zip_code = self.pick(COUNTY_PLACES[county][1])
+        city, zip_code = self.pick(demo.COUNTY_PLACES[county][1])
         number = str(rng.randint(1, 99999) if rng.random() < 0.1 else rng.randint(1, 9999))
         if rng.random() < 0.03:
             street, street_type = self.pick(NO_TYPE_STREETS), ""

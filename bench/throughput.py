@@ -6,7 +6,7 @@
 For each size, in a fresh scratch PostgreSQL database (calexit_bench_throughput,
 dropped afterwards however the run ends):
 
-1. The voter file: petitions.voterfile.write_synthetic_voter_file (the streaming
+1. The voter file: petitions.demo.voters.write_synthetic_voter_file (the streaming
    writer), seed 2026, gzip-compressed (--plain: uncompressed), kept in
    bench-out/ and reused by later runs.
 2. Import: `manage.py import_voters FILE` in its own process: wall time, rows per
@@ -60,7 +60,7 @@ from bench.scratch import (
     manage,
     run,
 )
-from petitions.voterfile import write_synthetic_voter_file
+from petitions.demo.voters import write_synthetic_voter_file
 
 DATABASE_NAME = "calexit_bench_throughput"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"

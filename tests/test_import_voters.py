@@ -23,18 +23,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 
+from petitions.demo.voters import DEMO_VOTERS, synthetic_header, write_synthetic_voter_file
 from petitions.matching.keys import voter_keys
 from petitions.models import AuditLog, Voter
 from petitions.services import voter_import
 from petitions.services.voter_import import VoterFileRefused, voters_import
-from petitions.voterfile import (
-    COLUMNS,
-    DEMO_VOTERS,
-    REQUIRED_COLUMNS,
-    parse_date,
-    synthetic_header,
-    write_synthetic_voter_file,
-)
+from petitions.voterfile import COLUMNS, REQUIRED_COLUMNS, parse_date
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db

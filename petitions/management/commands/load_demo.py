@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from petitions.demo.voters import DEMO_VOTERS, write_synthetic_voter_file
 from petitions.models import Petition
 from petitions.services.roles import roles_ensure
 from petitions.services.staff import DEVICE_NAME, totp_secret
 from petitions.services.voter_import import voters_import
-from petitions.voterfile import DEMO_VOTERS, write_synthetic_voter_file
 
 DEMO_USERNAME = "demo"
 DEMO_RETURN_ADDRESS = "Calexit Petition (demo)\nPO Box 0000\nSacramento, CA 95814"
