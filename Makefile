@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-accuracy bench-intake clean
+.PHONY: run test lint bench bench-accuracy bench-intake bench-speedups clean
 
 # Installs from the hash-locked requirements (README.md, requirements/*.in):
 # .installed the runtime (run, benchmarks), .installed-dev runtime, tests and lint tools.
@@ -63,6 +63,11 @@ bench-accuracy: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench.throughput $(if $(SIZES),--sizes $(SIZES))
+
+# What each shortcut of petitions/speedups.py saves (BENCHMARKS.md): against DATABASE_URL, which must
+# hold a voter file and pending signatures.
+bench-speedups: $(VENV)/.installed
+	$(PY) -m bench.speedups
 
 # Mail intake with ten volunteers scanning at once through gunicorn (BENCHMARKS.md).
 bench-intake: $(VENV)/.installed

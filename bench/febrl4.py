@@ -36,7 +36,7 @@ FEBRL's data set A is a file where people do not share addresses (the import
 measures it: about 1 % of its voters share one, against two in three in a
 California file), so a line the county's rules leave unnamed (review,
 not_registered, or an invalid one without a voter) names the voter most of
-its fields point at (petitions.matching.by_address); on a file of households
+its fields point at (petitions.validation.by_address); on a file of households
 it would name nobody.
 
 Measures (issue 3's linkage target):
@@ -311,14 +311,15 @@ def difference(original, duplicate) -> str:
 
 
 def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
+    from unittest import mock
+
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    import petitions.services.tasks_queue as tasks_queue
     from petitions.models import Petition, Signature, Voter
     from petitions.services.paper import signatures_import_paper
-    from petitions.services.signatures import signature_validate
     from petitions.services.voter_import import voters_import
+    from petitions.validation.validate import signature_validate
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -338,12 +339,8 @@ def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
         cursor.execute("ANALYZE petitions_voter")  # autovacuum's job in production; the import analyses large loads
 
     petition = Petition.objects.get(slug="calexit")
-    enqueue = tasks_queue.enqueue_on_commit
-    tasks_queue.enqueue_on_commit = lambda *args: None  # validated in-process below, timed
-    try:
+    with mock.patch("petitions.services.paper.validation_queue"):  # validated in-process below, timed
         paper = signatures_import_paper(path=paper_path, petition=petition, actor="bench.febrl4")
-    finally:
-        tasks_queue.enqueue_on_commit = enqueue
     pending = list(Signature.objects.filter(status="pending").order_by("id").values_list("id", flat=True))
     reset_queries()  # the log keeps 9,000 queries: a full one (several seeds in one run) makes the count below wrong
     with CaptureQueriesContext(connection) as captured:

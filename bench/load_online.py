@@ -31,12 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from petitions.forms import SignatureForm
     from petitions.models import Petition
-    from petitions.services.signatures import (
-        OnlineSignatureInput,
-        client_ip_hash,
-        signature_confirm,
-        signature_create_online,
-    )
+    from petitions.services.abuse import client_ip_hash
+    from petitions.services.signing import OnlineSignatureInput, signature_confirm, signature_create_online
 
     petition = Petition.objects.get(slug=args.petition)
     started = time.monotonic()

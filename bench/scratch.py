@@ -376,9 +376,11 @@ def code_state() -> dict[str, str]:
     except (OSError, subprocess.CalledProcessError):
         state["commit"] = os.environ.get("BENCH_CODE_LABEL", "unknown (not a git checkout)")
     digest = hashlib.sha256()
-    files = sorted((ROOT / "petitions" / "matching").glob("*.py")) + [
-        ROOT / "petitions" / "services" / name for name in ("signatures.py", "voter_import.py")
-    ]
+    files = (
+        sorted((ROOT / "petitions" / "matching").glob("*.py"))
+        + sorted((ROOT / "petitions" / "validation").glob("*.py"))
+        + [ROOT / "petitions" / "services" / "voter_import.py"]
+    )
     for path in files:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

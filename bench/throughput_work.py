@@ -137,12 +137,8 @@ def validate_all(petition_slug: str, *, batch_size: int | None = None) -> dict:
     from django.db import connection
 
     from petitions.models import Petition, Signature
-    from petitions.services.signatures import (
-        VALIDATE_BATCH,
-        pending_signature_ids,
-        signature_validate,
-        signatures_validate,
-    )
+    from petitions.queue import VALIDATE_BATCH
+    from petitions.validation.validate import pending_signature_ids, signature_validate, signatures_validate
 
     size = batch_size or VALIDATE_BATCH
     petition = Petition.objects.get(slug=petition_slug)

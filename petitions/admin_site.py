@@ -16,6 +16,7 @@ from django.urls import reverse
 
 class StaffAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
+        # Imported here: this module is loaded with the admin app, before the models it reaches.
         from petitions.services.staff import staff_second_factor_pending
 
         return super().has_permission(request) and not staff_second_factor_pending(request)

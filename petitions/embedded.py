@@ -10,12 +10,12 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
+from petitions import tasks
+
 logger = logging.getLogger(__name__)
 
 
 def _run_forever(stop: threading.Event) -> None:
-    from petitions import tasks
-
     schedule = [
         (settings.COUNT_INTERVAL, tasks.count_signatures),
         (settings.SWEEP_INTERVAL, tasks.sweep_stuck_work),

@@ -219,7 +219,7 @@ class Voter(models.Model):
 
 class VoterFileShape(models.Model):
     """What a voter import found about how people live, measured on the voter
-    table after the import (petitions.matching.by_address): the share of
+    table after the import (petitions.validation.by_address): the share of
     registered voters who share their address with another registered voter.
     A real voter file is full of households (most voters share an address);
     a file where nobody does tells the matcher that the address alone
@@ -398,6 +398,23 @@ class Signature(models.Model):
         if self.name_as_written:
             return self.name_as_written
         return " ".join(p for p in [self.first_name, self.middle_name, self.last_name, self.suffix] if p)
+
+    # The reasons for which "we could not find you" is the right form email: the signer may not be
+    # registered, or registered elsewhere, and can check and still sign.
+    NOT_FOUND_REASONS = (Reason.NOT_REGISTERED, Reason.ADDRESS_MISMATCH, Reason.WRONG_COUNTY)
+
+    @property
+    def form_email_kind(self) -> str | None:
+        """Which "Your petition form" email this online signature gets once decided, if any."""
+        if self.channel != self.Channel.ONLINE or self.petition.online_counts_directly:
+            return None
+        if self.status == self.Status.VALID:
+            return "found"
+        if self.status == self.Status.DUPLICATE and self.voter_id is not None:
+            return "already_signed"  # a second form mailed back would cost the campaign at the county's sample
+        if self.status == self.Status.INVALID and self.reason in self.NOT_FOUND_REASONS:
+            return "not_found"
+        return None  # pending, in review, or rejected for fraud or withdrawn: nothing to say yet, or to send
 
 
 class KeyedLine(models.Model):  # noqa: DJ008 - not shown by itself in the admin

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_process_shutdown
 from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
 
 from petitions.models import Petition, Signature
-from petitions.services import projections, signatures, tallies, wet_ink
+from petitions.queue import validation_queue
+from petitions.services import projections, signing, tallies, wet_ink
+from petitions.services.retention import signatures_purge_unconfirmed
+from petitions.validation import validate
+from petitions.validation.candidates import ahead_close
 
 logger = logging.getLogger(__name__)
 
 
 @worker_process_shutdown.connect
 def _close_candidate_helper(**kwargs) -> None:
-    """A pool process ending closes the connection its candidate-fetching helper thread kept."""
-    from petitions.matching.candidates import ahead_close
-
+    """A pool process ending closes the connections its candidate-fetching helper threads kept."""
     ahead_close()
 
 
@@ -32,7 +37,7 @@ def _close_candidate_helper(**kwargs) -> None:
     retry_backoff_max=300,
 )
 def send_confirmation_email(self, signature_id: int) -> bool:
-    return signatures.signature_send_confirmation(signature_id=signature_id)
+    return signing.signature_send_confirmation(signature_id=signature_id)
 
 
 @shared_task(
@@ -51,10 +56,8 @@ def send_form_email(self, signature_id: int) -> bool:
 def validate_signature(self, signature_id: int) -> str | None:
     """One signature. Nothing queues it any more (validate_signatures takes
     batches); it stays so that messages queued before an upgrade still run."""
-    from django.db import OperationalError
-
     try:
-        signature = signatures.signature_validate(signature_id=signature_id)
+        signature = validate.signature_validate(signature_id=signature_id)
     except OperationalError as exc:  # database restarting or a lock timeout: try again a few times
         raise self.retry(exc=exc) from exc
     return signature.status if signature else None
@@ -62,28 +65,13 @@ def validate_signature(self, signature_id: int) -> str | None:
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
 def validate_signatures(self, signature_ids: list[int]) -> int:
-    """Validate a batch of signatures (signatures.VALIDATE_BATCH at most) as one
+    """Validate a batch of signatures (queue.VALIDATE_BATCH at most) as one
     set. Returns how many this run validated (signatures no longer pending, or
     held by another worker, are left alone)."""
-    from django.db import OperationalError
-
     try:
-        return len(signatures.signatures_validate(signature_ids=signature_ids))
+        return len(validate.signatures_validate(signature_ids=signature_ids))
     except OperationalError as exc:
         raise self.retry(exc=exc) from exc
-
-
-def queue_validation(signature_ids: list[int], *, on_commit: bool = True) -> None:
-    """Send signatures to the workers in batches (after the transaction commits
-    when `on_commit`; a broker that is down loses nothing, the sweep resends)."""
-    from petitions.services.tasks_queue import enqueue_on_commit
-
-    for start in range(0, len(signature_ids), signatures.VALIDATE_BATCH):
-        chunk = list(signature_ids[start : start + signatures.VALIDATE_BATCH])
-        if on_commit:
-            enqueue_on_commit(validate_signatures, chunk)
-        else:
-            validate_signatures.delay(chunk)
 
 
 @shared_task(acks_late=True)
@@ -112,10 +100,6 @@ def project_signatures() -> dict[str, int]:
 @shared_task
 def sweep_stuck_work() -> dict:
     """Resend what the broker never got: confirmation emails, validations and form emails."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE)
     unsent = list(
         Signature.objects.filter(
@@ -129,8 +113,8 @@ def sweep_stuck_work() -> dict:
     )
     for signature_id in unsent:
         send_confirmation_email.delay(signature_id)
-    stuck = signatures.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:5000]
-    queue_validation(stuck, on_commit=False)
+    stuck = validate.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:5000]
+    validation_queue(stuck, on_commit=False)
     forms = wet_ink.unsent_form_email_ids(older_than_seconds=settings.SWEEP_GRACE)
     for signature_id in forms:
         send_form_email.delay(signature_id)
@@ -147,6 +131,4 @@ def sweep_stuck_work() -> dict:
 @shared_task(acks_late=True)
 def purge_unconfirmed_signatures() -> int:
     """Daily (beat): unconfirmed signatures older than UNCONFIRMED_RETENTION_DAYS lose their personal data."""
-    from petitions.services.retention import signatures_purge_unconfirmed
-
     return signatures_purge_unconfirmed()

@@ -1,5 +1,4 @@
-"""Matching signatures to the voter file.
-
-- `keys`: normalisation of names and addresses into comparable keys.
-- `engine`: finds candidate voters for a signature and decides its status.
+"""Comparing what a signer wrote with a voter's record: names and addresses as comparable keys
+(`keys`, `names`, `addresses`), and how well one voter fits one signature (`scoring`). No database.
+Deciding a signature with these is petitions.validation's.
 """

@@ -8,13 +8,12 @@ kept apart, since a missing or wrong apartment number is no reason to reject
 a signature.
 
 Parsing: most signers write the plain shape "number [fraction] [direction]
-name [type] [direction] [unit]", which a table-driven tokenizer reads in a few
-microseconds. An address that does not start with a house number (a PO Box,
-"One Main St", a description) is handed to `usaddress`, the conditional
-random field parser for US addresses, which costs 0.3-0.7 ms a call: too much
-for every signature at a thousand signatures a second per worker. When
-usaddress cannot label an address either (RepeatedLabelError), a regular
-expression takes the leading number as the house.
+name [type] [direction] [unit]", which a table-driven tokenizer reads. An
+address that does not start with a house number (a PO Box, "One Main St", a
+description) is handed to `usaddress`, the conditional random field parser for
+US addresses, a hundred times dearer per call. When usaddress cannot label an
+address either (RepeatedLabelError), a regular expression takes the leading
+number as the house.
 """
 
 from __future__ import annotations
@@ -354,9 +353,9 @@ STREET_SUFFIXES = {
     "WELLS": "WLS",
 }
 STREET_SUFFIX_CODES = set(STREET_SUFFIXES.values())
-_SUFFIX_LONG: dict[str, str] = {}
+SUFFIX_LONG: dict[str, str] = {}
 for _written, _code in STREET_SUFFIXES.items():
-    _SUFFIX_LONG.setdefault(_code, _written)  # the first written form listed is the full word
+    SUFFIX_LONG.setdefault(_code, _written)  # the first written form listed is the full word
 DIRECTIONALS = {
     "NORTH": "N",
     "SOUTH": "S",
@@ -507,7 +506,7 @@ class Street:
     def compact(self) -> str:
         """The name and type's letters, the type spelt out: catches words run
         together or split ('ABERNETH YSTREET' for 'ABERNETHY STREET')."""
-        return (self.name + _SUFFIX_LONG.get(self.type, self.type)).replace(" ", "")
+        return (self.name + SUFFIX_LONG.get(self.type, self.type)).replace(" ", "")
 
 
 def _is_type(word: str) -> bool:
@@ -600,7 +599,7 @@ def _parse_tokens(text: str) -> ParsedAddress | None:
 
 
 def _parse_usaddress(text: str) -> ParsedAddress | None:
-    import usaddress
+    import usaddress  # imported when first needed: loading its model takes a tenth of a second
 
     try:
         tagged, _kind = usaddress.tag(text)

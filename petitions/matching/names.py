@@ -262,11 +262,11 @@ def jaro_winkler(a: str, b: str) -> float:
 GIVEN_EXACT, GIVEN_NICKNAME, GIVEN_PREFIX, GIVEN_INITIAL, GIVEN_SPELLING = 1.0, 0.95, 0.9, 0.85, 0.0
 
 
-@lru_cache(maxsize=1 << 17)
-def given_name_fit(written: str, registered: str) -> tuple[float, bool]:
+def given_name_rule(written: str, registered: str) -> tuple[float, bool]:
     """How well a written given name fits a registered one (keys, no spaces),
     and whether it is only a spelling likeness (Jaro-Winkler: a typo or another
-    name) rather than the name, a nickname, an initial or a shortening of it."""
+    name) rather than the name, a nickname, an initial or a shortening of it.
+    Uncached: `given_name_fit` is the same with an lru_cache."""
     if not written or not registered:
         return 0.0, False
     if written == registered:
@@ -279,6 +279,9 @@ def given_name_fit(written: str, registered: str) -> tuple[float, bool]:
     if len(shorter) >= 3 and longer.startswith(shorter):  # Chris / Christopher, Mary / Maryann
         return GIVEN_PREFIX, False
     return jaro_winkler(written, registered), True
+
+
+given_name_fit = lru_cache(maxsize=1 << 17)(given_name_rule)
 
 
 def given_name_similarity(written: str, registered: str) -> float:

@@ -14,15 +14,10 @@ from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from petitions.matching.addresses import _SUFFIX_LONG, DIRECTIONALS, ParsedAddress, Street, street_parts
-from petitions.matching.candidates import VoterRow
+from petitions.matching.addresses import DIRECTIONALS, SUFFIX_LONG, ParsedAddress, Street, street_parts
 from petitions.matching.names import (
-    GIVEN_EXACT,
-    GIVEN_INITIAL,
-    GIVEN_NICKNAME,
-    GIVEN_PREFIX,
-    are_nicknames,
     given_name_fit,
+    given_name_rule,
     jaro_winkler,
     looks_like_a_typo,
     name_key,
@@ -30,9 +25,18 @@ from petitions.matching.names import (
     surname_parts,
     surname_similarity,
 )
+from petitions.matching.voters import VoterRow
+from petitions.speedups import PairTable
 
 SURNAME_WEIGHT = 0.55
 GIVEN_WEIGHT = 0.45
+# Thresholds on Fit.score (0-1) that the county's rules apply (petitions.validation.engine).
+PLAUSIBLE = 0.75  # worth a person's look
+VALID_BAR = 0.88  # the one plausible voter at the address is accepted without a look
+STRONG = 0.95  # exact or nickname given name, exact surname: preferred over weaker look-alikes
+MARGIN = 0.03  # how far the best must lead the second for a preference
+SAME_PERSON = 0.92  # name match strong enough to call a voter at another address "the same person"
+
 SWAPPED_PENALTY = 0.04  # given name and surname written the other way round
 GIVEN_DIFFERENT = 0.75  # below: another given name, not a typo, nickname or initial of it
 UNSURE = 0.86  # the most such a name scores: under the bar, so it goes to review
@@ -103,7 +107,7 @@ class Fit:
 
 
 @lru_cache(maxsize=1 << 16)
-def _voter_street(prefix: str, name: str, kind: str, suffix: str) -> Street:
+def voter_street(prefix: str, name: str, kind: str, suffix: str) -> Street:
     return street_parts(prefix, name, kind, suffix)
 
 
@@ -115,7 +119,7 @@ def _street_readings(street: Street) -> list[tuple[str, str, bool]]:
     if street.type:
         readings.append((street.compact, street.predirectional, False))
         if street.name in DIRECTIONALS and not street.predirectional:
-            readings.append((_SUFFIX_LONG.get(street.type, street.type), DIRECTIONALS[street.name], False))
+            readings.append((SUFFIX_LONG.get(street.type, street.type), DIRECTIONALS[street.name], False))
     return readings
 
 
@@ -167,7 +171,7 @@ def same_street(written: Street, voter: VoterRow) -> bool:
     not only with its type run on ('J St' is not 'K St', though 'JSTREET' and
     'KSTREET' look alike), and a short or numbered name exactly ('5th' is not
     '15th', 'Elm' is not 'Ely')."""
-    registered = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
+    registered = voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
     if written.key == registered.key:
         return bool(written.name)
     name_w, name_r = written.name.replace(" ", ""), registered.name.replace(" ", "")
@@ -280,9 +284,8 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     voter's (nor a nickname, initial, shortening, typo or middle name of it):
     name_fit is then at most ANOTHER_PERSON. Cheap, so most of a block's
     neighbours are set aside before their names are scored: each (written
-    name, registered name) pair is judged once per process (_could_be), and
-    most candidates of a signature are new pairs, so judging one costs little
-    more than a Jaro-Winkler (no score, no tuple, no LRU bookkeeping)."""
+    name, registered name) pair is judged once per process and kept in a
+    PairTable (petitions.speedups)."""
     registered = voter.key_first
     givens = written.screened_givens
     if not registered or givens is None:
@@ -291,7 +294,7 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     for given in givens:
         could = known.get((given, registered))
         if could is None:
-            could = _remember(known, (given, registered), _could_be(given, registered, 1.0))
+            could = known.remember((given, registered), _could_be(given, registered, 1.0))
         if could:
             return False
     middle = voter.middle_name
@@ -302,7 +305,7 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
         if len(given) > 1:
             could = known.get((given, middle))
             if could is None:
-                could = _remember(known, (given, middle), _could_be(given, name_key(middle), MIDDLE_FACTOR))
+                could = known.remember((given, middle), _could_be(given, name_key(middle), MIDDLE_FACTOR))
             if could:
                 return False
     return True
@@ -310,33 +313,15 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
 
 MIDDLE_FACTOR = 0.9  # known by the middle name: given_name_fit against it counts 0.9 (_given_fit)
 
-_GIVEN_PAIRS: dict[tuple[str, str], bool] = {}  # (written given name key, registered given name key)
-_MIDDLE_PAIRS: dict[tuple[str, str], bool] = {}  # (written given name key, registered middle name as registered)
-_PAIRS_KEPT = 1 << 17  # pairs per table (about 20 MB each), emptied when full
-
-
-def _remember(known: dict, pair: tuple[str, str], could: bool) -> bool:
-    if len(known) >= _PAIRS_KEPT:
-        known.clear()
-    known[pair] = could
-    return could
+# (written given name key, registered given name key) and (written given name key, registered middle
+# name as registered): whether the one could be the other.
+_GIVEN_PAIRS = PairTable(1 << 17)
+_MIDDLE_PAIRS = PairTable(1 << 17)
 
 
 def _could_be(given: str, registered: str, factor: float) -> bool:
-    """factor * given_name_fit(given, registered)[0] >= GIVEN_DIFFERENT: its
-    rules in its order, without its cache (most pairs are met once)."""
-    if not registered:
-        return False
-    if given == registered:
-        fit = GIVEN_EXACT
-    elif len(given) == 1 or len(registered) == 1:
-        fit = GIVEN_INITIAL if given[0] == registered[0] else 0.0
-    elif are_nicknames(given, registered):
-        fit = GIVEN_NICKNAME
-    else:
-        shorter, longer = (given, registered) if len(given) <= len(registered) else (registered, given)
-        fit = GIVEN_PREFIX if len(shorter) >= 3 and longer.startswith(shorter) else jaro_winkler(given, registered)
-    return factor * fit >= GIVEN_DIFFERENT
+    """factor * given_name_fit(given, registered) reaches GIVEN_DIFFERENT."""
+    return factor * given_name_rule(given, registered)[0] >= GIVEN_DIFFERENT
 
 
 def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) -> Fit | None:
@@ -348,7 +333,7 @@ def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) 
     name = name_fit(written, voter)
     if name < least_name:
         return None
-    registered_street = _voter_street(
+    registered_street = voter_street(
         voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix
     )
     return Fit(

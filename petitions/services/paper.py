@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from petitions.models import County, Petition, PetitionSection, Signature
+from petitions.queue import validation_queue
 from petitions.services.audit import audit_record
 from petitions.services.tallies import bucket_of, tally_changes_record, tally_move
 
@@ -66,8 +67,6 @@ def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
     A (section, line) that already has a signature, or comes twice in `lines`,
     is not added again. The sections are locked first, so two volunteers
     saving the same section one after the other see each other's lines."""
-    from petitions import tasks
-
     result = PaperLinesCreated()
     if not lines:
         return result
@@ -112,7 +111,7 @@ def paper_lines_create(*, lines: list[KeyedLineInput]) -> PaperLinesCreated:
         for signature in result.created:
             tally_move(deltas, before=None, after=bucket_of(signature, signature.petition))
         tally_changes_record(deltas)
-        tasks.queue_validation([signature.pk for signature in result.created])
+        validation_queue([signature.pk for signature in result.created])
     return result
 
 

@@ -1,53 +1,7 @@
-"""The random-sample projection we expect each county to reach (EC 9030(d),
-2 CCR 20530-20532), estimated from our own validation results in the tallies.
-
-Written only by the periodic task ``project_signatures`` (and ``export_counts
---recompute``); pages and exports read the stored ``CountyProjection`` rows and
-never recompute.
-
-How the estimate is made, per county, from the filed tally buckets:
-
-* R, the raw count, is every filed signature in any status (``unconfirmed``
-  signatures are never in the tallies): pending and review signatures are
-  filed with the county all the same, so they are part of what it samples.
-* The tallies count the second signature of someone who is not registered
-  as invalid, not duplicate (tallies.counted_status): the county finds
-  duplicates among registered voters only, so ``duplicate`` below is always
-  a registered voter's second signature.
-* decided = valid + invalid + duplicate. Our rates are taken over decided
-  signatures only: validity rate = valid / decided, duplicate rate =
-  duplicate / decided (stored as ``validity_rate`` and ``duplicate_rate``).
-  Pending and review signatures are assumed to resolve at those same rates.
-  When nothing is decided yet the rates are unknown and the county is not
-  projected (its row is stored with ``sample = 0``, see ``NOT_PROJECTED``);
-  the statewide total then counts it as 0, which the dashboard says.
-* Our rates are not what the county's sample will show. The county finds a
-  duplicate only when *both* signatures of a voter are in its sample (hence
-  the heavy weight A x (A - 1) of 2 CCR 20531). With f = n / R the share of
-  the county that is sampled, a duplicate of ours is drawn with probability
-  f, and its counted original is also drawn with probability about f. So
-  the sample is expected to show, per signature drawn:
-
-      valid:      (valid + duplicate x (1 - f)) / decided
-      duplicates: duplicate x f / decided
-
-  (a drawn duplicate whose original was not drawn looks valid to the
-  county). These are the rates handed to
-  :func:`petitions.projection.expected_projection`, which draws the sample
-  size itself and applies the regulation's rounding. In expectation the
-  county's projection then lands on our own valid count scaled to R; feeding
-  our duplicate rate in directly would charge every duplicate about A times
-  over (with a 3 % sample, 1 % duplicates would cut a third of the county).
-  With a full check (500 signatures or fewer, f = 1) the rates are simply
-  ours.
-
-Known limits: review signatures may well be harder cases than average (the
-estimate is then optimistic); a duplicate whose counted original is an
-unreturned online pledge is alone in the filing and will look valid to the
-county (the estimate is then slightly pessimistic); the estimate is the
-result of a typical sample, not a risk band: each duplicate a real sample
-happens to catch costs about A x (A - 1) signatures.
-"""
+"""The random-sample projection we expect each county to reach, estimated from our own validation
+results in the tallies and stored as CountyProjection rows by the periodic task `project_signatures`
+(pages and exports read the rows, never recompute). How the estimate turns our duplicate rate into
+what a county's sample will show, and its limits: docs/architecture.md ("The projection")."""
 
 from __future__ import annotations
 

@@ -16,10 +16,10 @@ from django.db.models import BigIntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
-from petitions.matching.engine import decide
 from petitions.models import AuditLog, Circulator, County, KeyedLine, Petition, PetitionSection, Signature
 from petitions.services.audit import audit_record
 from petitions.services.paper import KeyedLineInput, paper_lines_create
+from petitions.validation.engine import decide
 
 Status = PetitionSection.Status
 # list[str]: looked up with a status as stored (a str); the members are str too

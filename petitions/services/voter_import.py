@@ -1,58 +1,7 @@
-"""Importing the Secretary of State's voter file (INTERFACES.md, `import_voters`).
-
-How it works, on both databases:
-  1. The header is read and checked first; a file missing a required column
-     (petitions.voterfile) raises VoterFileRefused before anything is written.
-  2. Inside ONE transaction, rows are streamed from the file (plain or gzip,
-     detected by its magic bytes, not its name), parsed, given their matching
-     keys and loaded in batches into a temporary staging table:
-     PostgreSQL: COPY, 50,000 rows per COPY, sent by a helper thread so the
-     server loads one batch while Python parses the next; SQLite: executemany,
-     5,000 rows at a time. Memory stays flat whatever the size of the file.
-  3. A unique index is built on the staging table's RegistrantID. If that
-     fails, the file repeats RegistrantIDs: the last row of each wins and the
-     earlier ones become bad rows ("repeated RegistrantID, line N kept").
-  4. ONE `INSERT ... SELECT ... ON CONFLICT (registrant_id) DO UPDATE ... WHERE
-     (the row differs)` merges staging into petitions_voter, so unchanged voters
-     are not rewritten and new / updated / unchanged can be counted.
-     PostgreSQL bulk load: when the file at least doubles the voter table (the
-     first import of the statewide file), the table's plain indexes are dropped
-     before the merge and rebuilt after it from their own definitions, in the
-     same transaction: building an index once is far cheaper than millions of
-     random insertions. This holds an exclusive lock on the voter table until
-     the import commits (nobody can be validated against a table that is
-     being filled anyway).
-  5. With replace, voters absent from the file are marked registered=False.
-     A voter whose row in the file is bad (but whose RegistrantID could be read)
-     counts as present: a malformed birth date must not de-register anyone.
-     A file without a single data row is refused under replace.
-  6. One AuditLog row (action "voters.import").
-  7. After the commit, when voters were added, changed or marked: the share of
-     registered voters who share an address is measured on a sample and
-     recorded (petitions.matching.by_address.measure, a VoterFileShape).
-  8. After the commit, when voters were added or changed: people register
-     during the campaign, so the signatures the machine found not registered,
-     registered elsewhere, or could not decide (review) go back to validation
-     (petitions.services.signatures.signatures_revalidate); a person's decision
-     is never touched. `revalidation_queued` says how many.
-Any database error, or a damaged gzip stream, rolls the whole import back.
-
-Why a staging table on SQLite too, rather than bulk_create(update_conflicts=True):
-repeated RegistrantIDs are found without holding every ID in memory, and
-new / updated / unchanged can be told apart, with the same SQL on both.
-
-Encoding: each line is decoded as UTF-8; a line that is not valid UTF-8 is
-decoded as Windows-1252 (what older exports use), failing that as Latin-1, and
-counted in `recoded_lines`. A voter is never rejected for an accent. Text is
-stored in Unicode's composed form (NFC), as signatures are.
-
-Matching keys are those of petitions.matching.keys.voter_keys (surname, given
-name, house, street, the surname's phonetic code, the given name's initial,
-the ZIP); its component functions are memoised per import (names and streets
-repeat a great deal in a voter file, and Unicode folding is the costliest part
-of a row).
-tests/test_import_voters.py checks the stored keys equal voter_keys.
-"""
+"""Importing the Secretary of State's voter file (`import_voters`): streamed into a staging table and
+merged in one transaction, so a broken file changes nothing and memory stays flat at any size. The
+steps, the bulk-load shortcut and the encodings are in docs/architecture.md ("Importing the voter
+file"); tests/test_import_voters.py checks the stored keys equal matching.keys.voter_keys."""
 
 from __future__ import annotations
 
@@ -79,6 +28,8 @@ from django.utils import timezone
 from petitions.matching.keys import VoterKeys, house_key, name_key, street_key, surname_phonetic, voter_keys, zip_key
 from petitions.models import County
 from petitions.services.audit import audit_record
+from petitions.validation import by_address
+from petitions.validation.revalidate import signatures_revalidate
 from petitions.voterfile import DATE_FIELDS, FIELDS, Layout, VoterFileRefused
 
 __all__ = ["ImportSummary", "VoterFileRefused", "voters_import"]
@@ -595,15 +546,11 @@ def voters_import(
             raise VoterFileRefused(f"{path.name} is damaged ({exc}); nothing was imported") from exc
     if summary.inserted or summary.updated or summary.marked_unregistered:
         # How people live, as this file shows it: whether the address alone identifies a person.
-        from petitions.matching import by_address
-
         note("Measuring how many voters share an address ...")
         by_address.measure(file_name=path.name)
     if summary.inserted or summary.updated:
         # People register during the campaign: what the machine found not
         # registered (or in review) is looked at again against the new file.
-        from petitions.services.signatures import signatures_revalidate
-
         note("Queueing signatures for re-validation ...")
         summary.revalidation_queued = signatures_revalidate()
     summary.seconds = time.monotonic() - started

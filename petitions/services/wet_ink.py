@@ -3,35 +3,39 @@ in ink and mails back (California counts only signatures affixed in ink).
 
 The form's link is keyed like the confirmation link (the database holds only
 the nonce) and works while the petition circulates. The "Your petition form"
-email goes once, after validation has decided the signature. Receiving the
-signed form is `signatures.signature_receive_form`.
+email goes once, after validation has decided the signature (queued by
+petitions.queue.form_emails_queue). The signed form coming back is
+`signature_receive_form`: it becomes filed, and counts in place of a pledge.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from petitions.models import Signature
-from petitions.services.tasks_queue import enqueue_on_commit
+from petitions.codes import FORM, MalformedCode, code_format, code_parse
+from petitions.models import Petition, Signature
+from petitions.services.audit import audit_record
+from petitions.services.tallies import bucket_of, tally_change_record
+from petitions.validation.engine import Decision
+from petitions.validation.outcomes import count_for_voter
 
 logger = logging.getLogger(__name__)
 
 Status = Signature.Status
 Reason = Signature.Reason
 
-# The reasons for which "we could not find you" is the right email: the signer
-# may not be registered, or registered elsewhere, and can check and still sign.
-NOT_FOUND_REASONS = (Reason.NOT_REGISTERED, Reason.ADDRESS_MISMATCH, Reason.WRONG_COUNTY)
 REGISTRATION_CHECK_URL = "https://voterstatus.sos.ca.gov/"
 REGISTER_URL = "https://registertovote.ca.gov/"
 
@@ -74,39 +78,13 @@ def form_available(signature: Signature, *, today: date | None = None) -> bool:
     return deadline is None or (today or timezone.localdate()) <= deadline
 
 
-def _form_email_kind(signature: Signature) -> str | None:
-    """Which "Your petition form" email a decided online signature gets, if any."""
-    if signature.channel != Signature.Channel.ONLINE or signature.petition.online_counts_directly:
-        return None
-    if signature.status == Status.VALID:
-        return "found"
-    if signature.status == Status.DUPLICATE and signature.voter_id is not None:
-        return "already_signed"  # a second form mailed back would cost the campaign at the county's sample
-    if signature.status == Status.INVALID and signature.reason in NOT_FOUND_REASONS:
-        return "not_found"
-    return None  # pending, in review, or rejected for fraud or withdrawn: nothing to say yet, or nothing to send
-
-
-def form_emails_queue(signatures: Iterable[Signature]) -> None:
-    """After commit, send the form email of each decided online signature that has not had it."""
-    from petitions import tasks
-
-    for signature in signatures:
-        if (
-            signature.form_email_sent_at is None
-            and signature.wet_ink_received_at is None
-            and _form_email_kind(signature) is not None
-        ):
-            enqueue_on_commit(tasks.send_form_email, signature.pk)
-
-
 def signature_send_form_email(*, signature_id: int) -> bool:
     """Send the "Your petition form" email once. Returns True when this call sent it.
 
     Claimed with a conditional update, released when sending fails so that a
     retry or the sweep sends it."""
     signature = Signature.objects.select_related("petition", "county").filter(pk=signature_id).first()
-    if signature is None or (kind := _form_email_kind(signature)) is None:
+    if signature is None or (kind := signature.form_email_kind) is None:
         return False
     claimed = Signature.objects.filter(pk=signature_id, form_email_sent_at__isnull=True).update(
         form_email_sent_at=timezone.now()
@@ -147,7 +125,7 @@ def unsent_form_email_ids(*, older_than_seconds: int, limit: int = 5000) -> list
     emailed = (
         Q(status=Status.VALID)
         | Q(status=Status.DUPLICATE, voter__isnull=False)
-        | Q(status=Status.INVALID, reason__in=NOT_FOUND_REASONS)
+        | Q(status=Status.INVALID, reason__in=Signature.NOT_FOUND_REASONS)
     )
     return list(
         Signature.objects.filter(
@@ -161,4 +139,100 @@ def unsent_form_email_ids(*, older_than_seconds: int, limit: int = 5000) -> list
         )
         .order_by("validated_at")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- The signed form coming back --------------------------------------------------
+
+
+class FormIntake:
+    RECEIVED = "received"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
+    OTHER_PETITION = "other_petition"
+    NOT_A_FORM = "not_a_form"
+
+
+@dataclass(frozen=True)
+class FormIntakeResult:
+    outcome: str
+    message: str
+    code: str = ""
+    signature: Signature | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome == FormIntake.RECEIVED
+
+
+def signature_receive_form(
+    *, code: str, petition: Petition, user: User | None = None, actor: str = ""
+) -> FormIntakeResult:
+    """A signed wet-ink form arrived: record it once (who, when), and its
+    signature becomes filed, moving from `pledged` to `raw` in the counts.
+
+    A second scan of the same code, an unknown or malformed code, or a code
+    of another petition changes nothing and says so. Under the row lock two
+    volunteers scanning one form at once record it once. A form whose
+    signature was the duplicate of a pledge now ranks before that pledge
+    (filing_rank), so it takes its place as the one that counts."""
+    try:
+        parsed = code_parse(code)
+    except MalformedCode as exc:
+        return FormIntakeResult(FormIntake.MALFORMED, f"{exc} Nothing changed.")
+    if parsed.kind != FORM:
+        return FormIntakeResult(
+            FormIntake.NOT_A_FORM,
+            f"{code_format(parsed)} is a {parsed.kind_name}'s code, not a "
+            "wet-ink form's: record returned sections on the Sections page. Nothing changed.",
+            code=code_format(parsed),
+        )
+    text = code_format(parsed)
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("petition", "county")
+            .filter(pk=parsed.pk, channel=Signature.Channel.ONLINE)
+            .exclude(status=Status.UNCONFIRMED)
+            .first()
+        )
+        if signature is None:
+            return FormIntakeResult(
+                FormIntake.UNKNOWN, f"No form has the code {text}. Check the code. Nothing changed.", code=text
+            )
+        if signature.petition_id != petition.pk:
+            return FormIntakeResult(
+                FormIntake.OTHER_PETITION,
+                f"Form {text} belongs to another petition, "
+                f"\u201c{signature.petition.title}\u201d ({signature.petition.slug}). Nothing changed.",
+                code=text,
+                signature=signature,
+            )
+        if signature.wet_ink_received_at is not None:
+            when = timezone.localtime(signature.wet_ink_received_at)
+            received_by = signature.wet_ink_received_by
+            by = received_by.get_username() if received_by is not None else "a file"
+            return FormIntakeResult(
+                FormIntake.ALREADY,
+                f"Form {text} was already received on {when:%b %d, %Y at %H:%M} by {by}. Nothing changed.",
+                code=text,
+                signature=signature,
+            )
+        before = bucket_of(signature, signature.petition)
+        signature.wet_ink_received_at = timezone.now()
+        signature.wet_ink_received_by = user if user is not None and user.is_authenticated else None
+        signature.save(update_fields=["wet_ink_received_at", "wet_ink_received_by", "updated_at"])
+        tally_change_record(before=before, after=bucket_of(signature, signature.petition))
+        if signature.status == Status.DUPLICATE and signature.voter_id is not None:
+            count_for_voter(signature, Decision(status=Status.VALID, voter=signature.voter))
+        audit_record(
+            action="form.receive",
+            user=user,
+            actor=actor,
+            target=signature,
+            detail={"code": text, "status": signature.status, "county": signature.county_id},
+        )
+    return FormIntakeResult(
+        FormIntake.RECEIVED, f"Received form {text} ({signature.county.name} County).", code=text, signature=signature
     )

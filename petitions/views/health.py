@@ -1,5 +1,6 @@
 """/healthz: 200 when the database (and the broker, where configured) answers, 503 otherwise."""
 
+import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
@@ -16,8 +17,6 @@ def _database_ok() -> bool:
 
 
 def _broker_ok(url: str) -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping())
     except redis.RedisError:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from petitions.http import StaffRequest
-from petitions.services.signatures import FormIntake, signature_receive_form
+from petitions.services.wet_ink import FormIntake, signature_receive_form
 from petitions.views.dashboard import dashboard_view, petition_from_request
 
 SESSION_KEY = "intake"  # this volunteer's running tally and last scans, per petition

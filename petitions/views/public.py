@@ -17,7 +17,7 @@ from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import petition_counts, petition_featured
-from petitions.services import abuse, signatures, wet_ink
+from petitions.services import abuse, signing, wet_ink
 
 
 def _counting_cache(view):
@@ -63,11 +63,11 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = SignatureForm(request.POST)
         if form.is_valid():
-            data = signatures.OnlineSignatureInput(**{k: v for k, v in form.cleaned_data.items() if k != "attest"})
+            data = signing.OnlineSignatureInput(**{k: v for k, v in form.cleaned_data.items() if k != "attest"})
             ip_hash = abuse.client_ip_hash(client_ip(request))
             # Over a limit: accepted and held for review, never refused (a refusal tells a flood's author to adapt).
             hold = abuse.signature_hold_decide(ip_hash=ip_hash, email=data.email)
-            signatures.signature_create_online(petition=petition, data=data, ip_hash=ip_hash, hold=hold)
+            signing.signature_create_online(petition=petition, data=data, ip_hash=ip_hash, hold=hold)
             return redirect("petitions:check_email", slug=petition.slug)
     else:
         form = SignatureForm()
@@ -83,7 +83,7 @@ def check_email(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """GET only shows a button: email scanners follow links. The POST confirms."""
-    signature = signatures.signature_for_token(token)
+    signature = signing.signature_for_token(token)
     if signature is None or signature.petition.slug != slug:
         return render(request, "petitions/confirm_invalid.html", status=404)
     closed = not _accepting_signatures(signature.petition)
@@ -101,7 +101,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if request.method == "POST":
         form = ConfirmForm(request.POST)
         if form.is_valid():
-            signatures.signature_confirm(signature=signature)
+            signing.signature_confirm(signature=signature)
             return redirect(
                 f"{reverse('petitions:thanks', kwargs={'slug': slug})}?form={wet_ink.form_token(signature)}"
             )

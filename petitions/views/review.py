@@ -21,11 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from petitions.http import StaffRequest
-from petitions.matching.engine import signature_name
 from petitions.matching.keys import fold, house_key, name_key, parse_street_address, street_key, suffix_key
 from petitions.models import Petition, Signature, Voter
 from petitions.services.audit import audit_record
-from petitions.services.signatures import SignatureNotInReview, signature_decide
+from petitions.services.review import SignatureNotInReview, signature_decide
+from petitions.validation.engine import signature_name
 from petitions.views.accounts import second_factor_required
 from petitions.views.dashboard import petition_from_request
 

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from petitions.codes import section_code
+from petitions.documents.sections import blank_sections_pdf
 from petitions.http import StaffRequest
 from petitions.models import AuditLog, Circulator, County, KeyedLine, PetitionSection, Signature
 from petitions.services.audit import audit_record
@@ -468,8 +469,6 @@ def section_issue(request: StaffRequest) -> HttpResponse:
 @never_cache
 def sections_pdf(request: HttpRequest) -> HttpResponse:
     """The blank sections to print (ids=1,2,3), each with its number and code."""
-    from petitions.documents.sections import blank_sections_pdf
-
     ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()][:ISSUE_MAX]
     sections = list(
         PetitionSection.objects.filter(pk__in=ids).select_related("petition", "county", "circulator").order_by("number")

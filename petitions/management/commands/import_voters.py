@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from petitions.management.commands._common import command_actor
 from petitions.services.voter_import import VoterFileRefused, voters_import
@@ -40,8 +41,6 @@ class Command(BaseCommand):
         bar = None
         notes = None
         if verbosity > 0 and self.stderr.isatty():
-            from tqdm import tqdm
-
             stream = getattr(self.stderr, "_out", self.stderr)
             bar = tqdm(
                 total=source.stat().st_size,

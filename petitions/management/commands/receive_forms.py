@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from petitions.management.commands._common import command_actor, petition_by_slug
-from petitions.services.signatures import FormIntake, signature_receive_form
+from petitions.services.wet_ink import FormIntake, signature_receive_form
 
 
 class Command(BaseCommand):

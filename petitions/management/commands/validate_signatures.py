@@ -4,10 +4,11 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from calexit.celery import app as celery_app
-from petitions import tasks
 from petitions.management.commands._common import petition_by_slug
 from petitions.models import Signature
-from petitions.services import signatures, tallies
+from petitions.queue import VALIDATE_BATCH, validation_queue
+from petitions.services import tallies
+from petitions.validation.validate import pending_signature_ids, signatures_validate
 
 
 class Command(BaseCommand):
@@ -19,20 +20,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, petition, timeout, **options):
         target = petition_by_slug(petition) if petition else None
-        pending = signatures.pending_signature_ids(petition=target)
+        pending = pending_signature_ids(petition=target)
         started = time.monotonic()
         workers = not celery_app.conf.task_always_eager and celery_app.control.ping(timeout=1.0)
         if workers:
-            tasks.queue_validation(pending, on_commit=False)
+            validation_queue(pending, on_commit=False)
             left = pending
             while left:
                 if time.monotonic() - started > timeout:
                     raise CommandError(f"{len(left):,} signatures still pending after {timeout} s", returncode=1)
                 time.sleep(0.5)
-                left = signatures.pending_signature_ids(petition=target)
+                left = pending_signature_ids(petition=target)
         else:
-            for start in range(0, len(pending), signatures.VALIDATE_BATCH):
-                signatures.signatures_validate(signature_ids=pending[start : start + signatures.VALIDATE_BATCH])
+            for start in range(0, len(pending), VALIDATE_BATCH):
+                signatures_validate(signature_ids=pending[start : start + VALIDATE_BATCH])
         tallies.tallies_count()
         outcomes = Counter(Signature.objects.filter(pk__in=pending).values_list("status", flat=True))
         where = "by the workers" if workers else "in this process"

@@ -1,58 +1,34 @@
-"""Who signed, where the voter file says people do not share addresses.
+"""Who signed, where the voter file says people do not share addresses (docs/architecture.md, "Who
+signed, in a file without households").
 
-The engine names a voter for a signature only when the name is the voter's
-(but for nicknames, initials and keying slips). That is the county's answer,
-and the right one for a real voter file: most voters share their address
-with other people, so "Bradley Sribar" at the address where Giaan Sribar is
-registered is Giaan's unregistered son far more often than Giaan with his
-name keyed wrong.
-
-How often a different name at a registered address belongs to another person
-depends on how often people share an address, and the voter file says how
-often that is. After each import, `measure` records the share of registered
-voters who share their address (county, house number, street) with another
-registered voter (models.VoterFileShape): about two voters in three in a
-California file, four in five on the synthetic benchmark's file, one in a
-hundred on FEBRL4's data set A. Where fewer than SHARED_AT_MOST share one (and
-the file is large enough for the share to mean something, MIN_VOTERS), a
-different name at a registered address is a keying error rather than a
-housemate, and a signature that the county's rules leave unnamed (review,
-not_registered, or an invalid one without a voter) names the voter most of
-its fields point at (`identify`). The status is not touched: the county
-still compares the name.
-
-`identify` counts, for each candidate, which of the six fields a petition
-line carries agree: given name, surname, house number, street, ZIP, city. A
-voter is named when at least AGREE_AT_LEAST agree and no other candidate
-comes within MARGIN, and when no block of the wider search stopped at its
-LIMIT (`wide_candidates`: the engine's candidates, the voters of the written
-ZIP and of the ZIPs one slip from it, and those whose surname sounds like the
-written one with the same given-name initial). Measured on FEBRL4 in
-BENCHMARKS.md.
+A different name at a registered address is usually a housemate, so the county's rules name nobody.
+After each import `measure` records the share of voters who share their address with another
+(VoterFileShape). Where fewer than SHARED_AT_MOST do, in a file of at least MIN_VOTERS, a signature the
+rules leave unnamed names the voter most of its six fields agree with (`identify`: at least
+AGREE_AT_LEAST agree, no other candidate within MARGIN, and no block of the wider search
+`wide_candidates` stopped at its LIMIT). The status is never touched: the county still compares the name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
 
-from petitions.matching.candidates import COLUMNS, VoterRow, _sqlite_row
 from petitions.matching.names import given_name_relatives, jaro_winkler, name_key
 from petitions.matching.scoring import (
     STREET_AGREES,
     WrittenSignature,
-    _voter_street,
     dob_conflict,
     house_agrees,
     street_similarity,
+    voter_street,
 )
-
-if TYPE_CHECKING:
-    from petitions.models import VoterFileShape
+from petitions.matching.voters import COLUMNS, VoterRow
+from petitions.models import VoterFileShape
+from petitions.validation.candidates import voter_row
 
 SHARED_AT_MOST = 0.05  # fewer voters than this sharing an address: the address identifies a person
 MIN_VOTERS = 1000  # fewer registered voters with an address: the share says nothing
@@ -72,8 +48,6 @@ def measure(*, file_name: str = "") -> VoterFileShape:
     table); on PostgreSQL a sample of about SAMPLE of them is drawn from the
     table's pages (TABLESAMPLE SYSTEM) and each is looked up in the address
     index (0.6 s at 1 M voters here); on a smaller table every voter is."""
-    from petitions.models import VoterFileShape
-
     shared_sql = (
         "EXISTS (SELECT 1 FROM petitions_voter o WHERE o.registered AND o.county_id = v.county_id "
         "AND o.key_house = v.key_house AND o.key_street = v.key_street AND o.id <> v.id)"
@@ -109,8 +83,6 @@ Shape = tuple  # (VoterFileShape id, measured_at): which measurement is in force
 def in_force() -> Shape | None:
     """The last measurement when it says the address identifies a person;
     None otherwise, and when nothing was measured (voters loaded another way)."""
-    from petitions.models import VoterFileShape
-
     shape = (
         VoterFileShape.objects.order_by("-measured_at", "-id")
         .values("id", "measured_at", "voters", "shared_address_share")
@@ -205,9 +177,7 @@ def wide_candidates(
         rows = cursor.fetchall()
     voters = []
     for *values, city in rows:
-        voters.append(
-            (VoterRow._make(values if connection.vendor == "postgresql" else _sqlite_row(tuple(values))), city or "")
-        )
+        voters.append((voter_row(tuple(values)), city or ""))
     return Wide(voters=voters, complete=True)
 
 
@@ -249,7 +219,7 @@ def agreements(written: WrittenSignature, city: str, voter: VoterRow, voter_city
         word = next(iter(words))
         given, surname = _close(word, voter.key_first), _close(word, voter.key_last)
     house = house_agrees(address, voter)
-    registered = _voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
+    registered = voter_street(voter.street_dir_prefix, voter.street_name, voter.street_type, voter.street_dir_suffix)
     street = bool(address.street.name) and street_similarity(address.street, registered) >= STREET_AGREES
     zip_agrees = bool(written.zip) and (written.zip == voter.zip[:5] or voter.zip[:5] in _zip_slip_set(written.zip))
     city_agrees = _close(name_key(city), name_key(voter_city))

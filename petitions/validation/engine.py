@@ -1,36 +1,20 @@
 """Deciding a signature: find the voters it could be, then apply the county's rules.
 
-Candidate search works on keys computed once at import and indexed
-(petitions.matching.candidates: one query, each block LIMITed), so each
-signature compares against a few dozen voters whatever the size of the file.
-Candidates are scored in Python (petitions.matching.scoring) and the county's
-rules decide:
+Candidates come from the blocks (blocks.py, candidates.py), are scored in Python
+(petitions.matching.scoring), and the county's rules decide:
 
 - a required item missing (a name, a house number or street) -> invalid/incomplete;
-- the house number must match; the street may be abbreviated or misspelled;
-  a missing or wrong unit number does not matter;
-- exactly one plausible voter at the written address in the signature's county,
-  above the confidence bar -> valid (`match_score`); where several people of
-  one name live at one address, suffix, middle name and birth date tell them
-  apart, and a voter matching exactly is preferred to one matching only
-  through a typo;
-- two or more plausible voters, or one below the bar -> review, with
-  `match_candidates`;
-- nobody plausible at the address, but the same person (the name matches
-  strongly) registered at that address in another county -> wrong_county;
-  registered elsewhere in the signature's county -> address_mismatch;
+- the house number must match; the street may be abbreviated or misspelled; a missing or wrong unit
+  number does not matter;
+- exactly one plausible voter at the written address in the signature's county, above the confidence
+  bar -> valid; where several people of one name live at one address, suffix, middle name and birth
+  date tell them apart, and a voter matching exactly is preferred to one matching through a typo;
+- two or more plausible voters, or one below the bar -> review, with `match_candidates`;
+- nobody plausible at the address, but the same person registered at that address in another county
+  -> wrong_county; registered elsewhere in the signature's county -> address_mismatch;
 - nobody -> not_registered (voters no longer registered are never candidates).
 
-Who signed is a question apart from the status. A valid signature names its
-voter; an address_mismatch, wrong_county or incomplete one names the one
-registered voter the evidence points at (see `_identifies`: the name and what
-agrees of house number, street and ZIP), and nobody when two voters fit, the
-evidence is thin or the search may have been cut short. A line missing a
-required item is still looked up when it has a name and a house number or a
-street; it stays invalid/incomplete. review and not_registered name nobody,
-except in a voter file where people do not share addresses
-(petitions.matching.by_address): there a line the rules leave unnamed names
-the voter most of its fields point at.
+Which voter an invalid signature names is naming.py's question.
 """
 
 from __future__ import annotations
@@ -38,13 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 
-from django.db.models.base import ModelState
-
-from petitions.matching import by_address
 from petitions.matching.addresses import parse_address
-from petitions.matching.candidates import LIMITS, SearchKeys, VoterRow, candidate_voters, candidate_voters_chunks
 from petitions.matching.keys import zip_key
 from petitions.matching.names import (
     SURNAME_PARTICLES,
@@ -58,42 +37,27 @@ from petitions.matching.names import (
     surname_phonetic,
 )
 from petitions.matching.scoring import (
+    MARGIN,
+    PLAUSIBLE,
+    SAME_PERSON,
+    STRONG,
     SWAPPED_PENALTY,
+    VALID_BAR,
     Fit,
     NameReading,
     WrittenSignature,
     fit,
-    middle_agrees,
-    name_agrees_but_for_slips,
-    one_name_agrees,
-    same_street,
-    surname_slip,
-    zip_near,
 )
+from petitions.matching.voters import VoterRow
 from petitions.models import Signature, Voter
-
-__all__ = [
-    "Decision",
-    "NameParts",
-    "Prepared",
-    "decide",
-    "decide_many",
-    "judge",
-    "parse_printed_name",
-    "person_key",
-    "prepare",
-    "signature_name",
-]
+from petitions.validation import by_address
+from petitions.validation.blocks import SearchKeys, street_after
+from petitions.validation.candidates import candidate_voters, candidate_voters_chunks
+from petitions.validation.naming import identify, identify_by_address, identify_by_one_name
 
 Status = Signature.Status
 Reason = Signature.Reason
 
-# Thresholds on Fit.score (0-1); see docs in the module docstring and tests/test_matching_engine.py.
-PLAUSIBLE = 0.75  # worth a person's look
-VALID_BAR = 0.88  # the one plausible voter at the address is accepted without a look
-STRONG = 0.95  # exact or nickname given name, exact surname: preferred over weaker look-alikes
-MARGIN = 0.03  # how far the best must lead the second for a preference
-SAME_PERSON = 0.92  # name match strong enough to call a voter at another address "the same person"
 MAX_CANDIDATES = 5
 
 
@@ -120,7 +84,7 @@ def signature_name(signature: Signature) -> NameParts:
     return parse_printed_name(signature.name_as_written)
 
 
-def _readings(name: NameParts) -> tuple[NameReading, ...]:
+def readings(name: NameParts) -> tuple[NameReading, ...]:
     """The ways a written name can be read. "Ana Maria G Hernandez Vasquez": the
     given name may be one word or two (Ana / Ana Maria), the surname one word or
     two (Vasquez / Hernandez Vasquez), what is left between is the middle name;
@@ -190,11 +154,13 @@ def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
         | ({first_word[0]} if first_word else set())
         | {r.given[0] for r in written.readings if r.given}
     )
+    street_start = " ".join(p for p in (address.street.predirectional, address.street.name[:2]) if p)
     return SearchKeys(
         county=written.county,
         houses=houses,
         street=address.street.key,
-        street_start=" ".join(p for p in (address.street.predirectional, address.street.name[:2]) if p),
+        street_start=street_start,
+        street_after=street_after(street_start),
         zip=written.zip,
         surnames=tuple(dict.fromkeys(surnames))[:6],
         phonetics=tuple(dict.fromkeys(p for p in phonetics if p))[:4],
@@ -203,26 +169,9 @@ def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
     )
 
 
-def _as_voter(row: VoterRow) -> Voter:
-    """The Voter a candidate row stands for, without a query: the row's
-    columns, every other field at its default, as Voter(...) would leave it.
-    Made the way the ORM unpickles an instance (the class's __new__, then its
-    __dict__): Model.__init__ costs about 10 microseconds, and a batch makes
-    one or more of these for most signatures."""
-    voter = Voter.__new__(Voter)
-    state = voter.__dict__
-    state.update(_voter_defaults())
-    state.update(zip(_ROW_FIELDS, row))
-    state["_state"] = ModelState()
-    return voter
-
-
-_ROW_FIELDS = VoterRow._fields  # each a Voter field of that name (candidates.COLUMNS)
-
-
-@cache
-def _voter_defaults() -> dict:
-    return {field.attname: field.get_default() for field in Voter._meta.concrete_fields}
+def _voter(row: VoterRow) -> Voter:
+    """The Voter a candidate row stands for, without a query: every field not in the row at its default."""
+    return Voter(**row._asdict())
 
 
 def _scored(fits: list[Fit], key) -> list[dict]:
@@ -254,21 +203,20 @@ def _choose(plausible: list[Fit], name: NameParts) -> Fit | None:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A signature read once: its name and address normalised, the keys to find
-    its candidates with, or (`early`) a decision that needs no voter file.
-    `incomplete`: a required item is missing, so the signature is invalid
-    whatever the voter file says, but enough is written to look its voter up."""
+    """A signature read once: its name and address normalised, and the keys to find its candidates
+    with. `incomplete`: a required item is missing, so the signature is invalid whatever the voter
+    file says, but enough is written to look its voter up."""
 
     name: NameParts
-    written: WrittenSignature | None = None
-    keys: SearchKeys | None = None
+    written: WrittenSignature
+    keys: SearchKeys
     person_key: str = ""
-    early: Decision | None = None
     incomplete: bool = False
     city: str = ""
 
 
-def prepare(signature: Signature) -> Prepared:
+def prepare(signature: Signature) -> Prepared | Decision:
+    """The signature read once, or the decision when it needs no voter file (nothing to look up by)."""
     name = signature_name(signature)
     address = parse_address(signature.address, signature.unit)
     county = signature.county_id
@@ -277,9 +225,9 @@ def prepare(signature: Signature) -> Prepared:
     incomplete = not (name.first and name.last and address.house and address.street.name and signature.city.strip())
     if not county or (incomplete and not ((name.first or name.last) and (address.house or address.street.name))):
         # Nothing to look the voter up by: no county, or no name or no address at all.
-        return Prepared(name=name, early=Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True))
+        return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
     written = WrittenSignature(
-        readings=_readings(name),
+        readings=readings(name),
         suffix=name.suffix,
         address=address,
         county=county,
@@ -305,32 +253,22 @@ def decide(signature: Signature) -> Decision:
     """One signature: prepare, fetch its candidates, judge (and, in a voter
     file without households, name the signer by the address: by_address)."""
     prepared = prepare(signature)
-    if prepared.early is not None:
-        return prepared.early
+    if isinstance(prepared, Decision):
+        return prepared
     candidates = candidate_voters(prepared.keys)
     decision = judge(prepared, candidates)
     if decision.voter is None and (shape := by_address.in_force()) is not None:
-        decision = named_by_address(prepared, decision, candidates, shape=shape)
+        decision = _named_by_address(prepared, decision, candidates, shape)
     return decision
 
 
-def named_by_address(
-    prepared: Prepared, decision: Decision, candidates: list[VoterRow], *, shape: by_address.Shape
-) -> Decision:
-    """A decision that names nobody, naming the voter most of the line's
-    fields point at (by_address.identify); its status is unchanged. Only for
-    a voter file where people do not share addresses (by_address.in_force)."""
-    if decision.voter is not None or prepared.written is None:
+def _named_by_address(prepared: Prepared, decision: Decision, candidates: list[VoterRow], shape) -> Decision:
+    """A decision that names nobody, naming the voter most of the line's fields point at, its status
+    unchanged: only for a voter file where people do not share addresses (by_address.in_force)."""
+    if decision.voter is not None:
         return decision
-    wide = by_address.wide_candidates(
-        ids=[c.id for c in candidates],
-        zip_code=prepared.written.zip,
-        phonetics=prepared.keys.phonetics,
-        initials=prepared.keys.initials,
-        shape=shape,
-    )
-    voter = by_address.identify(prepared.written, prepared.city, wide)
-    return decision if voter is None else replace(decision, voter=_as_voter(voter))
+    voter = identify_by_address(prepared.written, prepared.city, prepared.keys, candidates, shape=shape)
+    return decision if voter is None else replace(decision, voter=_voter(voter))
 
 
 CHUNK = 100  # signatures whose candidates one query fetches
@@ -351,8 +289,8 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
         chunk: list[tuple[int, Prepared]] = []
         for index, signature in enumerate(signatures):
             prepared = prepare(signature)
-            if prepared.early is not None:
-                decisions[index] = prepared.early
+            if isinstance(prepared, Decision):
+                decisions[index] = prepared
                 continue
             chunk.append((index, prepared))
             if len(chunk) == (CHUNK if chunks else FIRST_CHUNK):
@@ -367,9 +305,11 @@ def decide_many(signatures: list[Signature], *, ahead: bool = False) -> list[Dec
         for (index, prepared), candidates in zip(chunks[number], found):
             decision = judge(prepared, candidates)
             if shape is not None and decision.voter is None:
-                decision = named_by_address(prepared, decision, candidates, shape=shape)
+                decision = _named_by_address(prepared, decision, candidates, shape)
             decisions[index] = decision
-    return decisions
+    decided = [decision for decision in decisions if decision is not None]
+    assert len(decided) == len(signatures)  # noqa: S101 - each was decided early or judged
+    return decided
 
 
 def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
@@ -390,7 +330,7 @@ def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
         if chosen is not None:
             return Decision(
                 status=Status.VALID,
-                voter=_as_voter(chosen.voter),
+                voter=_voter(chosen.voter),
                 score=round(chosen.score, 3),
                 scored=_scored(plausible, lambda f: f.score),
                 person_key=key,
@@ -409,100 +349,13 @@ def judge(prepared: Prepared, candidates: list[VoterRow]) -> Decision:
     )
     elsewhere = [f for f in same_person if not f.same_county and f.at_address]
     if elsewhere:
-        named = _identify([f for f in fits if not f.same_county], written, prepared.keys, candidates)
+        named = identify([f for f in fits if not f.same_county], written, prepared.keys, candidates)
         return _invalid(Reason.WRONG_COUNTY, elsewhere, named, key)
     moved = [f for f in same_person if f.same_county]
     if moved:
-        named = _identify([f for f in fits if f.same_county], written, prepared.keys, candidates)
+        named = identify([f for f in fits if f.same_county], written, prepared.keys, candidates)
         return _invalid(Reason.ADDRESS_MISMATCH, moved, named, key)
     return Decision(status=Status.INVALID, reason=Reason.NOT_REGISTERED, person_key=key, by_matcher=True)
-
-
-# --- Naming the voter of an invalid signature ----------------------------------------------
-# The county's rules decide the status; the voter a signature names is a
-# separate question: who signed. An address_mismatch, wrong_county or
-# incomplete signature names the one registered voter the evidence below
-# points at, and nobody when two voters fit or the evidence is thin (review
-# and not_registered never name one).
-
-
-def _identifies(f: Fit, written: WrittenSignature) -> bool:
-    """Whether the evidence names this voter as the signer although the
-    county's rules do not accept the signature for them:
-    the written name is the voter's but for nicknames, initials and keying
-    slips (not another given name or surname that looks alike, no middle
-    initial or suffix telling another person: name_agrees_but_for_slips), and
-    - it scores as the same person (>= SAME_PERSON) with the street, the ZIP
-      or a middle name or initial agreeing, or, in the signature's county,
-      the house number agreeing and the ZIP one keying slip away;
-    - or it scores >= PLAUSIBLE with two of house number, street and ZIP
-      agreeing.
-    A street counts only when its own name agrees (scoring.same_street).
-    Given name and surname alone name nobody: on FEBRL4, naming the one
-    namesake in the county named more wrong voters than right ones
-    (BENCHMARKS.md)."""
-    if f.dob_conflict:
-        return False
-    if f.name < PLAUSIBLE or not name_agrees_but_for_slips(written, f.voter):
-        return False
-    if f.name >= SAME_PERSON:
-        return (
-            f.zip_agrees
-            or _same_street(f, written)
-            or middle_agrees(written, f.voter)
-            or (f.same_county and f.house and zip_near(written, f.voter))
-        )
-    return _agreements(f, written) >= 2
-
-
-def _identify(fits: list[Fit], written: WrittenSignature, keys: SearchKeys, candidates: list[VoterRow]) -> Fit | None:
-    """The voter the evidence names (see _identifies): the only one, or the
-    one with more of house number, street and ZIP agreeing than any other
-    (the voter at the written address rather than a namesake of the ZIP)."""
-    named = sorted(
-        ((_agreements(f, written), f) for f in fits if _identifies(f, written)),
-        key=lambda pair: (-pair[0], pair[1].voter.id),
-    )
-    if not named or (len(named) > 1 and named[1][0] >= named[0][0]):
-        return None
-    best = named[0][1]
-    return best if _searched_in_full(keys, candidates, at_address=best.house and _same_street(best, written)) else None
-
-
-def _same_street(f: Fit, written: WrittenSignature) -> bool:
-    return same_street(written.address.street, f.voter)
-
-
-def _agreements(f: Fit, written: WrittenSignature) -> int:
-    return f.house + f.zip_agrees + _same_street(f, written)
-
-
-def _searched_in_full(keys: SearchKeys, candidates: list[VoterRow], *, at_address: bool = False) -> bool:
-    """Whether the blocks that find the voters who could tie with the one
-    named (candidates.py) held every voter they match rather than stopping at
-    their LIMIT: only then does "only one voter fits" mean only one in the
-    voter file (a common surname in a large county fills a block). For a
-    voter at the written house number and street, the address block; for
-    any other, also house_name, zip_name and county_name."""
-    houses, phonetics = set(keys.houses), set(keys.phonetics)
-    counts = {"address": 0, "house_name": 0, "zip_name": 0, "county_name": 0}
-    for c in candidates:
-        in_county = c.county_id == keys.county
-        if in_county and c.key_house in houses:
-            counts["address"] += c.key_street == keys.street
-            if not at_address:
-                counts["house_name"] += surname_phonetic(c.last_name) in phonetics
-        if not at_address:
-            sounds_alike = surname_phonetic(c.last_name) in phonetics
-            # zip_name, or zip_surname for a line without a given name (no initials to narrow by)
-            counts["zip_name"] += (
-                bool(keys.zip)
-                and c.zip[:5] == keys.zip
-                and sounds_alike
-                and (not keys.initials or c.key_first[:1] in keys.initials)
-            )
-            counts["county_name"] += in_county and c.key_last in keys.surnames and c.key_first[:1] in keys.initials
-    return all(count < LIMITS[block] for block, count in counts.items())
 
 
 def _invalid(reason: str, fits: list[Fit], named: Fit | None, key: str) -> Decision:
@@ -512,8 +365,8 @@ def _invalid(reason: str, fits: list[Fit], named: Fit | None, key: str) -> Decis
     return Decision(
         status=Status.INVALID,
         reason=reason,
-        voter=_as_voter(named.voter) if named else None,
-        candidates=[_as_voter(f.voter) for f in fits[:MAX_CANDIDATES]],
+        voter=_voter(named.voter) if named else None,
+        candidates=[_voter(f.voter) for f in fits[:MAX_CANDIDATES]],
         score=round(fits[0].name, 3),
         scored=_scored(fits, lambda f: f.name),
         person_key=key,
@@ -525,55 +378,27 @@ def _judge_incomplete(prepared: Prepared, candidates: list[VoterRow]) -> Decisio
     """A signature missing a required item is invalid/incomplete whatever the
     voter file says. The voter it names: with both names written, the one it
     would name if it were complete (valid, or identified); with one name
-    written, see _identify_by_one_name."""
+    written, see naming.identify_by_one_name."""
     named: Fit | None = None
     if prepared.name.first and prepared.name.last:
         complete = judge(replace(prepared, incomplete=False), candidates)
         if complete.status != Status.REVIEW:
             fits = [f for f in (fit(prepared.written, voter, least_name=PLAUSIBLE) for voter in candidates) if f]
             if complete.status == Status.VALID:
-                named = next(f for f in fits if f.voter.id == complete.voter.id)
+                assert complete.voter is not None  # noqa: S101 - a valid decision names its voter
+                named = next(f for f in fits if f.voter.id == complete.voter.pk)
             else:
-                named = _identify(fits, prepared.written, prepared.keys, candidates)
+                named = identify(fits, prepared.written, prepared.keys, candidates)
     else:
-        named = _identify_by_one_name(prepared, candidates)
+        word = prepared.name.first or prepared.name.last
+        named = identify_by_one_name(word, prepared.written, prepared.keys, candidates)
     if named is None:
         return Decision(status=Status.INVALID, reason=Reason.INCOMPLETE, by_matcher=True)
     return Decision(
         status=Status.INVALID,
         reason=Reason.INCOMPLETE,
-        voter=_as_voter(named.voter),
+        voter=_voter(named.voter),
         score=round(named.name, 3),
         scored=_scored([named], lambda f: f.name),
         by_matcher=True,
     )
-
-
-def _identify_by_one_name(prepared: Prepared, candidates: list[VoterRow]) -> Fit | None:
-    """Only a given name or only a surname written (a one-word name may be
-    either): the one voter whose given name or surname that word is, at the
-    written house number and street (in the signature's county or ZIP); or,
-    the house number or the street not written, the one voter of that surname
-    at the other of the two in the written ZIP. A house number or street
-    written that is not the voter's names nobody: one name is too little to
-    outweigh it."""
-    word = prepared.name.first or prepared.name.last
-    address = prepared.written.address
-    named = []
-    for f in (fit(prepared.written, voter) for voter in candidates):
-        if f.dob_conflict:
-            continue
-        street = same_street(address.street, f.voter)
-        if f.house and street and (f.zip_agrees or f.same_county):
-            if one_name_agrees(word, f.voter):
-                named.append(f)
-        elif (
-            f.zip_agrees
-            and ((street and not address.house) or (f.house and not address.street.name))
-            and surname_slip(word, f.voter.last_name)
-        ):
-            named.append(f)
-    if len(named) != 1:
-        return None
-    at_address = named[0].house and same_street(address.street, named[0].voter)
-    return named[0] if _searched_in_full(prepared.keys, candidates, at_address=at_address) else None

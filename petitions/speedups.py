@@ -1,0 +1,39 @@
+"""The shortcuts kept for speed, each giving what the plain code would give, faster: `make
+bench-speedups` measures each against the plain code (BENCHMARKS.md, "Speed shortcuts"); take one out
+when it no longer pays. Standard library only: matching and validation both use it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off for one batch of validation: a batch makes hundreds of thousands of
+    short-lived objects, none in a reference cycle, which reference counting frees; the collections
+    they would start find nothing. A cycle made meanwhile is collected after the batch."""
+    if not gc.isenabled():  # already paused (a caller's batch) or switched off by the process
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+class PairTable(dict):
+    """Answers for pairs of names, all forgotten once `size` are held. For a question asked mostly
+    about pairs not seen before, where lru_cache's bookkeeping costs more than the answer."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def remember(self, pair: Hashable, answer: bool) -> bool:
+        if len(self) >= self.size:
+            self.clear()
+        self[pair] = answer
+        return answer
