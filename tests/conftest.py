@@ -92,7 +92,7 @@ def _close_candidate_helper():
     own connection; close it after each test, or the test database cannot be
     dropped at the end."""
     yield
-    from petitions.matching.candidates import ahead_close
+    from petitions.validation.candidates import ahead_close
 
     ahead_close()
 

@@ -1,12 +1,16 @@
-"""factory_boy factories for voters and signatures."""
+"""factory_boy factories for voters and signatures, and the signatures the tests make with them
+(`validated`, `paper_line`): one place for what several test modules need."""
 
 import inspect
+import itertools
+from typing import Any
 
 import factory
 
 from petitions.matching.keys import voter_keys
-from petitions.models import Petition, Signature, Voter
+from petitions.models import Petition, PetitionSection, Signature, Voter
 from petitions.services.tallies import bucket_of, tally_change_record
+from petitions.validation.validate import signature_validate
 
 _VOTER_KEYS_ARGUMENTS = tuple(inspect.signature(voter_keys).parameters)
 
@@ -61,6 +65,51 @@ class SignatureFactory(factory.django.DjangoModelFactory[Signature]):
         signature = super()._create(model_class, *args, **kwargs)
         tally_change_record(before=None, after=bucket_of(signature, signature.petition))
         return signature
+
+
+def validated(**fields: Any) -> Signature:
+    """A SignatureFactory signature (online and pending unless `fields` say otherwise), validated
+    one at a time (signature_validate) and read back."""
+    return _validate(SignatureFactory.create(**fields))
+
+
+_paper_line_numbers = itertools.count(1)
+
+
+def paper_line(
+    petition: Petition | None = None,
+    *,
+    name: str = "Maria Garcia",
+    address: str = "1200 J St",
+    county: str = "34",
+    line: int | None = None,
+    validate: bool = True,
+    **fields: Any,
+) -> Signature:
+    """A line keyed from a paper petition section, as data entry and the CSV import save it: the
+    name as printed (`name_as_written`), the address as written, no email. The county's section
+    ("S-<county>") is made on first use; `line` defaults to a number no other line of this run has.
+    Validated one at a time and read back, unless `validate=False` (then it stays pending, for a
+    batch or a count to take). Other Signature fields (zip, city, dob, ...) go in `fields`."""
+    petition = petition or Petition.objects.get(slug="calexit")
+    section, _ = PetitionSection.objects.get_or_create(
+        petition=petition, number=f"S-{county}", defaults={"county_id": county}
+    )
+    signature = SignatureFactory.create(
+        petition=petition,
+        channel=Signature.Channel.PAPER,
+        section=section,
+        line=next(_paper_line_numbers) if line is None else line,
+        county_id=county,
+        **{"first_name": "", "last_name": "", "name_as_written": name, "address": address, "email": "", **fields},
+    )
+    return _validate(signature) if validate else signature
+
+
+def _validate(signature: Signature) -> Signature:
+    signature_validate(signature_id=signature.pk)
+    signature.refresh_from_db()
+    return signature
 
 
 # What a voter types into the sign form (/p/<slug>/sign/): the matching VoterFactory's details.

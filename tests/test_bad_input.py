@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from petitions.demo.voters import synthetic_header
 from petitions.models import PetitionSection, Signature, Voter
 from petitions.services.paper import KeyedLineInput, paper_lines_create
-from petitions.services.signatures import signature_confirm
+from petitions.services.signing import signature_confirm
 from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,13 @@ from unittest import mock
 import pytest
 from django.db import connections
 
-from petitions import tasks
-from petitions.matching import engine
-from petitions.matching.engine import decide, decide_many, prepare
+from petitions import queue, tasks
 from petitions.models import PetitionSection, Signature, TallyChange
-from petitions.services import signatures as service
-from petitions.services.signatures import signature_validate, signatures_validate
 from petitions.services.tallies import tallies_count, tallies_recount
+from petitions.validation import engine
+from petitions.validation import validate as validation
+from petitions.validation.engine import Decision, decide, decide_many, prepare
+from petitions.validation.validate import signature_validate, signatures_validate
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,13 +138,13 @@ def test_a_batch_is_judged_with_the_cycle_collector_paused_and_leaves_it_as_it_f
     import gc
 
     seen = []
-    real = service.decide_many
+    real = validation.decide_many
 
     def watched(batch, **kwargs):
         seen.append(gc.isenabled())
         return real(batch, **kwargs)
 
-    monkeypatch.setattr(service, "decide_many", watched)
+    monkeypatch.setattr(validation, "decide_many", watched)
     ids = [s.pk for s in town["signatures"]]
     assert gc.isenabled()
     signatures_validate(signature_ids=ids[:5])
@@ -219,8 +219,8 @@ def test_a_race_lost_at_the_write_is_decided_again_one_by_one(calexit):
             filtered.side_effect = lambda *a, **kw: Signature.objects.none() if kw.get("status") else mock.DEFAULT
             return real(batch, decisions)
 
-    real = service._link_duplicates
-    with mock.patch.object(service, "_link_duplicates", side_effect=blind):
+    real = validation._link_duplicates
+    with mock.patch.object(validation, "_link_duplicates", side_effect=blind):
         done = signatures_validate(signature_ids=[late.pk, other.pk])
     assert sorted(s.pk for s in done) == sorted([late.pk, other.pk])
     late.refresh_from_db()
@@ -232,9 +232,9 @@ def test_a_race_lost_at_the_write_is_decided_again_one_by_one(calexit):
 
 
 def test_work_is_queued_in_batches(settings, monkeypatch):
-    monkeypatch.setattr(service, "VALIDATE_BATCH", 2)
+    monkeypatch.setattr(queue, "VALIDATE_BATCH", 2)
     with mock.patch.object(tasks.validate_signatures, "delay") as delay:
-        tasks.queue_validation([5, 6, 7, 8, 9], on_commit=False)
+        queue.validation_queue([5, 6, 7, 8, 9], on_commit=False)
     assert [call.args for call in delay.call_args_list] == [([5, 6],), ([7, 8],), ([9],)]
 
 
@@ -357,10 +357,9 @@ NAMES = [
 def test_setting_a_neighbour_aside_early_never_changes_what_is_plausible():
     """fit() skips the address work for a voter whose name cannot reach the
     bar; that shortcut must set aside exactly the voters name_fit scores under it."""
-    from petitions.matching.candidates import VoterRow
-    from petitions.matching.engine import PLAUSIBLE, prepare
-    from petitions.matching.names import name_key, parse_printed_name
-    from petitions.matching.scoring import fit, name_fit
+    from petitions.matching.names import name_key, parse_printed_name, surname_phonetic
+    from petitions.matching.scoring import PLAUSIBLE, fit, name_fit
+    from petitions.matching.voters import VoterRow
 
     registered = []
     for number, text in enumerate(NAMES):
@@ -386,15 +385,17 @@ def test_setting_a_neighbour_aside_early_never_changes_what_is_plausible():
                 key_first=name_key(parts.first),
                 key_house="1200",
                 key_street="J ST",
+                key_last_phonetic=surname_phonetic(parts.last),
+                key_first_initial=name_key(parts.first)[:1],
+                key_zip="95814",
             )
         )
     set_aside = kept = 0
     for text in NAMES:
-        written = prepare(
-            Signature(name_as_written=text, address="1200 J St", city="Sacramento", county_id="34")
-        ).written
-        if written is None:  # a surname alone is incomplete: nothing is scored
+        prepared = prepare(Signature(name_as_written=text, address="1200 J St", city="Sacramento", county_id="34"))
+        if isinstance(prepared, Decision):  # a surname alone is incomplete: nothing is scored
             continue
+        written = prepared.written
         for voter in registered:
             if fit(written, voter, least_name=PLAUSIBLE) is None:
                 assert name_fit(written, voter) < PLAUSIBLE, (text, voter.first_name, voter.last_name)
@@ -411,7 +412,7 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
     """A worker (no transaction of the caller's) fetches each chunk's candidates
     on a helper thread's connection while it judges the previous chunk: the
     decisions are those of one signature at a time."""
-    from petitions.matching import candidates
+    from petitions.validation import candidates
 
     monkeypatch.setattr(engine, "CHUNK", 3)
     monkeypatch.setattr(engine, "FIRST_CHUNK", 3)
@@ -437,7 +438,7 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
         done = signatures_validate(signature_ids=[s.pk for s in made])
     finally:
         candidates.ahead_close()
-    searched = sum(prepare(Signature.objects.get(pk=s.pk)).early is None for s in made)
+    searched = sum(not isinstance(prepare(Signature.objects.get(pk=s.pk)), Decision) for s in made)
     assert searched >= 11
     # Chunks of 3, fetched by the helper threads (which finish in any order).
     assert sorted(helper_calls) == sorted([3] * (searched // 3) + ([searched % 3] if searched % 3 else []))

@@ -7,8 +7,9 @@ from django.db import connection, connections
 
 from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
 from petitions.selectors import petition_counts, petition_counts_json
-from petitions.services.signatures import signature_confirm, signature_validate
+from petitions.services.signing import signature_confirm
 from petitions.services.tallies import _rows_by_bucket, tallies_count, tallies_recount
+from petitions.validation.validate import signature_validate
 from tests.conftest import wait_for
 from tests.factories import SignatureFactory, VoterFactory
 

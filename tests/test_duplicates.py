@@ -4,68 +4,41 @@ signatures of one unregistered person are linked, by database constraints."""
 import pytest
 from django.db import IntegrityError, transaction
 
-from petitions.models import PetitionSection, Signature, TallyChange
+from petitions.models import TallyChange
 from petitions.selectors import petition_counts
-from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count, tallies_recount
-from tests.factories import SignatureFactory, VoterFactory
+from petitions.validation.validate import signature_validate
+from tests.factories import SignatureFactory, VoterFactory, paper_line, validated
 
 pytestmark = pytest.mark.django_db
 
 
-voter = VoterFactory  # its matching keys are computed as the import computes them (ZIP included)
-
-
-def validated(**fields) -> Signature:
-    signature = SignatureFactory.create(**fields)
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
-    return signature
-
-
-def paper(calexit, *, name: str, address: str, line: int, county: str = "34") -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(
-        petition=calexit, number=f"S-{county}", defaults={"county_id": county}
-    )
-    return validated(
-        channel="paper",
-        section=section,
-        line=line,
-        county_id=county,
-        first_name="",
-        last_name="",
-        name_as_written=name,
-        address=address,
-        email="",
-    )
-
-
 def test_a_voter_who_signs_online_and_on_paper_counts_once(calexit):
     """Under the wet-ink rule the paper line is what the county gets: it counts."""
-    maria = voter()
+    maria = VoterFactory()
     online = validated()
-    on_paper = paper(calexit, name="Maria Garcia", address="1200 J Street", line=1)
+    on_paper = paper_line(calexit, name="Maria Garcia", address="1200 J Street", line=1)
     online.refresh_from_db()
     assert (on_paper.status, on_paper.voter, on_paper.duplicate_of_id) == ("valid", maria, None)
     assert (online.status, online.voter, online.duplicate_of_id) == ("duplicate", maria, on_paper.pk)
 
 
 def test_a_nickname_on_the_second_signature_is_still_the_same_voter(calexit):
-    robert = voter(first_name="Robert", last_name="Smith")
-    first = paper(calexit, name="Robert Smith", address="1200 J St", line=1)
-    second = paper(calexit, name="Bob Smith", address="1200 J St Apt 2", line=2)
+    robert = VoterFactory(first_name="Robert", last_name="Smith")
+    first = paper_line(calexit, name="Robert Smith", address="1200 J St", line=1)
+    second = paper_line(calexit, name="Bob Smith", address="1200 J St Apt 2", line=2)
     assert (second.status, second.voter, second.duplicate_of_id) == ("duplicate", robert, first.pk)
 
 
 def test_every_later_signature_of_a_voter_points_at_the_one_that_counts():
-    voter()
+    VoterFactory()
     first, second, third = validated(), validated(), validated()
     assert first.status == "valid"
     assert (second.duplicate_of_id, third.duplicate_of_id) == (first.pk, first.pk)
 
 
 def test_a_duplicate_moves_the_tally_from_pending_to_duplicate():
-    voter()
+    VoterFactory()
     validated()
     second = SignatureFactory()
     TallyChange.objects.all().delete()
@@ -75,7 +48,7 @@ def test_a_duplicate_moves_the_tally_from_pending_to_duplicate():
 
 def test_two_signatures_by_one_unregistered_person_are_linked(calexit):
     first = validated(first_name="Nobody", last_name="Known")
-    second = paper(calexit, name="Nobody Known", address="1200 J St", line=1)
+    second = paper_line(calexit, name="Nobody Known", address="1200 J St", line=1)
     assert (first.status, first.reason) == ("invalid", "not_registered")
     assert (second.status, second.duplicate_of_id, second.voter_id) == ("duplicate", first.pk, None)
     assert first.person_key == second.person_key == "KNOWN|NOBODY|1200|J|34"
@@ -85,11 +58,11 @@ def test_an_unregistered_persons_second_signature_is_counted_as_invalid_as_the_c
     """The county finds duplicates among registered voters only: to it, both
     lines of someone not registered are invalid. The row stays a duplicate
     (for the duplicate report); the count says invalid, and a recount agrees."""
-    first = paper(calexit, name="Nobody Known", address="1200 J St", line=1)
-    second = paper(calexit, name="Nobody Known", address="1200 J Street", line=2)
-    maria = voter()
-    counted = paper(calexit, name="Maria Garcia", address="1200 J St", line=3)
-    again = paper(calexit, name="Maria Garcia", address="1200 J St", line=4)
+    first = paper_line(calexit, name="Nobody Known", address="1200 J St", line=1)
+    second = paper_line(calexit, name="Nobody Known", address="1200 J Street", line=2)
+    maria = VoterFactory()
+    counted = paper_line(calexit, name="Maria Garcia", address="1200 J St", line=3)
+    again = paper_line(calexit, name="Maria Garcia", address="1200 J St", line=4)
     assert (second.status, second.duplicate_of_id) == ("duplicate", first.pk)
     assert (counted.voter, again.status) == (maria, "duplicate")
     tallies_count()
@@ -120,7 +93,7 @@ def test_the_same_unregistered_name_in_another_petition_is_not_linked(calexit):
 
 
 def test_every_decided_signature_has_a_person_key():
-    voter()
+    VoterFactory()
     assert validated().person_key == "GARCIA|MARIA|1200|J|34"
     assert validated(first_name="Nobody").person_key == "GARCIA|NOBODY|1200|J|34"
 
@@ -141,7 +114,7 @@ def test_a_person_decision_of_not_registered_is_not_an_original(reviewer):
 def test_a_worker_that_loses_the_race_for_a_voter_records_a_duplicate():
     """The second worker's check-free path: it tries to keep its signature and the
     one-valid-per-voter constraint turns it into the duplicate."""
-    maria = voter()
+    maria = VoterFactory()
     winner = SignatureFactory(status="valid", voter=maria)
     loser = validated()
     assert (loser.status, loser.duplicate_of_id) == ("duplicate", winner.pk)

@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 
 from petitions.models import AuditLog
 from petitions.services.exports import csv_safe
-from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count
+from petitions.validation.validate import signature_validate
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,35 +8,12 @@ import pytest
 from petitions.codes import form_code
 from petitions.models import PetitionSection, Signature
 from petitions.selectors import petition_counts
-from petitions.services.signatures import signature_decide, signature_receive_form, signature_validate
+from petitions.services.review import signature_decide
 from petitions.services.tallies import tallies_count, tallies_recount
-from tests.factories import SignatureFactory, VoterFactory
+from petitions.services.wet_ink import signature_receive_form
+from tests.factories import SignatureFactory, VoterFactory, paper_line, validated
 
 pytestmark = pytest.mark.django_db
-
-
-def validated(**fields) -> Signature:
-    signature = SignatureFactory.create(**fields)
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
-    return signature
-
-
-def paper_line(calexit, *, line: int, name: str = "Maria Garcia", address: str = "1200 J St", **fields) -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(
-        petition=calexit, number="34-00001", defaults={"county_id": "34"}
-    )
-    return validated(
-        channel="paper",
-        section=section,
-        line=line,
-        first_name="",
-        last_name="",
-        name_as_written=name,
-        address=address,
-        email="",
-        **fields,
-    )
 
 
 def fresh(*signatures: Signature) -> list[Signature]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from petitions import tasks
 from petitions.models import Signature
 from petitions.services import wet_ink
-from petitions.services.signatures import signature_validate
+from petitions.validation.validate import signature_validate
 from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db

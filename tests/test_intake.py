@@ -11,8 +11,9 @@ from django.db import connection
 from petitions.codes import form_code, section_code
 from petitions.models import AuditLog, Petition, PetitionSection, Signature
 from petitions.selectors import petition_counts
-from petitions.services.signatures import signature_receive_form, signature_validate
 from petitions.services.tallies import tallies_count, tallies_recount
+from petitions.services.wet_ink import signature_receive_form
+from petitions.validation.validate import signature_validate
 from tests.factories import SignatureFactory, VoterFactory
 
 INTAKE = "/dashboard/intake/"

@@ -9,7 +9,7 @@ import pytest
 
 from petitions.codes import form_code
 from petitions.models import Signature
-from petitions.services.signatures import signature_validate
+from petitions.validation.validate import signature_validate
 from tests.factories import SignatureFactory, VoterFactory
 from tests.test_browser import chromium_executable, page, screenshots  # noqa: F401
 

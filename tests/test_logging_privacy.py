@@ -34,7 +34,7 @@ def test_a_unique_violation_logged_with_its_text_or_traceback_shows_no_email(log
     error = integrity_error(lambda: User.objects.create_user("ana.lopez@example.org"))
     assert "ana.lopez@example.org" in str(error) and "DETAIL:" in str(error)  # what PostgreSQL says
 
-    logger = logging.getLogger("petitions.services.signatures")
+    logger = logging.getLogger("petitions.validation.validate")
     logger.warning("batch lost a race to another worker (%s); validating one by one", error)
     try:
         raise error

@@ -1,4 +1,4 @@
-"""Who signed, where the voter file says people do not share addresses (petitions.matching.by_address).
+"""Who signed, where the voter file says people do not share addresses (petitions.validation.by_address).
 
 A real voter file is full of households, so a different name at a registered
 address is a housemate and names nobody. A file where nobody shares an
@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from petitions.matching import by_address
 from petitions.models import Signature, VoterFileShape
-from petitions.services.signatures import signature_validate, signatures_validate
 from petitions.services.voter_import import voters_import
+from petitions.validation import by_address
+from petitions.validation.validate import signature_validate, signatures_validate
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db

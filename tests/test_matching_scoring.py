@@ -9,9 +9,7 @@ from itertools import product
 import pytest
 
 from petitions.matching.addresses import parse_address
-from petitions.matching.candidates import VoterRow
-from petitions.matching.engine import _readings
-from petitions.matching.names import given_name_fit, name_key, parse_printed_name
+from petitions.matching.names import given_name_fit, name_key, parse_printed_name, surname_phonetic
 from petitions.matching.scoring import (
     ANOTHER_PERSON,
     GIVEN_DIFFERENT,
@@ -21,6 +19,8 @@ from petitions.matching.scoring import (
     _could_be,
     name_fit,
 )
+from petitions.matching.voters import VoterRow
+from petitions.validation.engine import readings
 
 GIVEN_NAMES = [
     "ROBERT",
@@ -102,7 +102,7 @@ def test_an_empty_registered_name_could_be_nobody():
 def _written(printed: str) -> WrittenSignature:
     name = parse_printed_name(printed)
     return WrittenSignature(
-        readings=_readings(name),
+        readings=readings(name),
         suffix=name.suffix,
         address=parse_address("1200 J St"),
         county="34",
@@ -132,6 +132,9 @@ def _voter(first: str, middle: str = "", last: str = "SMITH") -> VoterRow:
         key_first=name_key(first),
         key_house="1200",
         key_street="J ST",
+        key_last_phonetic=surname_phonetic(last),
+        key_first_initial=name_key(first)[:1],
+        key_zip="95814",
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from petitions.models import Signature
-from petitions.services.signatures import confirmation_url
+from petitions.services.signing import confirmation_url
 from tests.conftest import browser_sign_in, chromium_path, wait_for
 from tests.factories import VoterFactory
 from tests.test_browser import CHROMIUM_ARGS

@@ -17,36 +17,15 @@ import pytest
 from django.core.management import call_command
 
 from petitions import tasks
-from petitions.models import CountyProjection, Petition, PetitionSection, Signature, Tally
+from petitions.models import CountyProjection, Petition, Signature, Tally
 from petitions.projection import FULL_COUNT, QUALIFIES, qualification_outcome
 from petitions.selectors import RAW_SHORT, projection_summary
 from petitions.services.projections import projections_compute
-from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count, tallies_recount
 from tests.conftest import login_verified
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import VoterFactory, paper_line
 
 pytestmark = pytest.mark.django_db
-
-_lines = itertools.count(1)
-
-
-def paper(petition: Petition, county_id: str = "34", **fields) -> Signature:
-    """A keyed paper signature on the county's section (one section per county)."""
-    section, _ = PetitionSection.objects.get_or_create(
-        petition=petition, number=f"S-{county_id}", defaults={"county_id": county_id}
-    )
-    return SignatureFactory.create(
-        petition=petition, channel="paper", section=section, line=next(_lines), county_id=county_id, **fields
-    )
-
-
-def signed_and_validated(petition: Petition, county_id: str = "34", **fields) -> Signature:
-    signature = paper(petition, county_id, **fields)
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
-    return signature
-
 
 _houses = itertools.count(9000)
 
@@ -54,9 +33,7 @@ _houses = itertools.count(9000)
 def unregistered(petition: Petition, county_id: str = "34") -> Signature:
     """A signer not in the voter file; each one a different person (the same
     unregistered person signing twice would be a duplicate)."""
-    return signed_and_validated(
-        petition, county_id, first_name="Nobody", last_name="Unknown", address=f"{next(_houses)} Nowhere St"
-    )
+    return paper_line(petition, county=county_id, name="Nobody Unknown", address=f"{next(_houses)} Nowhere St")
 
 
 def export(*args: str) -> str:
@@ -70,9 +47,9 @@ def sacramento_600(petition: Petition) -> None:
     500 valid, 12 duplicates of them, 60 not registered, 3 in review, 25 pending."""
     for i in range(500):
         VoterFactory(address_number=str(1000 + i))
-        assert signed_and_validated(petition, address=f"{1000 + i} J St").status == "valid"
+        assert paper_line(petition, address=f"{1000 + i} J St").status == "valid"
     for i in range(12):
-        assert signed_and_validated(petition, address=f"{1000 + i} J St").status == "duplicate"
+        assert paper_line(petition, address=f"{1000 + i} J St").status == "duplicate"
     for _ in range(60):
         assert unregistered(petition).status == "invalid"
     # Two registered voters of one name at one address, neither with a suffix:
@@ -80,11 +57,9 @@ def sacramento_600(petition: Petition) -> None:
     VoterFactory(first_name="Juan", last_name="Lopez", address_number="77", street_name="K")
     VoterFactory(first_name="Juan", last_name="Lopez", address_number="77", street_name="K")
     for _ in range(3):
-        assert (
-            signed_and_validated(petition, first_name="Juan", last_name="Lopez", address="77 K St").status == "review"
-        )
+        assert paper_line(petition, name="Juan Lopez", address="77 K St").status == "review"
     for _ in range(25):
-        paper(petition)  # pending: not validated yet
+        paper_line(petition, validate=False)  # pending: not validated yet
     tallies_count()
 
 
@@ -93,16 +68,16 @@ def sacramento_18(petition: Petition) -> None:
     2 duplicates of them, 3 not registered, 1 in review, 2 pending."""
     for i in range(10):
         VoterFactory(address_number=str(2000 + i))
-        assert signed_and_validated(petition, address=f"{2000 + i} J St").status == "valid"
+        assert paper_line(petition, address=f"{2000 + i} J St").status == "valid"
     for i in range(2):
-        assert signed_and_validated(petition, address=f"{2000 + i} J St").status == "duplicate"
+        assert paper_line(petition, address=f"{2000 + i} J St").status == "duplicate"
     for _ in range(3):
         assert unregistered(petition).status == "invalid"
     VoterFactory(first_name="Juan", last_name="Lopez", address_number="77", street_name="K")
     VoterFactory(first_name="Juan", last_name="Lopez", address_number="77", street_name="K")
-    assert signed_and_validated(petition, first_name="Juan", last_name="Lopez", address="77 K St").status == "review"
+    assert paper_line(petition, name="Juan Lopez", address="77 K St").status == "review"
     for _ in range(2):
-        paper(petition)
+        paper_line(petition, validate=False)
     tallies_count()
 
 
@@ -190,7 +165,7 @@ def test_a_large_county_charges_a_duplicate_only_when_its_original_is_in_the_sam
 
 def test_a_county_with_nothing_decided_is_not_projected_and_says_so(calexit):
     for _ in range(4):
-        paper(calexit, "01")  # Alameda: filed, still pending
+        paper_line(calexit, county="01", validate=False)  # Alameda: filed, still pending
     tallies_count()
 
     (row,) = projections_compute(petition=calexit)
@@ -291,8 +266,8 @@ def test_the_dashboard_says_when_nothing_is_projected_yet(client, volunteer, cal
 
 
 def test_the_dashboard_names_the_counties_left_out(client, volunteer, calexit):
-    paper(calexit, "01")
-    paper(calexit, "02")
+    paper_line(calexit, county="01", validate=False)
+    paper_line(calexit, county="02", validate=False)
     tallies_count()
     projections_compute(petition=calexit)
     client.force_login(volunteer)
@@ -403,7 +378,7 @@ def test_export_counts_json_keeps_the_api_shape_and_adds_the_projection(filed, c
 
 
 def test_the_task_projects_every_petition_and_is_safe_to_run_twice(filed):
-    paper(filed, "01")  # Alameda: one pending signature
+    paper_line(filed, county="01", validate=False)  # Alameda: one pending signature
     tallies_count()
 
     first = tasks.project_signatures.apply().get()
@@ -417,7 +392,7 @@ def test_the_task_projects_every_petition_and_is_safe_to_run_twice(filed):
 
 
 def test_a_county_that_no_longer_has_signatures_loses_its_projection(calexit):
-    signature = paper(calexit, "01")
+    signature = paper_line(calexit, county="01", validate=False)
     tallies_count()
     projections_compute(petition=calexit)
     assert CountyProjection.objects.filter(county_id="01").exists()
@@ -430,7 +405,7 @@ def test_a_county_that_no_longer_has_signatures_loses_its_projection(calexit):
 
 
 def test_the_projection_is_read_only_in_the_admin(client, calexit, django_user_model):
-    paper(calexit, "01")
+    paper_line(calexit, county="01", validate=False)
     tallies_count()
     projections_compute(petition=calexit)
     login_verified(client, django_user_model.objects.create_superuser("root", password="x" * 12))

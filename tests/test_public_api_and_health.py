@@ -3,8 +3,8 @@
 import pytest
 from django.db.utils import DatabaseError
 
-from petitions.services.signatures import signature_validate
 from petitions.services.tallies import tallies_count
+from petitions.validation.validate import signature_validate
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from petitions.models import AuditLog, Circulator, KeyedLine, PetitionSection, S
 from petitions.selectors import petition_counts
 from petitions.services.paper import KeyedLineInput, paper_lines_create
 from petitions.services.retention import PURGED_SIGNATURE_FIELDS
-from petitions.services.signatures import signatures_revalidate, signatures_validate
 from petitions.services.tallies import tallies_count, tallies_recount
+from petitions.validation.revalidate import signatures_revalidate
+from petitions.validation.validate import signatures_validate
 from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.django_db

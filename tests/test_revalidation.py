@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from petitions.models import Signature, TallyChange
-from petitions.services.signatures import signature_validate, signatures_revalidate
 from petitions.services.voter_import import voters_import
+from petitions.validation.revalidate import signatures_revalidate
 from petitions.voterfile import REQUIRED_COLUMNS
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import SignatureFactory, VoterFactory, validated
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +34,6 @@ def voter_file(tmp_path: Path, *rows: dict, name: str = "newer.tsv") -> Path:
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def validated(**fields) -> Signature:
-    signature = SignatureFactory.create(**fields)
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
-    return signature
 
 
 def test_a_signer_not_registered_becomes_valid_once_a_file_that_lists_them_is_imported(tmp_path, run_on_commit):

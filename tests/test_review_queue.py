@@ -14,7 +14,7 @@ from django.test import Client
 
 from petitions.models import AuditLog, Petition, PetitionSection, Signature
 from petitions.selectors import petition_counts
-from petitions.services.signatures import SignatureNotInReview, signature_decide
+from petitions.services.review import SignatureNotInReview, signature_decide
 from petitions.services.tallies import tallies_count
 from tests.conftest import login_verified
 from tests.factories import SignatureFactory, VoterFactory

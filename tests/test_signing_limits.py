@@ -11,13 +11,9 @@ from django.core import mail
 from django.db.models import Sum
 
 from petitions.models import AuditLog, Signature, Tally
-from petitions.services.signatures import (
-    signature_confirm,
-    signature_send_confirmation,
-    signature_validate,
-    signatures_validate,
-)
+from petitions.services.signing import signature_confirm, signature_send_confirmation
 from petitions.services.tallies import tallies_count, tallies_recount
+from petitions.validation.validate import signature_validate, signatures_validate
 from tests.conftest import login_verified
 from tests.factories import SignatureFactory, VoterFactory
 

@@ -3,18 +3,11 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from petitions.models import Signature, TallyChange
-from petitions.services.signatures import signature_validate
-from tests.factories import SignatureFactory, VoterFactory
+from petitions.models import TallyChange
+from petitions.validation.validate import signature_validate
+from tests.factories import SignatureFactory, VoterFactory, validated
 
 pytestmark = pytest.mark.django_db
-
-
-def validated(**fields) -> Signature:
-    signature = SignatureFactory.create(**fields)
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
-    return signature
 
 
 def test_a_registered_voter_at_their_address_is_valid():
