@@ -8,107 +8,22 @@ time the confirmation's redirect answers.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from petitions.matching.keys import voter_keys
-from petitions.models import County, Signature, Voter
-from tests.conftest import REQUIRE_SERVICES, chromium_path
+from petitions.models import Signature
+from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    BOOTSTRAP_DARK,
+    background_color,
+    fixture_chromium_executable,
+    fixture_page,
+    fixture_screenshots,
+)
+from tests.factories import VoterFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-BOOTSTRAP_DARK = "rgb(33, 37, 41)"  # .bg-dark: proof that the vendored Bootstrap CSS loaded
-
-
-@pytest.fixture(autouse=True, scope="module")
-def chromium_executable() -> str:
-    """Skipped where Chromium is missing, except in CI (REQUIRE_SERVICES=1), where that fails."""
-    executable = chromium_path()
-    if executable is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("REQUIRE_SERVICES=1 but Chromium is not installed (/usr/bin/chromium)")
-        pytest.skip("Chromium is not installed")
-    return executable
-
-
-@pytest.fixture
-def page(chromium_executable, live_server, settings, monkeypatch):
-    """A fresh headless Chromium page on the live server.
-
-    Playwright's sync API keeps an event loop running in this thread while it
-    is started. Django then gives the thread other database connections than
-    the test's own (asgiref keeps them per async context) and refuses ORM calls
-    unless told they are safe, which they are: this code is synchronous. So
-    Playwright runs only within the test itself, after the database is set up
-    and before it is flushed, and the connections opened meanwhile are closed
-    with it."""
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # The live server speaks plain HTTP; with DEBUG off the settings make cookies HTTPS-only.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    # {% static %} without a collectstatic manifest, whatever DEBUG is; the live
-    # server serves the files from the finders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            connections.close_all()
-            context.close()
-            browser.close()
-
-
-@pytest.fixture
-def screenshots(tmp_path) -> Path:
-    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _voter_in_the_file() -> Voter:
-    fields = {
-        "registrant_id": "B000000001",
-        "county": County.objects.get(code="34"),
-        "first_name": "MARIA",
-        "last_name": "GARCIA",
-        "address_number": "1200",
-        "street_name": "J",
-        "street_type": "ST",
-        "city": "SACRAMENTO",
-        "state": "CA",
-        "zip": "95814",
-        "voter_status": "A",
-    }
-    keys = voter_keys(
-        last_name="GARCIA",
-        first_name="MARIA",
-        address_number="1200",
-        street_dir_prefix="",
-        street_name="J",
-        street_type="ST",
-        street_dir_suffix="",
-    )
-    return Voter.objects.create(**fields, **vars(keys))
 
 
 def _fill_the_sign_form(page, *, zip_code: str = "95814") -> None:
@@ -122,19 +37,15 @@ def _fill_the_sign_form(page, *, zip_code: str = "95814") -> None:
     page.check("#id_attest")
 
 
-def _background_color(page, selector: str) -> str:
-    return page.eval_on_selector(selector, "element => getComputedStyle(element).backgroundColor")
-
-
 def test_a_voter_signs_confirms_by_email_and_a_volunteer_sees_the_pledge(
     page, live_server, mailoutbox, volunteer, screenshots
 ):
-    voter = _voter_in_the_file()
+    voter = VoterFactory(registrant_id="B000000001", first_name="MARIA", last_name="GARCIA", city="SACRAMENTO")
 
     page.goto("/p/calexit/")
     page.get_by_role("link", name="Sign the petition").click()
     page.wait_for_url("**/p/calexit/sign/")
-    assert _background_color(page, "nav.navbar") == BOOTSTRAP_DARK
+    assert background_color(page, "nav.navbar") == BOOTSTRAP_DARK
     _fill_the_sign_form(page)
     page.screenshot(path=screenshots / "sign-form.png", full_page=True)
     page.get_by_role("button", name="Sign the petition").click()
@@ -185,7 +96,7 @@ def test_a_voter_signs_confirms_by_email_and_a_volunteer_sees_the_pledge(
     # Pledged online is not yet filed: California needs the wet-ink form.
     assert by_column["Raw"] == "0" and by_column["Valid"] == "0"
     assert page.locator("#statewide-pledged").inner_text() == "1"
-    assert _background_color(page, "nav.navbar") == BOOTSTRAP_DARK
+    assert background_color(page, "nav.navbar") == BOOTSTRAP_DARK
     page.screenshot(path=screenshots / "dashboard.png", full_page=True)
 
 

@@ -11,18 +11,18 @@ import pytest
 from petitions.models import County, KeyedLine, Petition, PetitionSection, Signature
 from petitions.services.paper import KeyedLineInput
 from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
-from tests.conftest import browser_sign_in
+from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    BOOTSTRAP_DARK,
+    PASSWORD,
+    background_color,
+    fixture_chromium_executable,
+    fixture_page,
+    fixture_screenshots,
+    sign_in_to_the_dashboard,
+)
 from tests.factories import VoterFactory
-from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct horse battery staple"  # tests/conftest.py
-
-
-def _sign_in(page, user) -> None:
-    browser_sign_in(page, user, PASSWORD)
-    page.wait_for_url("**/dashboard/")
 
 
 def _returned(user, *, double_entry: bool = False) -> PetitionSection:
@@ -70,9 +70,9 @@ def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures
     section = _returned(organizer)
     sections_issue(petition=section.petition, county=County.objects.get(code="19"), count=2, user=organizer)
 
-    _sign_in(page, volunteer)
+    sign_in_to_the_dashboard(page, volunteer)
     page.goto("/dashboard/sections/?petition=calexit")
-    assert _background_color(page, "nav.navbar") == BOOTSTRAP_DARK
+    assert background_color(page, "nav.navbar") == BOOTSTRAP_DARK
     assert page.locator("#section-table tbody tr").count() == 3
     page.screenshot(path=screenshots / "sections-list.png", full_page=True)
 
@@ -140,7 +140,7 @@ def test_a_third_volunteer_reconciles_a_line_from_the_keyboard(page, roles, orga
     section_lines_key(section=section, lines=[KeyedLineInput(section=section, line=1, **differing)], user=second)
     assert KeyedLine.objects.count() == 2 and not Signature.objects.exists()
 
-    _sign_in(page, third)
+    sign_in_to_the_dashboard(page, third)
     page.goto(f"/dashboard/sections/{section.pk}/reconcile/")
     assert _focused(page) == "decide-address"  # the first field the keyings differ on
     assert page.locator('tr[data-field="address"] td.reconcile-diff').count() == 2

@@ -10,12 +10,15 @@ import pytest
 from petitions.codes import form_code
 from petitions.models import Signature
 from petitions.validation.validate import signature_validate
+from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    PASSWORD,
+    fixture_chromium_executable,
+    fixture_page,
+    fixture_screenshots,
+)
 from tests.factories import SignatureFactory, VoterFactory
-from tests.test_browser import chromium_executable, page, screenshots  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct horse battery staple"  # tests/conftest.py
 
 
 def _sign_in_with_the_keyboard(page, user) -> None:

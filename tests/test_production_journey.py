@@ -1,7 +1,7 @@
 """The whole journey in production mode, from a browser, through a TLS-terminating proxy.
 
 gunicorn runs the compose web command with DEBUG off behind tests/tls_proxy.py
-(tests/test_production_tls.py's `server`), a real Celery worker validates and
+(tests/production.py's `server`), a real Celery worker validates and
 sends the email: a voter signs and confirms, a reviewer signs in with a second
 factor, decides the signature in the review queue and downloads the counts."""
 
@@ -16,10 +16,10 @@ from django.conf import settings
 
 from petitions.models import Signature
 from petitions.services.signing import confirmation_url
+from tests.browser import CHROMIUM_ARGS
 from tests.conftest import browser_sign_in, chromium_path, wait_for
 from tests.factories import VoterFactory
-from tests.test_browser import CHROMIUM_ARGS
-from tests.test_production_tls import HOST, server, site  # noqa: F401
+from tests.production import HOST, fixture_server, fixture_site  # noqa: F401 - the fixtures
 
 pytestmark = [
     pytest.mark.services,
@@ -55,7 +55,7 @@ def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(
     maria = VoterFactory(first_name="Maria", last_name="Rossi", address_number="9", street_name="Pine")
     email = f"mari.{uuid.uuid4().hex[:8]}@example.com"
     base = f"https://{HOST}:{site[0]}"
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (test_browser.py)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (tests/browser.py)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import secrets
 import ssl
 import subprocess
 import sys
@@ -25,13 +24,10 @@ from django.test import Client
 from petitions.models import County, Petition, Signature
 from petitions.services.abuse import client_ip_hash
 from petitions.services.sections import CirculatorInput, section_return, sections_issue
-from tests.compose import production_env, running_web
 from tests.conftest import ROOT
-from tests.tls_proxy import self_signed_certificate, tls_proxy
+from tests.production import HOST, SECRET_KEY, fixture_server, fixture_site  # noqa: F401 - the fixtures
 
-HOST = "petition.test"
 SIGNER = "127.0.0.2"  # the proxy reaches gunicorn from 127.0.0.1
-SECRET_KEY = "production-tls-test-" + secrets.token_urlsafe(48)
 SIGN_PATH = "/p/calexit/sign/"
 SIGNER_FIELDS = {
     "first_name": "Maria",
@@ -46,33 +42,6 @@ SIGNER_FIELDS = {
     "dob": "",
     "attest": "on",
 }
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, django_db_setup):
-    """gunicorn in production mode behind the TLS proxy; yields (proxy port, gunicorn port, CA file)."""
-    tmp_path = tmp_path_factory.mktemp("production-tls")
-    cert, key = self_signed_certificate(tmp_path, HOST)
-    env = production_env(
-        tmp_path / "staticfiles",
-        SECRET_KEY=SECRET_KEY,
-        INSECURE_LOCAL_HTTP="0",
-        SITE_URL=f"https://{HOST}",
-        ALLOWED_HOSTS=f"127.0.0.1,{HOST}",  # as the compose file: 127.0.0.1 for the healthcheck
-        TRUSTED_PROXIES="127.0.0.1",
-        SIGN_RATE_LIMIT="off",
-    )
-    with (
-        running_web(env, tmp_path / "gunicorn.log") as (_, web_port),
-        tls_proxy(upstream=("127.0.0.1", web_port), cert=cert, key=key) as proxy_port,
-    ):
-        yield proxy_port, web_port, cert
-
-
-@pytest.fixture
-def site(server, settings):
-    settings.SECRET_KEY = SECRET_KEY  # the test's hashes and sessions are the server's
-    return server
 
 
 def _https(site, method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None):
@@ -210,8 +179,8 @@ def test_a_dashboard_pages_inline_script_carries_the_nonce_of_its_policy(site, v
 def test_a_browser_loads_the_public_and_dashboard_pages_without_a_policy_violation(site, volunteer, monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    from tests.browser import CHROMIUM_ARGS
     from tests.conftest import chromium_path
-    from tests.test_browser import CHROMIUM_ARGS
 
     executable = chromium_path()
     if executable is None:
@@ -222,7 +191,7 @@ def test_a_browser_loads_the_public_and_dashboard_pages_without_a_policy_violati
     session = client.cookies["sessionid"].value
     base = f"https://{HOST}:{site[0]}"
     complaints: list[str] = []
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (test_browser.py)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread (tests/browser.py)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]

@@ -7,9 +7,15 @@ import datetime
 import pytest
 
 from petitions.models import AuditLog, Signature
-from tests.conftest import browser_sign_in
+from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    BOOTSTRAP_DARK,
+    background_color,
+    fixture_chromium_executable,
+    fixture_page,
+    fixture_screenshots,
+    sign_in_to_the_dashboard,
+)
 from tests.factories import SignatureFactory, VoterFactory
-from tests.test_browser import BOOTSTRAP_DARK, _background_color, chromium_executable, page, screenshots  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,7 +23,6 @@ pytestmark = [
     pytest.mark.usefixtures("private_cache"),  # reviewers' leases: tests/conftest.py
 ]
 
-PASSWORD = "correct horse battery staple"  # tests/conftest.py
 HIGHLIGHT = "rgb(255, 243, 205)"  # .table-warning: the differing fields
 
 
@@ -27,11 +32,6 @@ def _in_review(*voters, **fields) -> Signature:
         match_candidates=[{"voter": v.pk, "score": 0.8 - n / 10} for n, v in enumerate(voters)],
         **fields,
     )
-
-
-def _sign_in(page, user) -> None:
-    browser_sign_in(page, user, PASSWORD)
-    page.wait_for_url("**/dashboard/")
 
 
 def _shown(page) -> int:
@@ -47,15 +47,15 @@ def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page,
     second = _in_review(maria, first_name="Mara", last_name="Garcia")
     third = _in_review(marta)
 
-    _sign_in(page, reviewer)
+    sign_in_to_the_dashboard(page, reviewer)
     page.get_by_role("link", name="Review queue").click()
     page.wait_for_url("**/dashboard/review/?petition=calexit")
-    assert _background_color(page, "nav.navbar") == BOOTSTRAP_DARK
+    assert background_color(page, "nav.navbar") == BOOTSTRAP_DARK
     assert _shown(page) == first.pk
     assert page.locator("#queue-left").inner_text() == "3 left"
     assert page.evaluate("document.activeElement.id") == "review"  # keys work at once
-    assert _background_color(page, 'td[data-field="house"][data-candidate="2"]') == HIGHLIGHT
-    assert _background_color(page, 'td[data-field="house"][data-candidate="1"]') != HIGHLIGHT
+    assert background_color(page, 'td[data-field="house"][data-candidate="2"]') == HIGHLIGHT
+    assert background_color(page, 'td[data-field="house"][data-candidate="1"]') != HIGHLIGHT
     assert page.locator("#keys-legend").is_visible()
     page.screenshot(path=screenshots / "review-queue.png", full_page=True)
 
