@@ -2,57 +2,41 @@
 at a time, duplicates resolved inside the batch and against what already
 counts, tallies that agree with a recount, and a lost race that loses nothing."""
 
+import logging
 import threading
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 
 from petitions import queue, tasks
-from petitions.models import PetitionSection, Signature, TallyChange
+from petitions.models import Signature, TallyChange
 from petitions.services.tallies import tallies_count, tallies_recount
 from petitions.validation import engine
-from petitions.validation import validate as validation
 from petitions.validation.engine import Decision, decide, decide_many, prepare
 from petitions.validation.validate import signature_validate, signatures_validate
-from tests.factories import SignatureFactory, VoterFactory
+from tests.conftest import wait_for
+from tests.factories import SignatureFactory, VoterFactory, paper_line
 
 pytestmark = pytest.mark.django_db
-
-
-voter = VoterFactory  # its matching keys are computed as the import computes them (ZIP included)
-
-
-def paper(calexit, *, name: str, address: str, line: int, county: str = "34", city: str = "Sacramento") -> Signature:
-    section, _ = PetitionSection.objects.get_or_create(
-        petition=calexit, number=f"B-{county}", defaults={"county_id": county}
-    )
-    return SignatureFactory.create(
-        channel="paper",
-        section=section,
-        line=line,
-        county_id=county,
-        first_name="",
-        last_name="",
-        name_as_written=name,
-        address=address,
-        city=city,
-        email="",
-    )
 
 
 @pytest.fixture
 def town(calexit):
     """A small voter file and a signature of every kind the engine decides."""
-    maria = voter()
-    robert = voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
-    voter(first_name="John", last_name="Lee", suffix="SR", address_number="7", street_name="Elm")
-    junior = voter(
+    maria = VoterFactory()
+    robert = VoterFactory(
+        first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE"
+    )
+    VoterFactory(first_name="John", last_name="Lee", suffix="SR", address_number="7", street_name="Elm")
+    junior = VoterFactory(
         first_name="John", last_name="Lee", suffix="JR", address_number="7", street_name="Elm", dob=date(1990, 5, 1)
     )
-    voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
-    voter(
+    VoterFactory(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
+    VoterFactory(
         first_name="Luis",
         last_name="Ortega",
         county_id="01",
@@ -62,8 +46,8 @@ def town(calexit):
         street_name="Broadway",
         street_type="",
     )
-    voter(first_name="Mario", last_name="Rossi", address_number="9", street_name="Pine")
-    voter(first_name="Maria", last_name="Rossi", address_number="9", street_name="Pine")
+    VoterFactory(first_name="Mario", last_name="Rossi", address_number="9", street_name="Pine")
+    VoterFactory(first_name="Maria", last_name="Rossi", address_number="9", street_name="Pine")
     made = [
         SignatureFactory(),  # valid
         SignatureFactory(first_name="Bob", last_name="Smith", address="15 Oak Avenue"),  # nickname, valid
@@ -73,10 +57,12 @@ def town(calexit):
         SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd"),  # not_registered
         SignatureFactory(first_name="", last_name="Garcia"),  # incomplete
         SignatureFactory(first_name="Mari", last_name="Rossi", address="9 Pine St"),  # Mario or Maria: review
-        paper(
-            calexit, name="Robert Smith", address="15 Oak Ave", line=1
+        paper_line(
+            calexit, name="Robert Smith", address="15 Oak Ave", line=1, validate=False
         ),  # Robert again, filed: his pledge is the duplicate
-        paper(calexit, name="Nobody Known", address="1 Nowhere Rd", line=2),  # the unregistered person again
+        paper_line(
+            calexit, name="Nobody Known", address="1 Nowhere Rd", line=2, validate=False
+        ),  # the unregistered person again
     ]
     return {"maria": maria, "robert": robert, "junior": junior, "signatures": made}
 
@@ -134,31 +120,45 @@ def test_a_batch_records_each_outcome_with_voter_duplicates_and_tallies(town):
     assert run is not None and run.drift == []
 
 
-def test_a_batch_is_judged_with_the_cycle_collector_paused_and_leaves_it_as_it_found_it(town, monkeypatch):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_is_judged_with_the_cycle_collector_paused_and_leaves_it_as_it_found_it(town):
+    """No cycle collection starts inside a batch's transaction, where it is judged and written
+    (reference counting frees what it makes); afterwards the collector is on again, unless the
+    process had switched it off. (A transactional test: the batch's transaction is the only one.)"""
     import gc
 
-    seen = []
-    real = validation.decide_many
+    inside: list[int] = []  # the generation of each collection started inside a transaction
 
-    def watched(batch, **kwargs):
-        seen.append(gc.isenabled())
-        return real(batch, **kwargs)
+    def started(phase, info):
+        if phase == "start" and connection.in_atomic_block:
+            inside.append(info["generation"])
 
-    monkeypatch.setattr(validation, "decide_many", watched)
     ids = [s.pk for s in town["signatures"]]
-    assert gc.isenabled()
-    signatures_validate(signature_ids=ids[:5])
-    assert (seen, gc.isenabled()) == ([False], True)
-    gc.disable()  # a process that runs without the collector keeps it off
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1)  # a collection as soon as one new object stays: any work left unpaused starts some
+    gc.callbacks.append(started)
     try:
-        signatures_validate(signature_ids=ids[5:])
-        assert (seen, gc.isenabled()) == ([False, False], False)
+        with transaction.atomic():  # the same judging in a transaction, with the collector on, is seen collecting
+            decide_many(list(Signature.objects.filter(pk__in=ids[:5])))
+        assert inside
+        inside.clear()
+        assert gc.isenabled()
+        signatures_validate(signature_ids=ids[:5])
+        assert inside == [], f"{len(inside)} collections started inside the batch's transaction"
+        assert gc.isenabled()
+        gc.disable()  # a process that runs without the collector keeps it off
+        try:
+            signatures_validate(signature_ids=ids[5:])
+            assert gc.isenabled() is False
+        finally:
+            gc.enable()
     finally:
-        gc.enable()
+        gc.callbacks.remove(started)
+        gc.set_threshold(*thresholds)
 
 
 def test_a_voter_who_already_counts_makes_the_batch_signature_a_duplicate(calexit):
-    maria = voter()
+    maria = VoterFactory()
     first = SignatureFactory()
     signature_validate(signature_id=first.pk)
     later = SignatureFactory()
@@ -168,10 +168,13 @@ def test_a_voter_who_already_counts_makes_the_batch_signature_a_duplicate(calexi
 
 
 def test_a_paper_line_in_a_batch_takes_over_from_the_pledge_that_counted_and_its_duplicates(calexit):
-    maria = voter()
+    maria = VoterFactory()
     pledge = SignatureFactory()
     signature_validate(signature_id=pledge.pk)
-    later = [SignatureFactory(), paper(calexit, name="Maria Garcia", address="1200 J Street", line=3)]
+    later = [
+        SignatureFactory(),
+        paper_line(calexit, name="Maria Garcia", address="1200 J Street", line=3, validate=False),
+    ]
     signatures_validate(signature_ids=[s.pk for s in later])
     second_pledge, line = (Signature.objects.get(pk=s.pk) for s in later)
     pledge.refresh_from_db()
@@ -183,7 +186,7 @@ def test_a_paper_line_in_a_batch_takes_over_from_the_pledge_that_counted_and_its
 
 
 def test_a_batch_only_touches_pending_signatures_and_is_safe_to_run_twice():
-    voter()
+    VoterFactory()
     signature = SignatureFactory()
     assert [s.pk for s in signatures_validate(signature_ids=[signature.pk])] == [signature.pk]
     TallyChange.objects.all().delete()
@@ -193,7 +196,7 @@ def test_a_batch_only_touches_pending_signatures_and_is_safe_to_run_twice():
 
 
 def test_a_batch_writes_its_tally_changes_summed_per_bucket():
-    voter()
+    VoterFactory()
     made = [SignatureFactory() for _ in range(3)]
     TallyChange.objects.all().delete()
     signatures_validate(signature_ids=[s.pk for s in made])
@@ -204,31 +207,60 @@ def test_a_batch_writes_its_tally_changes_summed_per_bucket():
     ]
 
 
-def test_a_race_lost_at_the_write_is_decided_again_one_by_one(calexit):
-    """Another worker counted this voter after the batch looked: the constraint
-    refuses the batch's write, nothing of it stays, and each signature is
-    decided on its own, as the duplicate of the one that won."""
-    maria = voter()
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_race_lost_at_the_write_is_decided_again_one_by_one(caplog):
+    """Another worker counts this voter while the batch runs: its transaction has made the
+    winner `valid` but has not committed when the batch looks (so the batch sees nobody counting
+    and decides its own signature `valid`), and commits while the batch waits at its write. The
+    constraint refuses the batch's write, nothing of it stays, and each signature is decided on
+    its own, as the duplicate of the one that won."""
+    maria = VoterFactory()
     winner = SignatureFactory()
-    signature_validate(signature_id=winner.pk)
     late = SignatureFactory()
     other = SignatureFactory(first_name="Nobody", last_name="Known", address="1 Nowhere Rd")
+    connection.ensure_connection()
+    batch_connection = connection.connection.get_backend_pid()
+    counted_uncommitted = threading.Event()
+    errors: list[BaseException] = []
 
-    def blind(batch, decisions):  # as if the winner had not committed yet when the batch looked
-        with mock.patch.object(Signature.objects, "filter", wraps=Signature.objects.filter) as filtered:
-            filtered.side_effect = lambda *a, **kw: Signature.objects.none() if kw.get("status") else mock.DEFAULT
-            return real(batch, decisions)
+    def the_batch_waits_for_me() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [batch_connection])
+            return cursor.fetchone()[0]
 
-    real = validation._link_duplicates
-    with mock.patch.object(validation, "_link_duplicates", side_effect=blind):
-        done = signatures_validate(signature_ids=[late.pk, other.pk])
+    def other_worker():
+        try:
+            with transaction.atomic():
+                signature_validate(signature_id=winner.pk)
+                counted_uncommitted.set()
+                wait_for(the_batch_waits_for_me, timeout=60, what="the batch to wait for this commit at its write")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            counted_uncommitted.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert counted_uncommitted.wait(timeout=60)
+        with caplog.at_level(logging.INFO, logger=signatures_validate.__module__):
+            done = signatures_validate(signature_ids=[late.pk, other.pk])
+    finally:
+        thread.join(timeout=120)
+    assert errors == []
+    assert "lost a race to another worker" in caplog.text  # the write was refused: the race did happen
     assert sorted(s.pk for s in done) == sorted([late.pk, other.pk])
+    winner.refresh_from_db()
     late.refresh_from_db()
     other.refresh_from_db()
+    assert (winner.status, winner.voter) == ("valid", maria)
     assert (late.status, late.voter, late.duplicate_of_id) == ("duplicate", maria, winner.pk)
     assert (other.status, other.reason) == ("invalid", "not_registered")
     tallies_count()
-    assert tallies_recount().drift == []
+    run = tallies_recount()
+    assert run is not None and run.drift == []
 
 
 def test_work_is_queued_in_batches(settings, monkeypatch):
@@ -239,7 +271,7 @@ def test_work_is_queued_in_batches(settings, monkeypatch):
 
 
 def test_the_batch_task_validates_and_says_how_many(calexit):
-    voter()
+    VoterFactory()
     made = [SignatureFactory(), SignatureFactory(first_name="Nobody", last_name="Known")]
     assert tasks.validate_signatures.delay([s.pk for s in made]).get() == 2
     assert set(Signature.objects.filter(pk__in=[s.pk for s in made]).values_list("status", flat=True)) == {
@@ -249,10 +281,10 @@ def test_the_batch_task_validates_and_says_how_many(calexit):
 
 
 def _thirty_voters() -> list:
-    return [voter(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
+    return [VoterFactory(first_name=f"Voter{chr(65 + n % 26)}{chr(65 + n // 26)}") for n in range(30)]
 
 
-def _four_workers_validate(ids: list[int]) -> list[dict]:
+def _four_workers_validate(ids: list[int]) -> list[Mapping[str, Any]]:
     """Four workers validate at once: worker w takes every fourth signature from
     w on, in batches of 20, so every batch holds voters that the other workers'
     batches hold too. Returns the signatures' rows, after checking that no
@@ -281,14 +313,17 @@ def _four_workers_validate(ids: list[int]) -> list[dict]:
         thread.join(timeout=120)
 
     assert errors == []
-    rows = list(Signature.objects.filter(pk__in=ids).values("pk", "channel", "status", "voter_id", "duplicate_of_id"))
+    rows: list[Mapping[str, Any]] = list(
+        Signature.objects.filter(pk__in=ids).values("pk", "channel", "status", "voter_id", "duplicate_of_id")
+    )
     assert {row["status"] for row in rows} == {"valid", "duplicate"}
     counting = {row["voter_id"]: row for row in rows if row["status"] == "valid"}
     assert all(
         row["duplicate_of_id"] == counting[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate"
     )
     tallies_count()
-    assert tallies_recount().drift == []
+    run = tallies_recount()
+    assert run is not None and run.drift == []
     return rows
 
 
@@ -309,7 +344,7 @@ def test_workers_validating_pledges_and_paper_lines_of_the_same_voters_at_once_c
     at once: for each voter a paper line counts, as it is filed."""
     voters = _thirty_voters()
     made = [
-        paper(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n)
+        paper_line(calexit, name=f"{voters[n % 30].first_name} Garcia", address="1200 J St", line=n, validate=False)
         if n % 7 == 3
         else SignatureFactory(first_name=voters[n % 30].first_name)
         for n in range(240)
@@ -416,10 +451,10 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
 
     monkeypatch.setattr(engine, "CHUNK", 3)
     monkeypatch.setattr(engine, "FIRST_CHUNK", 3)
-    voter(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
-    voter(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
+    VoterFactory(first_name="Robert", last_name="Smith", address_number="15", street_name="Oak", street_type="AVE")
+    VoterFactory(first_name="Ana", last_name="Reyes", address_number="300", street_name="Capitol", street_type="MALL")
     for number in range(8):
-        voter(first_name=f"Voter{chr(65 + number)}", address_number=str(100 + number))
+        VoterFactory(first_name=f"Voter{chr(65 + number)}", address_number=str(100 + number))
     made = [
         SignatureFactory(first_name=f"Voter{chr(65 + number)}", address=f"{100 + number} J Street")
         for number in range(8)
@@ -431,17 +466,28 @@ def test_candidates_fetched_ahead_on_the_helper_connection_give_the_same_decisio
         SignatureFactory(first_name="", last_name="Garcia"),
     ]
     expected = {s.pk: _summary(decide(Signature.objects.select_related("petition").get(pk=s.pk))) for s in made}
-    helper_calls = []
-    real_fetch = candidates._fetch_in_helper
-    monkeypatch.setattr(candidates, "_fetch_in_helper", lambda many: helper_calls.append(len(many)) or real_fetch(many))
+    connection.ensure_connection()
+    worker_connection = connection.connection.get_backend_pid()
+    fetched: list[tuple[int, int]] = []  # (the connection that ran it, signatures) of each candidates query
+    real_fetch = candidates.candidate_voters_many
+
+    def recorded(many):
+        found = real_fetch(many)
+        fetched.append((connection.connection.get_backend_pid(), len(many)))
+        return found
+
+    monkeypatch.setattr(candidates, "candidate_voters_many", recorded)
     try:
         done = signatures_validate(signature_ids=[s.pk for s in made])
     finally:
         candidates.ahead_close()
     searched = sum(not isinstance(prepare(Signature.objects.get(pk=s.pk)), Decision) for s in made)
     assert searched >= 11
-    # Chunks of 3, fetched by the helper threads (which finish in any order).
-    assert sorted(helper_calls) == sorted([3] * (searched // 3) + ([searched % 3] if searched % 3 else []))
+    # Chunks of 3, fetched on the helper threads' own connections (which finish in any order).
+    assert worker_connection not in {pid for pid, _ in fetched}
+    assert sorted(size for _, size in fetched) == sorted(
+        [3] * (searched // 3) + ([searched % 3] if searched % 3 else [])
+    )
     assert len(done) == 12
     for signature in Signature.objects.filter(pk__in=[s.pk for s in made]):
         status, reason, voter_id, *_ = expected[signature.pk]
