@@ -213,7 +213,10 @@ def test_the_unconfirmed_purge_runs_daily_from_the_beat_schedule(settings):
 
 def signed_link(client) -> str:
     assert client.post("/p/calexit/sign/", SIGN_FORM).status_code == 302
-    return re.search(r"http://[^/\s]+(/p/calexit/confirm/[^\s]+/)", mail.outbox[-1].body).group(1)
+    body = str(mail.outbox[-1].body)
+    found = re.search(r"http://[^/\s]+(/p/calexit/confirm/[^\s]+/)", body)
+    assert found, body
+    return found.group(1)
 
 
 def test_a_confirmation_link_expires_after_the_configured_days(client, settings):
