@@ -4,6 +4,8 @@ that ranks first (tallies.filing_rank) is `valid`, every other one of theirs its
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,22 +19,26 @@ OUTCOME_FIELDS = ["status", "reason", "voter", "duplicate_of", "validated_at", "
 MATCHER_FIELDS = ["match_score", "match_candidates", "person_key"]
 
 
-def outcome_assign(
-    signature: Signature,
-    *,
-    status: str,
-    reason: str = "",
-    voter_id: int | None = None,
-    duplicate_of_id: int | None = None,
-    decision: Decision | None = None,
-) -> list[str]:
-    """Set an outcome on the instance (not saved); returns the fields it set.
-    With the machine's `decision`, its match score, candidates and person key too."""
-    signature.status = status
-    signature.reason = reason
-    signature.voter_id = voter_id
-    signature.duplicate_of_id = duplicate_of_id
+@dataclass(frozen=True)
+class Outcome:
+    """What a signature becomes. With the machine's `decision`, its match score, candidates and person
+    key are recorded too."""
+
+    status: str
+    reason: str = ""
+    voter_id: int | None = None
+    duplicate_of_id: int | None = None
+    decision: Decision | None = None
+
+
+def outcome_assign(signature: Signature, outcome: Outcome) -> list[str]:
+    """Set an outcome on the instance (not saved); returns the fields it set."""
+    signature.status = outcome.status
+    signature.reason = outcome.reason
+    signature.voter_id = outcome.voter_id
+    signature.duplicate_of_id = outcome.duplicate_of_id
     signature.validated_at = signature.updated_at = timezone.now()
+    decision = outcome.decision
     if decision is None or not decision.by_matcher:
         return OUTCOME_FIELDS
     signature.match_score = decision.score
@@ -41,20 +47,10 @@ def outcome_assign(
     return OUTCOME_FIELDS + MATCHER_FIELDS
 
 
-def outcome_set(
-    signature: Signature,
-    *,
-    status: str,
-    reason: str = "",
-    voter_id: int | None = None,
-    duplicate_of_id: int | None = None,
-    decision: Decision | None = None,
-) -> None:
+def outcome_set(signature: Signature, outcome: Outcome) -> None:
     """Record a status change and its tally change."""
     before = bucket_of(signature, signature.petition)
-    fields = outcome_assign(
-        signature, status=status, reason=reason, voter_id=voter_id, duplicate_of_id=duplicate_of_id, decision=decision
-    )
+    fields = outcome_assign(signature, outcome)
     signature.save(update_fields=fields)
     tally_change_record(before=before, after=bucket_of(signature, signature.petition))
 
@@ -64,7 +60,7 @@ def take_over(original: Signature, *, winner_id: int) -> None:
     `winner_id`, which ranks before it (filing_rank), is about to count. It
     becomes that one's duplicate, and its own duplicates point there too.
     Call before the winner is made `valid` (one valid signature per voter)."""
-    outcome_set(original, status=Status.DUPLICATE, voter_id=original.voter_id, duplicate_of_id=winner_id)
+    outcome_set(original, Outcome(status=Status.DUPLICATE, voter_id=original.voter_id, duplicate_of_id=winner_id))
     Signature.objects.filter(duplicate_of_id=original.pk).exclude(pk=winner_id).update(duplicate_of_id=winner_id)
 
 
@@ -94,7 +90,7 @@ def count_for_voter(signature: Signature, decision: Decision) -> None:
     that counts the voter first makes the insert fail on the one-valid-per-
     voter constraint, so this looks again. A held signature goes to review."""
     if signature.hold:
-        outcome_set(signature, status=Status.REVIEW, decision=held_for_review(signature, decision))
+        outcome_set(signature, Outcome(status=Status.REVIEW, decision=held_for_review(signature, decision)))
         return
     voter_id = counted_voter_id(decision)
     petition = signature.petition
@@ -108,7 +104,7 @@ def count_for_voter(signature: Signature, decision: Decision) -> None:
         if counting is None:
             try:
                 with transaction.atomic():
-                    outcome_set(signature, status=Status.VALID, voter_id=voter_id, decision=decision)
+                    outcome_set(signature, Outcome(status=Status.VALID, voter_id=voter_id, decision=decision))
                 return
             except IntegrityError:
                 signature.refresh_from_db()  # another signature of this voter was counted meanwhile
@@ -116,10 +112,11 @@ def count_for_voter(signature: Signature, decision: Decision) -> None:
         Signature.petition.field.set_cached_value(counting, petition)
         if filing_rank(signature, petition) < filing_rank(counting, petition):
             take_over(counting, winner_id=signature.pk)
-            outcome_set(signature, status=Status.VALID, voter_id=voter_id, decision=decision)
+            outcome_set(signature, Outcome(status=Status.VALID, voter_id=voter_id, decision=decision))
         else:
             outcome_set(
-                signature, status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=counting.pk, decision=decision
+                signature,
+                Outcome(status=Status.DUPLICATE, voter_id=voter_id, duplicate_of_id=counting.pk, decision=decision),
             )
         return
     raise IntegrityError(f"signature {signature.pk}: voter {voter_id} kept changing under concurrent workers")
@@ -155,7 +152,8 @@ def decision_apply(signature: Signature, decision: Decision) -> None:
         try:
             with transaction.atomic():
                 outcome_set(
-                    signature, status=decision.status, reason=decision.reason, voter_id=voter_id, decision=decision
+                    signature,
+                    Outcome(status=decision.status, reason=decision.reason, voter_id=voter_id, decision=decision),
                 )
             return
         except IntegrityError:
@@ -165,6 +163,8 @@ def decision_apply(signature: Signature, decision: Decision) -> None:
             original = _unregistered_original_id(signature)
             if original is None:
                 raise
-        outcome_set(signature, status=Status.DUPLICATE, duplicate_of_id=original, decision=decision)
+        outcome_set(signature, Outcome(status=Status.DUPLICATE, duplicate_of_id=original, decision=decision))
         return
-    outcome_set(signature, status=decision.status, reason=decision.reason, voter_id=voter_id, decision=decision)
+    outcome_set(
+        signature, Outcome(status=decision.status, reason=decision.reason, voter_id=voter_id, decision=decision)
+    )

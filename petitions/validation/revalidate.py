@@ -8,7 +8,7 @@ from django.db.models import Q
 from petitions.models import Petition, Signature
 from petitions.queue import validation_queue
 from petitions.validation.engine import Decision
-from petitions.validation.outcomes import outcome_set
+from petitions.validation.outcomes import Outcome, outcome_set
 
 Status = Signature.Status
 
@@ -53,7 +53,9 @@ def signatures_revalidate(
             if not batch:
                 break
             for signature in batch:
-                outcome_set(signature, status=Status.PENDING, decision=Decision(status=Status.PENDING, by_matcher=True))
+                outcome_set(
+                    signature, Outcome(status=Status.PENDING, decision=Decision(status=Status.PENDING, by_matcher=True))
+                )
             validation_queue([signature.pk for signature in batch])
             moved += len(batch)
             last_id = batch[-1].pk

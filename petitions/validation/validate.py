@@ -21,6 +21,7 @@ from petitions.validation.engine import Decision, decide, decide_many
 from petitions.validation.outcomes import (
     MATCHER_FIELDS,
     OUTCOME_FIELDS,
+    Outcome,
     counted_voter_id,
     decision_apply,
     held_for_review,
@@ -111,21 +112,12 @@ def signatures_validate(*, signature_ids: list[int]) -> list[Signature]:
 
 
 @dataclass(frozen=True)
-class _Outcome:
-    status: str
-    reason: str
-    voter_id: int | None
-    duplicate_of_id: int | None
-    decision: Decision
-
-
-@dataclass(frozen=True)
 class _TakeOver:
     signature: Signature  # counting now, as read
     winner_id: int  # the batch's signature that ranks before it
 
 
-def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple[list[_Outcome], list[_TakeOver]]:
+def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple[list[Outcome], list[_TakeOver]]:
     """Turn decisions into outcomes. A voter counts once: of their signatures
     in this batch and the one counting in the database, the one that ranks
     first (filing_rank) is `valid` and the others are its duplicates; when a
@@ -193,19 +185,19 @@ def _link_duplicates(batch: list[Signature], decisions: list[Decision]) -> tuple
             counted_id = counted[index]
             winner = first[(signature.petition_id, counted_id)][1]
             if winner == signature.pk:
-                outcomes.append(_Outcome(Status.VALID, "", counted_id, None, decision))
+                outcomes.append(Outcome(Status.VALID, "", counted_id, None, decision))
             else:
-                outcomes.append(_Outcome(Status.DUPLICATE, "", counted_id, winner, decision))
+                outcomes.append(Outcome(Status.DUPLICATE, "", counted_id, winner, decision))
         elif decision.reason == Signature.Reason.NOT_REGISTERED and decision.person_key:
             original = originals.setdefault((signature.petition_id, decision.person_key), signature.pk)
             if original == signature.pk:
                 voter_id = decision.voter.pk if decision.voter else None  # named by the address (by_address)
-                outcomes.append(_Outcome(decision.status, decision.reason, voter_id, None, decision))
+                outcomes.append(Outcome(decision.status, decision.reason, voter_id, None, decision))
             else:
-                outcomes.append(_Outcome(Status.DUPLICATE, "", None, original, decision))
+                outcomes.append(Outcome(Status.DUPLICATE, "", None, original, decision))
         else:
             voter_id = decision.voter.pk if decision.voter else None
-            outcomes.append(_Outcome(decision.status, decision.reason, voter_id, None, decision))
+            outcomes.append(Outcome(decision.status, decision.reason, voter_id, None, decision))
     return outcomes, take_overs
 
 
@@ -215,19 +207,12 @@ def _take_overs_write(take_overs: list[_TakeOver]) -> None:
         take_over(one.signature, winner_id=one.winner_id)
 
 
-def _write_outcomes(batch: list[Signature], outcomes: list[_Outcome]) -> None:
+def _write_outcomes(batch: list[Signature], outcomes: list[Outcome]) -> None:
     """Every outcome in one UPDATE, the tally changes summed into a few rows."""
     deltas: Counter = Counter()
     for signature, outcome in zip(batch, outcomes):
         before = bucket_of(signature, signature.petition)
-        outcome_assign(
-            signature,
-            status=outcome.status,
-            reason=outcome.reason,
-            voter_id=outcome.voter_id,
-            duplicate_of_id=outcome.duplicate_of_id,
-            decision=outcome.decision,
-        )
+        outcome_assign(signature, outcome)
         tally_move(deltas, before=before, after=bucket_of(signature, signature.petition))
     if connection.vendor == "postgresql":
         _update_outcomes_postgresql(batch)
