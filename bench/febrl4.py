@@ -115,7 +115,9 @@ def _text(value) -> str:
 
 
 def _number(rec_id: str) -> str:
-    return re.search(r"rec-(\d+)-", rec_id).group(1)
+    match = re.search(r"rec-(\d+)-", rec_id)
+    assert match is not None, f"not a FEBRL record id: {rec_id!r}"
+    return match.group(1)
 
 
 def county_of(state: str) -> str:
@@ -360,6 +362,7 @@ def run(seed: int, a, b, work: Path, errors_path: Path | None) -> dict:
     misses: Counter = Counter()  # (outcome, what FEBRL changed) of the registered signers not named correctly
     error_rows = []
     for signature in rows:
+        assert signature.section is not None  # every signature here was keyed from a paper section
         number = truth[f"{signature.section.number}/{signature.line}"]
         true_id = f"FEBRL{number}"
         registered = true_id in county_of_voter

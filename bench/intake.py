@@ -153,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
                     began = time.perf_counter()
                     page = client.post("/dashboard/intake/", {"code": code})
                     latencies.append(time.perf_counter() - began)
-                    outcomes.append(re.search(r'data-outcome="(\w+)"', page).group(1))
+                    outcome = re.search(r'data-outcome="(\w+)"', page)
+                    assert outcome is not None, "the intake page says no outcome"  # reported below, the run fails
+                    outcomes.append(outcome.group(1))
             except Exception as exc:  # noqa: BLE001 - reported below, the run fails
                 errors.append(f"volunteer{number}: {exc!r}")
                 start.abort()

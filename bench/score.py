@@ -226,10 +226,10 @@ def score(truth: list[dict[str, str]], export: list[Observed]) -> Report:
             )
         if len(rows) > 1:
             measures["duplicate_recall"].total += len(rows) - 1
-            right = sum(
+            duplicates_right = sum(
                 1 for t, o in zip(rows, found) if o is not None and o.status == "duplicate" and duplicate_right(t, o)
             )
-            measures["duplicate_recall"].hits += min(right, len(rows) - 1)
+            measures["duplicate_recall"].hits += min(duplicates_right, len(rows) - 1)
 
     return Report(
         measures=measures,

@@ -17,6 +17,7 @@ worker for the benchmarks: everything a benchmark starts, it also stops.
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -26,6 +27,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +147,7 @@ class RedisClaim:
 
     def acquire(self) -> None:
         owner = self.client.get(self.KEY)
+        assert not isinstance(owner, bytes)  # decode_responses=True
         if owner and not self._stale(owner):
             raise RedisInUse(
                 f"Redis {self.url} is in use by another benchmark ({owner}); wait for it, or choose "
@@ -211,7 +214,7 @@ def run(command: list[str], env: dict[str, str], *, check: bool = True, echo: bo
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        stdout, stderr = _communicate(process)
+        stdout, stderr, rusage = _communicate(process)
     except BaseException:  # interrupted: do not leave the command running against a database about to be dropped
         process.terminate()
         try:
@@ -221,7 +224,6 @@ def run(command: list[str], env: dict[str, str], *, check: bool = True, echo: bo
             process.wait()
         raise
     seconds = time.monotonic() - started
-    rusage = process.rusage  # set by _communicate
     result = Run(
         command=command,
         returncode=process.returncode,
@@ -240,7 +242,7 @@ def run(command: list[str], env: dict[str, str], *, check: bool = True, echo: bo
     return result
 
 
-def _communicate(process: subprocess.Popen) -> tuple[str, str]:
+def _communicate(process: subprocess.Popen) -> tuple[str, str, resource.struct_rusage]:
     """Read both pipes to the end, then reap the child with wait4 to get its rusage."""
     import threading
 
@@ -260,8 +262,7 @@ def _communicate(process: subprocess.Popen) -> tuple[str, str]:
     for reader in readers:
         reader.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    process.rusage = rusage
-    return "".join(chunks["out"]), "".join(chunks["err"])
+    return "".join(chunks["out"]), "".join(chunks["err"]), rusage
 
 
 def manage(*args: str, env: dict[str, str], check: bool = True, echo: bool = False) -> Run:
@@ -277,13 +278,14 @@ class _Service:
         self.env = env
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
-        self._log = None
+        self._log: IO[str] | None = None
 
-    def _spawn(self) -> None:
+    def _spawn(self) -> subprocess.Popen:
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
         )
+        return self.process
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -312,10 +314,10 @@ class Beat(_Service):
         self.command = native_command("beat", replace={"--schedule": str(schedule)})
 
     def start(self) -> None:
-        self._spawn()
+        process = self._spawn()
         time.sleep(1.0)
-        if self.process.poll() is not None:
-            raise RuntimeError(f"Celery beat exited with {self.process.returncode}; see {self.log_path}")
+        if process.poll() is not None:
+            raise RuntimeError(f"Celery beat exited with {process.returncode}; see {self.log_path}")
 
 
 class Worker(_Service):
@@ -333,12 +335,12 @@ class Worker(_Service):
     def start(self, *, timeout: float = 60.0) -> None:
         from celery import Celery
 
-        self._spawn()
+        process = self._spawn()
         control = Celery(broker=self.env["REDIS_URL"]).control
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Celery worker exited with {self.process.returncode}; see {self.log_path}")
+            if process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with {process.returncode}; see {self.log_path}")
             if control.ping(timeout=0.5):
                 return
         raise RuntimeError(f"the Celery worker did not answer within {timeout:.0f} s; see {self.log_path}")

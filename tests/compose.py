@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,7 +41,7 @@ def compose_command(service: str) -> list[str]:
     return list(command)
 
 
-def native_command(service: str, *, replace: dict[str, str] | None = None, extra: list[str] = ()) -> list[str]:
+def native_command(service: str, *, replace: dict[str, str] | None = None, extra: Sequence[str] = ()) -> list[str]:
     """The service's command as run outside the container, from this virtualenv.
 
     The program (`celery`, `gunicorn`) runs as `python -m <program>` with the
@@ -113,6 +113,7 @@ def production_env(static_root: Path, **overrides: str) -> dict[str, str]:
     database and Redis, with the static files collected as the image build does.
 
     Plain HTTP on 127.0.0.1 (INSECURE_LOCAL_HTTP=1) unless `overrides` say otherwise."""
+    assert settings.REDIS_URL, "the application services need Redis: set REDIS_URL"
     env = {
         **{key: value for key, value in os.environ.items() if key not in ("DEBUG", "STATIC_ROOT")},
         "DATABASE_URL": database_url(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import RequestFactory
 
 from petitions.client_ip import client_ip
@@ -10,11 +11,9 @@ from petitions.client_ip import client_ip
 PROXY = "10.0.0.5"
 
 
-def _request(remote_addr: str, forwarded_for: str | None = None):
-    headers = {"REMOTE_ADDR": remote_addr}
-    if forwarded_for is not None:
-        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return RequestFactory().post("/p/calexit/sign/", **headers)
+def _request(remote_addr: str, forwarded_for: str | None = None) -> HttpRequest:
+    headers = {} if forwarded_for is None else {"X-Forwarded-For": forwarded_for}  # as HTTP_X_FORWARDED_FOR
+    return RequestFactory().post("/p/calexit/sign/", headers=headers, REMOTE_ADDR=remote_addr)
 
 
 def test_without_a_proxy_the_client_is_the_connecting_address(settings):

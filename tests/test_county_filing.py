@@ -106,9 +106,11 @@ def recount(petition, county: str) -> tuple[dict[str, int], list[int]]:
     by_section: Counter[str] = Counter()
     forms = []
     for signature in Signature.objects.filter(petition=petition).select_related("section"):
-        if signature.channel == "paper" and signature.section.county_id == county:
-            if signature.section.status in FILED_SECTION_STATUSES:
-                by_section[signature.section.number] += 1
+        if signature.channel == "paper":
+            section = signature.section
+            assert section is not None, signature.pk  # a paper signature is a line of a section
+            if section.county_id == county and section.status in FILED_SECTION_STATUSES:
+                by_section[section.number] += 1
         elif signature.channel == "online" and signature.county_id == county and signature.wet_ink_received_at:
             forms.append(signature.pk)
     for number in PetitionSection.objects.filter(

@@ -80,8 +80,9 @@ def _sign(site, email: str, extra_headers: dict[str, str] | None = None):
     for value in headers.get_all("Set-Cookie"):
         cookie.load(value)
     assert cookie["csrftoken"]["secure"], "the CSRF cookie must be HTTPS-only"
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urlencode({**SIGNER_FIELDS, "email": email, "csrfmiddlewaretoken": token})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None, page[:2000]
+    body = urlencode({**SIGNER_FIELDS, "email": email, "csrfmiddlewaretoken": token.group(1)})
     return _https(
         site,
         "POST",

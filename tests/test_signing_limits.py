@@ -64,7 +64,9 @@ def confirmed(run_on_commit, signature: Signature) -> Signature:
 def tally(calexit, status: str) -> int:
     """The counted number in a status, after a counting run that a recount from the rows agrees with."""
     tallies_count()
-    assert tallies_recount().drift == []
+    recount = tallies_recount()
+    assert recount is not None, "the counting lock was taken"
+    assert recount.drift == []
     return Tally.objects.filter(petition=calexit, status=status).aggregate(n=Sum("count"))["n"] or 0
 
 

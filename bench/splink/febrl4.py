@@ -35,6 +35,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -98,9 +99,10 @@ def sweep(best: pd.DataFrame, registered: set[str], mutual: bool) -> dict:
             continue  # only at the end of a group of equal weights
         if correct[i] / named[i] >= 0.995:
             op = i
-    out = {"mutual": mutual, "registered": n_reg}
+    # The sweep's facts, each threshold's point (a dict of numbers) and the ids named at each
+    out: dict[str, Any] = {"mutual": mutual, "registered": n_reg}
 
-    def at_index(i):
+    def at_index(i: int | None) -> dict[str, float]:
         if i is None or i < 0:
             return {"named": 0, "right": 0, "precision": float("nan"), "recall": 0.0}
         return {
@@ -174,17 +176,19 @@ def run(
         rows = []
         for rb in sorted(registered):
             ra, change = true_a(rb), changes[rb]
-            cand = best.loc[rb] if rb in best.index else None
-            if rb in named_ids and cand["a_id"] == ra:
-                if point == "op" and change.startswith(("a name replaced", "both names replaced")):
-                    results["examples"].append((rb, ra, change, cand))
-                continue
+            cand = best.loc[rb] if rb in best.index else None  # None: rb is in no blocked pair
             if (rb, ra) not in pairs:
                 outcome = "true pair not among blocked candidates"
-            elif cand["a_id"] != ra:
-                outcome = "another voter named" if rb in named_ids else "another voter best, below threshold"
             else:
-                outcome = "true voter best, below threshold"
+                assert cand is not None  # the true pair was blocked: rb has a best candidate
+                if cand["a_id"] == ra and rb in named_ids:
+                    if point == "op" and change.startswith(("a name replaced", "both names replaced")):
+                        results["examples"].append((rb, ra, change, cand))
+                    continue
+                if cand["a_id"] != ra:
+                    outcome = "another voter named" if rb in named_ids else "another voter best, below threshold"
+                else:
+                    outcome = "true voter best, below threshold"
             misses[(outcome, change)] += 1
             rows.append(
                 {

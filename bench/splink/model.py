@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import pandas as pd
 
@@ -98,7 +99,7 @@ def splink_predict(
     sdf_a = db_api.register(a_prep, dataset_display_name="voters")
     sdf_b = db_api.register(b_prep, dataset_display_name="signatures")
     linker = Linker([sdf_a, sdf_b], settings, log_level=logging.WARNING)
-    info = {}
+    info: dict[str, Any] = {}
     started = time.monotonic()
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=seed)

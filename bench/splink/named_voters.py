@@ -24,9 +24,9 @@ def main(d: Path) -> None:
     assert set(truth) == set(export), (len(set(truth) - set(export)), len(set(export) - set(truth)))
     n_reg = sum(1 for t in truth.values() if t["registrant_id"])
     named = right = 0
-    unreg = Counter()
-    wrong = Counter()
-    by_status = Counter()
+    unreg: Counter[str] = Counter()
+    wrong: Counter[tuple[str, str]] = Counter()
+    by_status: Counter[str] = Counter()
     for k, t in truth.items():
         o = export[k]
         if not o["registrant_id"]:
