@@ -44,7 +44,7 @@ def _empty_caches() -> None:
 
 
 def _plain_another_given_name(written, voter) -> bool:
-    """scoring._another_given_name with given_name_fit (and its lru_cache) instead of the pair tables."""
+    """scoring.another_given_name with given_name_fit (and its lru_cache) instead of the pair tables."""
     from petitions.matching.names import given_name_fit, name_key
     from petitions.matching.scoring import GIVEN_DIFFERENT, MIDDLE_FACTOR
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "all shortcuts": paused,
         "cycle collector running (no cyclic_gc_paused)": nullcontext,
         "given_name_fit's lru_cache (no PairTable for the prescreen)": lambda: _all(
-            paused(), mock.patch("petitions.matching.scoring._another_given_name", _plain_another_given_name)
+            paused(), mock.patch("petitions.matching.scoring.another_given_name", _plain_another_given_name)
         ),
     }
     count = len(signatures)

@@ -1,4 +1,4 @@
-"""The given-name prescreen (scoring._another_given_name) sets a candidate
+"""The given-name prescreen (scoring.another_given_name) sets a candidate
 aside before its name is scored. It must never set aside a voter the name
 score could have kept: these tests hold it to the scoring rules themselves,
 over every pair of a list of names with nicknames, initials, shortenings,
@@ -15,8 +15,8 @@ from petitions.matching.scoring import (
     GIVEN_DIFFERENT,
     MIDDLE_FACTOR,
     WrittenSignature,
-    _another_given_name,
-    _could_be,
+    another_given_name,
+    given_name_could_be,
     name_fit,
 )
 from petitions.matching.voters import VoterRow
@@ -92,11 +92,11 @@ GIVEN_NAMES = [
 def test_the_prescreen_judges_a_given_name_pair_as_the_given_name_score_does(factor):
     for written, registered in product(GIVEN_NAMES, repeat=2):
         expected = factor * given_name_fit(written, registered)[0] >= GIVEN_DIFFERENT
-        assert _could_be(written, registered, factor) == expected, (written, registered, factor)
+        assert given_name_could_be(written, registered, factor) == expected, (written, registered, factor)
 
 
 def test_an_empty_registered_name_could_be_nobody():
-    assert not _could_be("ROBERT", "", 1.0)
+    assert not given_name_could_be("ROBERT", "", 1.0)
 
 
 def _written(printed: str) -> WrittenSignature:
@@ -174,7 +174,7 @@ def test_a_voter_set_aside_by_the_prescreen_could_not_have_scored_above_another_
     set_aside = kept = 0
     for printed, (first, middle) in product(PRINTED, REGISTERED):
         written, voter = _written(printed), _voter(first, middle)
-        if _another_given_name(written, voter):
+        if another_given_name(written, voter):
             set_aside += 1
             assert name_fit(written, voter) <= ANOTHER_PERSON, (printed, first, middle)
         else:
@@ -183,6 +183,6 @@ def test_a_voter_set_aside_by_the_prescreen_could_not_have_scored_above_another_
 
 
 def test_the_prescreen_keeps_the_voter_known_by_the_middle_name_and_sets_aside_a_neighbour():
-    assert not _another_given_name(_written("Robert Smith"), _voter("JAMES", "ROBERT"))
-    assert _another_given_name(_written("Shenae Smith"), _voter("AIDAN"))
-    assert not _another_given_name(_written("Smith"), _voter("AIDAN"))  # no given name written: nobody set aside
+    assert not another_given_name(_written("Robert Smith"), _voter("JAMES", "ROBERT"))
+    assert another_given_name(_written("Shenae Smith"), _voter("AIDAN"))
+    assert not another_given_name(_written("Smith"), _voter("AIDAN"))  # no given name written: nobody set aside

@@ -72,7 +72,7 @@ class WrittenSignature:
 
     @cached_property  # (a frozen dataclass: cached_property writes the instance's __dict__ itself)
     def screened_givens(self) -> tuple[str, ...] | None:
-        """The readings' given names, each once, for _another_given_name; None
+        """The readings' given names, each once, for another_given_name; None
         when a reading has none (a one-name line: nobody is set aside by it)."""
         givens = tuple(dict.fromkeys(reading.given for reading in self.readings))
         return None if "" in givens else givens
@@ -279,7 +279,7 @@ def name_fit(written: WrittenSignature, voter: VoterRow) -> float:
     return max(best, 0.0)
 
 
-def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
+def another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     """Every reading of the written name has a given name that is not the
     voter's (nor a nickname, initial, shortening, typo or middle name of it):
     name_fit is then at most ANOTHER_PERSON. Cheap, so most of a block's
@@ -294,7 +294,7 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
     for given in givens:
         could = known.get((given, registered))
         if could is None:
-            could = known.remember((given, registered), _could_be(given, registered, 1.0))
+            could = known.remember((given, registered), given_name_could_be(given, registered, 1.0))
         if could:
             return False
     middle = voter.middle_name
@@ -305,7 +305,7 @@ def _another_given_name(written: WrittenSignature, voter: VoterRow) -> bool:
         if len(given) > 1:
             could = known.get((given, middle))
             if could is None:
-                could = known.remember((given, middle), _could_be(given, name_key(middle), MIDDLE_FACTOR))
+                could = known.remember((given, middle), given_name_could_be(given, name_key(middle), MIDDLE_FACTOR))
             if could:
                 return False
     return True
@@ -319,8 +319,10 @@ _GIVEN_PAIRS = PairTable(1 << 17)
 _MIDDLE_PAIRS = PairTable(1 << 17)
 
 
-def _could_be(given: str, registered: str, factor: float) -> bool:
-    """factor * given_name_fit(given, registered) reaches GIVEN_DIFFERENT."""
+def given_name_could_be(given: str, registered: str, factor: float) -> bool:
+    """The written given name could be the registered one (a nickname, initial, shortening or typo of
+    it, not another name): factor * given_name_fit(given, registered) reaches GIVEN_DIFFERENT
+    (factor MIDDLE_FACTOR against a registered middle name)."""
     return factor * given_name_rule(given, registered)[0] >= GIVEN_DIFFERENT
 
 
@@ -328,7 +330,7 @@ def fit(written: WrittenSignature, voter: VoterRow, *, least_name: float = 0.0) 
     """How `voter` fits the signature; None when the name scores under
     `least_name` (the address is then not worth comparing: most candidates of
     a block are neighbours of another name)."""
-    if least_name > ANOTHER_PERSON and _another_given_name(written, voter):
+    if least_name > ANOTHER_PERSON and another_given_name(written, voter):
         return None
     name = name_fit(written, voter)
     if name < least_name:
