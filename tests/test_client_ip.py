@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory
 
 from petitions.client_ip import client_ip
+from tests.conftest import ROOT
 
 PROXY = "10.0.0.5"
 
@@ -84,11 +89,24 @@ def test_ipv6_proxies_and_clients(settings, proxies, remote, forwarded, expected
     assert client_ip(_request(remote, forwarded)) == expected
 
 
+def _settings_read_with(trusted_proxies: str) -> subprocess.CompletedProcess:
+    """A fresh process reads the settings with this TRUSTED_PROXIES, as the site does when it starts."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "calexit.settings", "TRUSTED_PROXIES": trusted_proxies}
+    return subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.TRUSTED_PROXIES)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_a_bad_trusted_proxies_setting_stops_the_site_from_starting():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from calexit.settings import _parse_proxies
-
-    assert _parse_proxies(["10.0.0.0/8", "::1"]) == ["10.0.0.0/8", "::1"]
-    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
-        _parse_proxies(["10.0.0.300"])
+    good = _settings_read_with("10.0.0.0/8, ::1")
+    assert (good.returncode, good.stdout.strip()) == (0, "['10.0.0.0/8', '::1']"), good.stderr
+    bad = _settings_read_with("10.0.0.0/8,10.0.0.300")
+    assert bad.returncode != 0
+    assert "ImproperlyConfigured: TRUSTED_PROXIES must be addresses or CIDR networks" in bad.stderr, bad.stderr
+    assert "'10.0.0.300'" in bad.stderr
