@@ -141,7 +141,10 @@ def measure(size: int, *, signatures: int, plain: bool, out: Path, redis_url: st
         result["load_average_before_import"] = os.getloadavg()[0]
         imported = manage("import_voters", str(path), env=queued_env)
         summary = imported.stdout.strip().splitlines()[-1]
-        rows = int(re.search(r"([\d,]+) rows", summary).group(1).replace(",", ""))
+        counted = re.search(r"([\d,]+) rows", summary)
+        if counted is None:
+            raise RuntimeError(f"import_voters did not say how many rows it read: {summary!r}")
+        rows = int(counted.group(1).replace(",", ""))
         result["import"] = {
             "rows": rows,
             "seconds": round(imported.seconds, 1),

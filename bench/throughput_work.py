@@ -52,8 +52,9 @@ def write_signatures(path: str, *, count: int, seed: int, batch: str, part: int 
         Voter.objects.order_by("pk").values_list("pk", flat=True).first(),
         Voter.objects.order_by("-pk").values_list("pk", flat=True).first(),
     )
+    assert low is not None and high is not None, "no voters imported"
     # Batches must not share voters: each takes the voters whose id leaves `part` divided by PARTS.
-    wanted = set()
+    wanted: set[int] = set()
     while len(wanted) < count:
         pk = rng.randint(low, high)
         if pk % PARTS == part:

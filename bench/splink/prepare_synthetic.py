@@ -104,8 +104,8 @@ def main(directory: Path) -> None:
         keys = {t["key"] for t in csv.DictReader(handle)}
     ours = {s["rec_id"] for s in signatures}
     assert ours == keys, (len(ours - keys), len(keys - ours))
-    for name, rows in (("voters_prep.csv", voters), ("signatures_prep.csv", signatures)):
-        with (directory / name).open("w", encoding="utf-8", newline="") as handle:
+    for file_name, rows in (("voters_prep.csv", voters), ("signatures_prep.csv", signatures)):
+        with (directory / file_name).open("w", encoding="utf-8", newline="") as handle:
             w = csv.DictWriter(handle, COLS)
             w.writeheader()
             w.writerows(rows)

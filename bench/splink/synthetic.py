@@ -30,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -107,7 +108,7 @@ def evaluate(best: pd.DataFrame, truth: pd.DataFrame, a_prep: pd.DataFrame, b_pr
     df["correct"] = df["a_id"] == df["true_a"]
     df = df.sort_values("match_weight", ascending=False)
     n_reg = int((truth["true_a"] != "").sum())
-    out = {"variant": "mutual" if mutual else "best", "registered_signatures": n_reg}
+    out: dict[str, Any] = {"variant": "mutual" if mutual else "best", "registered_signatures": n_reg}
     va = a_prep.set_index("rec_id")
     vb = b_prep.set_index("rec_id")
 
@@ -118,7 +119,7 @@ def evaluate(best: pd.DataFrame, truth: pd.DataFrame, a_prep: pd.DataFrame, b_pr
         wrong_reg = sel[(sel["true_a"] != "") & ~sel["correct"]]
         hm = unreg[unreg["housemate"]]
         # whom do housemates get named as? same written address (house, street, county) and same surname?
-        kinds = Counter()
+        kinds: Counter[str] = Counter()
         for b, a in zip(hm.index, hm["a_id"]):
             same_addr = all(vb.at[b, c] == va.at[a, c] for c in ("street_number", "address_1", "county"))
             same_surname = vb.at[b, "surname"] == va.at[a, "surname"]

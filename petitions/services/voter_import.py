@@ -585,12 +585,13 @@ def _stage(
         if progress is not None and rows % PROGRESS_EVERY_LINES == 0:
             progress(source.position(), source.size)
         fields = text.split("\t")
+        reason: str | None
         if "\x00" in text:
             values, reason = None, "contains a NUL character"
         else:
             values, reason = parse(fields, county_codes)
         if values is None:
-            add_bad(number, reason)
+            add_bad(number, reason or "unreadable")
             known = registrant_id(fields).replace("\x00", "")
             if known and len(known) <= 20:
                 add_present(known)
