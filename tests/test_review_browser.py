@@ -75,6 +75,8 @@ def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page,
     page.evaluate("""() => { const input = document.createElement('input'); input.id = 'probe';
                              document.querySelector('#review').prepend(input); input.focus(); }""")
     page.keyboard.type("n")
+    # A fixed wait on purpose: the test asserts that no decision is sent, and there is no
+    # event for a submission that does not happen; 300 ms lets a wrongly handled key submit.
     page.wait_for_timeout(300)
     assert page.input_value("#probe") == "n"
     second.refresh_from_db()

@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime
 import re
 import threading
-import time
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from petitions.models import AuditLog, Petition, PetitionSection, Signature
 from petitions.selectors import petition_counts
 from petitions.services.review import SignatureNotInReview, signature_decide
 from petitions.services.tallies import tallies_count
-from tests.conftest import login_verified
+from tests.conftest import login_verified, wait_for
 from tests.factories import SignatureFactory, VoterFactory
 
 pytestmark = pytest.mark.usefixtures("private_cache")  # reviewers' leases: tests/conftest.py
@@ -469,6 +468,24 @@ def test_the_tallies_move_from_review_to_valid_and_invalid_after_the_counting_ru
 # --- Two reviewers at the same moment (PostgreSQL row locks) -----------------------------
 
 
+def backend_pid() -> int:
+    """This thread's PostgreSQL backend."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+def blocked_by_this_session(pid: int) -> bool:
+    """Whether backend `pid` is waiting for a lock this thread's transaction holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [pid])
+        row = cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_reviewer_deciding_at_the_same_moment_waits_and_is_refused(django_user_model):
@@ -482,9 +499,11 @@ def test_a_second_reviewer_deciding_at_the_same_moment_waits_and_is_refused(djan
     voter, other = VoterFactory(), VoterFactory(first_name="Marta")
     signature = in_review(voter, other)
     outcome: list[object] = []
+    second_backend: list[int] = []  # the PostgreSQL backend of the second reviewer's connection
 
     def second_decides():
         try:
+            second_backend.append(backend_pid())
             signature_decide(signature=signature, user=second_reviewer, status="valid", voter_id=other.pk)
             outcome.append("decided")
         except SignatureNotInReview as refused:
@@ -496,7 +515,11 @@ def test_a_second_reviewer_deciding_at_the_same_moment_waits_and_is_refused(djan
         signature_decide(signature=signature, user=first_reviewer, status="valid", voter_id=voter.pk)
         racer = threading.Thread(target=second_decides)
         racer.start()
-        time.sleep(0.5)
+        wait_for(
+            lambda: second_backend and blocked_by_this_session(second_backend[0]),
+            timeout=10,
+            what="the second decision to wait for the first's row lock",
+        )
         assert racer.is_alive(), "the second decision did not wait for the first to commit"
     racer.join(timeout=30)
 
