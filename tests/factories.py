@@ -8,6 +8,8 @@ from typing import Any
 import factory
 
 from petitions.matching.keys import voter_keys
+from petitions.matching.names import name_key, surname_phonetic
+from petitions.matching.voters import VoterRow
 from petitions.models import Petition, PetitionSection, Signature, Voter
 from petitions.services.tallies import bucket_of, tally_change_record
 from petitions.validation.validate import signature_validate
@@ -104,6 +106,42 @@ def paper_line(
         **{"first_name": "", "last_name": "", "name_as_written": name, "address": address, "email": "", **fields},
     )
     return _validate(signature) if validate else signature
+
+
+def in_review(*voters: Voter, **fields: Any) -> Signature:
+    """A signature waiting in the review queue for a person's decision, `voters` its candidates
+    (best first: scores 0.9, 0.8, ...)."""
+    candidates = [{"voter": voter.pk, "score": round(0.9 - n / 10, 2)} for n, voter in enumerate(voters)]
+    return SignatureFactory.create(status=Signature.Status.REVIEW, match_candidates=candidates, **fields)
+
+
+def voter_row(*, first: str, last: str, middle: str = "", suffix: str = "", id: int = 1) -> VoterRow:
+    """A voter as the candidates query gives it to matching (no database): at 1200 J ST, Sacramento
+    95814 (county 34), the name keys made from the names given."""
+    return VoterRow(
+        id=id,
+        county_id="34",
+        last_name=last,
+        first_name=first,
+        middle_name=middle,
+        suffix=suffix,
+        address_number="1200",
+        house_fraction="",
+        address_number_suffix="",
+        street_dir_prefix="",
+        street_name="J",
+        street_type="ST",
+        street_dir_suffix="",
+        zip="95814",
+        dob=None,
+        key_last=name_key(last),
+        key_first=name_key(first),
+        key_house="1200",
+        key_street="J ST",
+        key_last_phonetic=surname_phonetic(last),
+        key_first_initial=name_key(first)[:1],
+        key_zip="95814",
+    )
 
 
 def _validate(signature: Signature) -> Signature:

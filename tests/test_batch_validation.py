@@ -19,7 +19,7 @@ from petitions.validation import engine
 from petitions.validation.engine import Decision, decide, decide_many, prepare
 from petitions.validation.validate import signature_validate, signatures_validate
 from tests.conftest import wait_for
-from tests.factories import SignatureFactory, VoterFactory, paper_line
+from tests.factories import SignatureFactory, VoterFactory, paper_line, voter_row
 
 pytestmark = pytest.mark.django_db
 
@@ -392,38 +392,14 @@ NAMES = [
 def test_setting_a_neighbour_aside_early_never_changes_what_is_plausible():
     """fit() skips the address work for a voter whose name cannot reach the
     bar; that shortcut must set aside exactly the voters name_fit scores under it."""
-    from petitions.matching.names import name_key, parse_printed_name, surname_phonetic
+    from petitions.matching.names import parse_printed_name
     from petitions.matching.scoring import PLAUSIBLE, fit, name_fit
-    from petitions.matching.voters import VoterRow
 
     registered = []
     for number, text in enumerate(NAMES):
         parts = parse_printed_name(text)
         registered.append(
-            VoterRow(
-                id=number,
-                county_id="34",
-                last_name=parts.last,
-                first_name=parts.first,
-                middle_name=parts.middle,
-                suffix=parts.suffix,
-                address_number="1200",
-                house_fraction="",
-                address_number_suffix="",
-                street_dir_prefix="",
-                street_name="J",
-                street_type="ST",
-                street_dir_suffix="",
-                zip="95814",
-                dob=None,
-                key_last=name_key(parts.last),
-                key_first=name_key(parts.first),
-                key_house="1200",
-                key_street="J ST",
-                key_last_phonetic=surname_phonetic(parts.last),
-                key_first_initial=name_key(parts.first)[:1],
-                key_zip="95814",
-            )
+            voter_row(first=parts.first, middle=parts.middle, last=parts.last, suffix=parts.suffix, id=number)
         )
     set_aside = kept = 0
     for text in NAMES:

@@ -9,7 +9,7 @@ from itertools import product
 import pytest
 
 from petitions.matching.addresses import parse_address
-from petitions.matching.names import given_name_fit, name_key, parse_printed_name, surname_phonetic
+from petitions.matching.names import given_name_fit, parse_printed_name
 from petitions.matching.scoring import (
     ANOTHER_PERSON,
     GIVEN_DIFFERENT,
@@ -19,8 +19,8 @@ from petitions.matching.scoring import (
     given_name_could_be,
     name_fit,
 )
-from petitions.matching.voters import VoterRow
 from petitions.validation.engine import readings
+from tests.factories import voter_row
 
 GIVEN_NAMES = [
     "ROBERT",
@@ -111,33 +111,6 @@ def _written(printed: str) -> WrittenSignature:
     )
 
 
-def _voter(first: str, middle: str = "", last: str = "SMITH") -> VoterRow:
-    return VoterRow(
-        id=1,
-        county_id="34",
-        last_name=last,
-        first_name=first,
-        middle_name=middle,
-        suffix="",
-        address_number="1200",
-        house_fraction="",
-        address_number_suffix="",
-        street_dir_prefix="",
-        street_name="J",
-        street_type="ST",
-        street_dir_suffix="",
-        zip="95814",
-        dob=None,
-        key_last=name_key(last),
-        key_first=name_key(first),
-        key_house="1200",
-        key_street="J ST",
-        key_last_phonetic=surname_phonetic(last),
-        key_first_initial=name_key(first)[:1],
-        key_zip="95814",
-    )
-
-
 PRINTED = [
     "Robert Smith",
     "Bob Smith",
@@ -173,7 +146,7 @@ REGISTERED = [
 def test_a_voter_set_aside_by_the_prescreen_could_not_have_scored_above_another_person():
     set_aside = kept = 0
     for printed, (first, middle) in product(PRINTED, REGISTERED):
-        written, voter = _written(printed), _voter(first, middle)
+        written, voter = _written(printed), voter_row(first=first, middle=middle, last="SMITH")
         if another_given_name(written, voter):
             set_aside += 1
             assert name_fit(written, voter) <= ANOTHER_PERSON, (printed, first, middle)
@@ -183,6 +156,7 @@ def test_a_voter_set_aside_by_the_prescreen_could_not_have_scored_above_another_
 
 
 def test_the_prescreen_keeps_the_voter_known_by_the_middle_name_and_sets_aside_a_neighbour():
-    assert not another_given_name(_written("Robert Smith"), _voter("JAMES", "ROBERT"))
-    assert another_given_name(_written("Shenae Smith"), _voter("AIDAN"))
-    assert not another_given_name(_written("Smith"), _voter("AIDAN"))  # no given name written: nobody set aside
+    assert not another_given_name(_written("Robert Smith"), voter_row(first="JAMES", middle="ROBERT", last="SMITH"))
+    assert another_given_name(_written("Shenae Smith"), voter_row(first="AIDAN", last="SMITH"))
+    # No given name written: nobody is set aside.
+    assert not another_given_name(_written("Smith"), voter_row(first="AIDAN", last="SMITH"))

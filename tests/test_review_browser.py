@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from petitions.models import AuditLog, Signature
+from petitions.models import AuditLog
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     BOOTSTRAP_DARK,
     background_color,
@@ -15,7 +15,7 @@ from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by t
     fixture_screenshots,
     sign_in_to_the_dashboard,
 )
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import VoterFactory, in_review
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,14 +24,6 @@ pytestmark = [
 ]
 
 HIGHLIGHT = "rgb(255, 243, 205)"  # .table-warning: the differing fields
-
-
-def _in_review(*voters, **fields) -> Signature:
-    return SignatureFactory.create(
-        status="review",
-        match_candidates=[{"voter": v.pk, "score": 0.8 - n / 10} for n, v in enumerate(voters)],
-        **fields,
-    )
 
 
 def _shown(page) -> int:
@@ -43,9 +35,9 @@ def test_a_reviewer_decides_from_the_keyboard_and_the_next_signature_loads(page,
     marta = VoterFactory(
         first_name="MARTA", address_number="1210", dob=datetime.date(1979, 6, 1), unit_type="APT", unit_number="2"
     )
-    first = _in_review(maria, marta, middle_name="L", dob=datetime.date(1979, 6, 1))
-    second = _in_review(maria, first_name="Mara", last_name="Garcia")
-    third = _in_review(marta)
+    first = in_review(maria, marta, middle_name="L", dob=datetime.date(1979, 6, 1))
+    second = in_review(maria, first_name="Mara", last_name="Garcia")
+    third = in_review(marta)
 
     sign_in_to_the_dashboard(page, reviewer)
     page.get_by_role("link", name="Review queue").click()

@@ -16,16 +16,11 @@ from petitions.selectors import petition_counts
 from petitions.services.review import SignatureNotInReview, signature_decide
 from petitions.services.tallies import tallies_count
 from tests.conftest import login_verified, wait_for
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import SignatureFactory, VoterFactory, in_review
 
 pytestmark = pytest.mark.usefixtures("private_cache")  # reviewers' leases: tests/conftest.py
 
 QUEUE = "/dashboard/review/"
-
-
-def in_review(*voters, **fields) -> Signature:
-    candidates = [{"voter": voter.pk, "score": round(0.9 - n / 10, 2)} for n, voter in enumerate(voters)]
-    return SignatureFactory.create(status="review", match_candidates=candidates, **fields)
 
 
 def paper_in_review(*voters, line: int = 1, **fields) -> Signature:
