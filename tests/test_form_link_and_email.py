@@ -12,17 +12,13 @@ from django.utils import timezone
 from petitions import tasks
 from petitions.models import Signature
 from petitions.services import wet_ink
-from petitions.validation.validate import signature_validate
-from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory
+from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory, validated
 
 pytestmark = pytest.mark.django_db
 
 
 def confirmed(**fields) -> Signature:
-    signature = SignatureFactory.create(confirm_nonce="0123456789abcdef0123456789abcdef", **fields)
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
-    return signature
+    return validated(confirm_nonce="0123456789abcdef0123456789abcdef", **fields)
 
 
 def form_emails() -> list:

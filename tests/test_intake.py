@@ -14,16 +14,14 @@ from petitions.selectors import petition_counts
 from petitions.services.tallies import tallies_count, tallies_recount
 from petitions.services.wet_ink import signature_receive_form
 from petitions.validation.validate import signature_validate
-from tests.factories import SignatureFactory, VoterFactory
+from tests.factories import SignatureFactory, VoterFactory, validated
 
 INTAKE = "/dashboard/intake/"
 
 
 def pledge() -> Signature:
     VoterFactory()
-    signature = SignatureFactory.create()
-    signature_validate(signature_id=signature.pk)
-    signature.refresh_from_db()
+    signature = validated()
     assert signature.status == "valid"
     return signature
 
