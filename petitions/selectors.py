@@ -1,7 +1,10 @@
-"""Reads. Public numbers come from the tallies only, never from counting rows."""
+"""Reads for the pages, the API and the exports. Public numbers come from the
+tallies only, never from counting rows. The review queue's reads are here too:
+its next signatures and the voters each one could be."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
-from petitions.models import CountingRun, County, CountyProjection, Petition, Tally
+from petitions.models import CountingRun, County, CountyProjection, Petition, Signature, Tally, Voter
 from petitions.projection import qualification_outcome
 from petitions.services.projections import NOT_PROJECTED
 
@@ -289,3 +292,78 @@ def counts_with_projection(
 ) -> list[tuple[CountyCounts, CountyEstimate | None]]:
     """Each county's counts next to its stored projection (None: no row)."""
     return [(row, summary.by_county.get(row.code)) for row in counts.by_county]
+
+
+# --- The review queue ------------------------------------------------------------
+
+#: How many of the oldest signatures in review a reviewer's next one is chosen
+#: from (the first no other reviewer has open: services.review's leases).
+REVIEW_LOOKAHEAD = 50
+
+
+def review_queue_next_ids(petition: Petition, *, skipped: Sequence[int]) -> list[int]:
+    """The oldest signatures in review, oldest first (REVIEW_LOOKAHEAD of
+    them), without those this reviewer skipped."""
+    return list(
+        Signature.objects.filter(petition=petition, status=Signature.Status.REVIEW)
+        .exclude(pk__in=skipped)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:REVIEW_LOOKAHEAD]
+    )
+
+
+def review_queue_signature(pk: int) -> Signature:
+    """A signature as the review page shows it, with its county, section and petition."""
+    return Signature.objects.select_related("county", "section", "petition").get(pk=pk)
+
+
+def review_queue_left(petition: Petition) -> int:
+    """How many of the petition's signatures are in review."""
+    return Signature.objects.filter(petition=petition, status=Signature.Status.REVIEW).count()
+
+
+def review_queue_skipped_left(petition: Petition, *, skipped: Sequence[int]) -> int:
+    """How many of the signatures this reviewer skipped are still in review."""
+    return Signature.objects.filter(petition=petition, status=Signature.Status.REVIEW, pk__in=skipped).count()
+
+
+@dataclass
+class CandidateVoter:
+    """One of the voters a signature in review could be, as the matcher found it."""
+
+    voter_id: int
+    voter: Voter | None  # None: no longer in the voter table
+    score: float | None
+    counted_signature_id: int | None = None  # this voter's signature that counts for the petition already
+
+
+def _candidate_entries(signature: Signature) -> list[dict]:
+    return [c for c in (signature.match_candidates or []) if isinstance(c, dict) and c.get("voter") is not None]
+
+
+def review_candidate_ids(signature: Signature) -> list[int]:
+    """The voters the matcher offered for the signature, best first."""
+    return [int(entry["voter"]) for entry in _candidate_entries(signature)]
+
+
+def review_candidate_voters(signature: Signature) -> list[CandidateVoter]:
+    """The signature's candidate voters, best first, each with its county and
+    the signature of theirs already valid for the petition (if any)."""
+    entries = _candidate_entries(signature)
+    voters = Voter.objects.select_related("county").in_bulk([int(c["voter"]) for c in entries])
+    counted = dict(
+        Signature.objects.filter(
+            petition_id=signature.petition_id, voter_id__in=list(voters), status=Signature.Status.VALID
+        )
+        .exclude(pk=signature.pk)
+        .values_list("voter_id", "pk")
+    )
+    return [
+        CandidateVoter(
+            voter_id=int(entry["voter"]),
+            voter=voters.get(int(entry["voter"])),
+            score=entry.get("score"),
+            counted_signature_id=counted.get(int(entry["voter"])),
+        )
+        for entry in entries
+    ]
