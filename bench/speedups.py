@@ -5,9 +5,9 @@ against the plain code it stands for.
 
 Run against a database holding a voter file and pending signatures (for instance the voter file and
 the paper signatures `make bench` writes into bench-out/, imported with `manage.py import_voters` and
-`manage.py import_signatures` with no worker running). Nothing is written. The signatures are read and
-their candidates fetched once; then the engine's Python work (prepare and judge, as in decide_many) is
-timed in this process's CPU seconds, the best of --repeat runs, every cache emptied before each run.
+`manage.py import_signatures` with no worker running). Nothing is written. A worker's batches are
+replayed without their writes (read 500 rows, `decide_many`) and timed in this process's CPU seconds
+(the database's work is not in them), the best of --repeat runs, every cache emptied before each run.
 Each variant swaps one shortcut for the plain code it stands for; the decisions are compared too.
 """
 
@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     _setup()
 
     from petitions.models import Signature
+    from petitions.queue import VALIDATE_BATCH
     from petitions.validation import engine
-    from petitions.validation.candidates import candidate_voters_many
 
     def read() -> list[Signature]:
         return list(
@@ -86,17 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No pending signatures in {args.petition}: import some first (see the module's docstring).")
         return 1
     searched = [p for p in map(engine.prepare, signatures) if not isinstance(p, engine.Decision)]
-    found = candidate_voters_many([p.keys for p in searched])
-    candidates = dict(zip(map(id, searched), found))
 
     def work() -> list:
-        """decide_many's Python part: read the rows, prepare, judge."""
+        """A worker's batches without the writes: read 500 rows, decide_many (its candidates in line)."""
         out = []
-        for signature in read():
-            p = engine.prepare(signature)
-            out.append(p if isinstance(p, engine.Decision) else None)
-        for p in searched:
-            out.append(engine.judge(p, candidates[id(p)]))
+        rows = read()
+        for start in range(0, len(rows), VALIDATE_BATCH):
+            out.extend(engine.decide_many(rows[start : start + VALIDATE_BATCH]))
         return out
 
     def summary(decisions: list) -> list:
