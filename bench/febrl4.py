@@ -31,7 +31,7 @@ replaced by another: another given name, surname, street or suburb).
 The county's rules decide each signature's status (valid, invalid and why,
 review); the voter a signature names (Signature.voter) is who the engine says
 signed: the valid voter, or, for address_mismatch, wrong_county and
-incomplete, the one voter the evidence identifies (engine._identifies).
+incomplete, the one voter the evidence identifies (petitions.validation.naming.identifies).
 FEBRL's data set A is a file where people do not share addresses (the import
 measures it: about 1 % of its voters share one, against two in three in a
 California file), so a line the county's rules leave unnamed (review,
