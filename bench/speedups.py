@@ -62,6 +62,12 @@ def _plain_another_given_name(written, voter) -> bool:
     )
 
 
+def _plain_voter(row):
+    from petitions.models import Voter
+
+    return Voter(**row._asdict())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--petition", default="calexit")
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     variants: dict[str, Callable[[], AbstractContextManager]] = {
         "all shortcuts": paused,
         "cycle collector running (no cyclic_gc_paused)": nullcontext,
+        "Voter(**row) (no model_from_row)": lambda: _all(paused(), mock.patch.object(engine, "_voter", _plain_voter)),
         "given_name_fit's lru_cache (no PairTable for the prescreen)": lambda: _all(
             paused(), mock.patch("petitions.matching.scoring.another_given_name", _plain_another_given_name)
         ),

@@ -129,9 +129,16 @@ BY_NAME = {block.name: block for block in BLOCKS}
 KEYS = tuple(dict.fromkeys(key for block in BLOCKS for key in block.keys))  # the keys any block reads
 
 
+LIST_KEYS = frozenset(c.key for block in BLOCKS for c in block.conditions if c.op == "in")
+_NEEDS = tuple((block.keys, block.without) for block in BLOCKS)
+
+
 def switches(keys: SearchKeys) -> list[bool]:
-    """Which blocks (in BLOCKS order) run for these keys."""
-    return [block.runs_for(keys) for block in BLOCKS]
+    """Which blocks (in BLOCKS order) run for these keys: Block.runs_for of each, read off the keys'
+    __dict__ once (this runs for every signature)."""
+    values = keys.__dict__
+    value = values.__getitem__
+    return [all(map(value, needs)) and not (without and values[without]) for needs, without in _NEEDS]
 
 
 def cut_off(names: tuple[str, ...], keys: SearchKeys, candidates: list[VoterRow]) -> bool:

@@ -18,7 +18,7 @@ from datetime import date
 from django.db import connection, connections
 
 from petitions.matching.voters import COLUMNS, VoterRow
-from petitions.validation.blocks import BLOCKS, KEYS, Block, Condition, SearchKeys, switches
+from petitions.validation.blocks import BLOCKS, KEYS, LIST_KEYS, Block, Condition, SearchKeys, switches
 
 _SELECT = ", ".join(COLUMNS)
 
@@ -116,7 +116,8 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
         runs = switches(keys)
         if not any(runs):
             continue
-        values = (number, *(_joined(getattr(keys, key)) for key in KEYS), *runs)
+        given = keys.__dict__
+        values = (number, *["|".join(given[key]) if listed else given[key] for key, listed in _KEY_FORMS], *runs)
         for column, value in zip(columns, values):
             column.append(value)
     if not columns[0]:
@@ -130,8 +131,7 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
     return found
 
 
-def _joined(value: str | tuple[str, ...]) -> str:
-    return value if isinstance(value, str) else "|".join(value)
+_KEY_FORMS = tuple((key, key in LIST_KEYS) for key in KEYS)  # a list of keys travels joined by '|'
 
 
 # --- Fetching ahead -----------------------------------------------------------------

@@ -50,6 +50,7 @@ from petitions.matching.scoring import (
 )
 from petitions.matching.voters import VoterRow
 from petitions.models import Signature, Voter
+from petitions.speedups import model_from_row
 from petitions.validation import by_address
 from petitions.validation.blocks import SearchKeys, street_after
 from petitions.validation.candidates import candidate_voters, candidate_voters_chunks
@@ -171,7 +172,7 @@ def _search_keys(written: WrittenSignature, name: NameParts) -> SearchKeys:
 
 def _voter(row: VoterRow) -> Voter:
     """The Voter a candidate row stands for, without a query: every field not in the row at its default."""
-    return Voter(**row._asdict())
+    return model_from_row(Voter, row)
 
 
 def _scored(fits: list[Fit], key) -> list[dict]:
