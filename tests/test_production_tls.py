@@ -25,23 +25,11 @@ from petitions.models import County, Petition, Signature
 from petitions.services.abuse import client_ip_hash
 from petitions.services.sections import CirculatorInput, section_return, sections_issue
 from tests.conftest import ROOT
+from tests.factories import SIGN_FORM
 from tests.production import HOST, SECRET_KEY, fixture_server, fixture_site  # noqa: F401 - the fixtures
 
 SIGNER = "127.0.0.2"  # the proxy reaches gunicorn from 127.0.0.1
 SIGN_PATH = "/p/calexit/sign/"
-SIGNER_FIELDS = {
-    "first_name": "Maria",
-    "middle_name": "",
-    "last_name": "Garcia",
-    "suffix": "",
-    "address": "1200 J St",
-    "unit": "",
-    "city": "Sacramento",
-    "zip": "95814",
-    "county": "34",
-    "dob": "",
-    "attest": "on",
-}
 
 
 def _https(site, method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None):
@@ -82,7 +70,7 @@ def _sign(site, email: str, extra_headers: dict[str, str] | None = None):
     assert cookie["csrftoken"]["secure"], "the CSRF cookie must be HTTPS-only"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token is not None, page[:2000]
-    body = urlencode({**SIGNER_FIELDS, "email": email, "csrfmiddlewaretoken": token.group(1)})
+    body = urlencode({**SIGN_FORM, "email": email, "csrfmiddlewaretoken": token.group(1)})
     return _https(
         site,
         "POST",
