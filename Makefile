@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-accuracy bench-intake bench-speedups clean
+.PHONY: run test lint bench bench-accuracy bench-intake bench-speedups bench-web clean
 
 # Installs from the hash-locked requirements (README.md, requirements/*.in):
 # .installed the runtime (run, benchmarks), .installed-dev runtime, tests and lint tools.
@@ -72,6 +72,12 @@ bench-speedups: $(VENV)/.installed
 # Mail intake with ten volunteers scanning at once through gunicorn (BENCHMARKS.md).
 bench-intake: $(VENV)/.installed
 	$(PY) -m bench.intake $(if $(FORMS),--forms $(FORMS)) $(if $(VOLUNTEERS),--volunteers $(VOLUNTEERS))
+
+# The public paths at their peak (BENCHMARKS.md, "Web peak"): gunicorn as compose ships it under wrk
+# (installed here when missing), 32 connections; DURATION seconds per path, SIGNATURES for the large run.
+bench-web: $(VENV)/.installed
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(PY) -m bench.web $(if $(DURATION),--duration $(DURATION)) $(if $(SIGNATURES),--signatures $(SIGNATURES))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

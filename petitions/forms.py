@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import cache
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
@@ -37,8 +38,15 @@ class NFCEmailField(forms.EmailField):
         return unicodedata.normalize("NFC", value) if value else value
 
 
+@cache
+def _counties() -> dict[str, County]:
+    """California's 58 counties by code, read once per process: they are the migrations' reference
+    data and never change while the site runs (the form would otherwise read them on every request)."""
+    return {county.code: county for county in County.objects.order_by("name")}
+
+
 def _county_choices() -> list[tuple[str, str]]:
-    return [("", "Choose your county")] + [(c.code, f"{c.name}") for c in County.objects.order_by("name")]
+    return [("", "Choose your county")] + [(c.code, f"{c.name}") for c in _counties().values()]
 
 
 class SignatureForm(forms.Form):
@@ -136,7 +144,7 @@ class SignatureForm(forms.Form):
         return dob
 
     def clean_county(self) -> County:
-        return County.objects.get(code=self.cleaned_data["county"])
+        return _counties()[self.cleaned_data["county"]]
 
     def clean_first_name(self) -> str:
         return " ".join(self.cleaned_data["first_name"].split())

@@ -492,6 +492,12 @@ class CountingRun(models.Model):  # noqa: DJ008 - not shown by itself in the adm
     class Meta:
         ordering = ["-finished_at"]
         get_latest_by = "finished_at"
+        indexes = [
+            # What is read: the last run (the counts' updated_at) and the last recount (the dashboard);
+            # the pruning (services.tallies.counting_runs_prune) deletes old `count` runs by finished_at.
+            models.Index(fields=["finished_at"], name="countingrun_finished"),
+            models.Index(fields=["kind", "finished_at"], name="countingrun_kind_finished"),
+        ]
 
 
 class CountyProjection(models.Model):  # noqa: DJ008 - not shown by itself in the admin

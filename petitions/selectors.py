@@ -4,19 +4,28 @@ its next signatures and the voters each one could be."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from petitions.models import CountingRun, County, CountyProjection, Petition, Signature, Tally, Voter
 from petitions.projection import qualification_outcome
 from petitions.services.projections import NOT_PROJECTED
+
+logger = logging.getLogger(__name__)
 
 COUNT_FIELDS = ("raw", "valid", "invalid", "duplicate", "review", "pending", "pledged")
 
@@ -67,12 +76,14 @@ def petition_featured() -> Petition | None:
 
 
 def petition_counts(petition: Petition) -> PetitionCounts:
-    """Per county and statewide, in the shape of the public API.
+    """Per county and statewide, in the shape of the public API, read from the
+    tallies now (the dashboard and the exports; public pages read
+    petition_counts_cached).
 
     raw: signatures that would be filed (paper, returned wet-ink forms, online
     where it counts directly); valid..pending break raw down; pledged: valid
     online signatures still waiting for their wet-ink form."""
-    rows = {c.code: CountyCounts(code=c.code, name=c.name) for c in County.objects.all()}
+    rows = {code: CountyCounts(code=code, name=name) for code, name in _counties()}
     statewide = CountyCounts(code="00", name="Statewide")
     online: dict[str, int] = {"pending": 0, "valid": 0, "review": 0, "invalid": 0, "duplicate": 0}
     for county_id, filed, status, count in Tally.objects.filter(petition=petition).values_list(
@@ -87,14 +98,84 @@ def petition_counts(petition: Petition) -> PetitionCounts:
                 target.pledged += count
         if not filed:
             online[status] = online.get(status, 0) + count
-    updated_at = CountingRun.objects.aggregate(last=Max("finished_at"))["last"]
+    updated_at = CountingRun.objects.aggregate(last=Max("finished_at"))["last"]  # index countingrun_finished
     return PetitionCounts(
         petition=petition, statewide=statewide, by_county=list(rows.values()), updated_at=updated_at, online=online
     )
 
 
-def petition_counts_json(petition: Petition) -> dict:
+def _counties() -> list[tuple[str, str]]:
+    return list(County.objects.order_by("code").values_list("code", "name"))
+
+
+# --- The public counts, one cache entry per petition --------------------------
+#
+# The public pages and the API read a petition's counts from the cache, not the
+# tallies: the counting run stores them after each run commits
+# (services.tallies), and a reader that finds no entry (Redis flushed, a new
+# petition) computes and stores it. With the cache unreachable the counts come
+# from the tallies: slower, never an error.
+
+#: The entry's key is COUNTS_CACHE_PREFIX:<petition id>. The tests give each
+#: test a prefix of its own (tests/conftest.py): the cache outlives a test's
+#: rolled-back transaction.
+COUNTS_CACHE_PREFIX = "petition-counts"
+#: Seconds an entry lives without a counting run: a safety net only (the
+#: counting run rewrites it), after which the next reader computes it again.
+COUNTS_CACHE_TIMEOUT = 3600
+
+
+def counts_cache_key(petition_id: int) -> str:
+    return f"{COUNTS_CACHE_PREFIX}:{petition_id}"
+
+
+def _counts_as_data(counts: PetitionCounts) -> dict:
+    """What the cache holds: plain values (the statewide and county numbers, the online pipeline, updated_at)."""
+    return {
+        "statewide": [counts.statewide.count(f) for f in COUNT_FIELDS],
+        "by_county": [[row.code, row.name, *(row.count(f) for f in COUNT_FIELDS)] for row in counts.by_county],
+        "online": counts.online,
+        "updated_at": counts.updated_at,
+    }
+
+
+def _counts_from_data(petition: Petition, data: dict) -> PetitionCounts:
+    return PetitionCounts(
+        petition=petition,
+        statewide=CountyCounts("00", "Statewide", *data["statewide"]),
+        by_county=[CountyCounts(*row) for row in data["by_county"]],
+        updated_at=data["updated_at"],
+        online=dict(data["online"]),
+    )
+
+
+def petition_counts_store(petition: Petition) -> PetitionCounts:
+    """Read the petition's counts from the tallies and store them as its cache
+    entry (the counting run calls it after each run commits). A cache that
+    cannot be reached is logged and skipped: readers then use the tallies."""
     counts = petition_counts(petition)
+    try:
+        cache.set(counts_cache_key(petition.pk), _counts_as_data(counts), timeout=COUNTS_CACHE_TIMEOUT)
+    except Exception:  # any cache failure: the readers fall back to the tallies
+        logger.warning("counts cache: could not store petition %s's counts", petition.pk, exc_info=True)
+    return counts
+
+
+def petition_counts_cached(petition: Petition) -> PetitionCounts:
+    """The counts the public pages and the API show: the petition's cache
+    entry, computed and stored when it is missing; read from the tallies when
+    the cache cannot be reached."""
+    try:
+        data = cache.get(counts_cache_key(petition.pk))
+    except Exception:  # noqa: BLE001 - Redis down: the database still answers
+        logger.warning("counts cache unreachable: petition %s's counts read from the tallies", petition.pk)
+        return petition_counts(petition)
+    if data is None:
+        return petition_counts_store(petition)
+    return _counts_from_data(petition, data)
+
+
+def _counts_json(petition: Petition, counts: PetitionCounts) -> dict:
     return {
         "slug": petition.slug,
         "title": petition.title,
@@ -104,6 +185,11 @@ def petition_counts_json(petition: Petition) -> dict:
         "by_county": [row.as_dict() for row in counts.by_county],
         "updated_at": counts.updated_at.isoformat() if counts.updated_at else None,
     }
+
+
+def petition_counts_json(petition: Petition) -> dict:
+    """The counts document, live from the tallies (export_counts)."""
+    return _counts_json(petition, petition_counts(petition))
 
 
 def _county_rows_suppressed(rows: list[CountyCounts], *, below: int) -> list[dict[str, int | str | None]]:
@@ -123,30 +209,108 @@ def _county_rows_suppressed(rows: list[CountyCounts], *, below: int) -> list[dic
     return out
 
 
-def petition_public_county_counts(petition: Petition) -> dict:
+def petition_public_county_counts(petition: Petition, counts: PetitionCounts | None = None) -> dict:
     """The public per-county numbers: a snapshot taken at most once per
     COUNTY_COUNTS_REFRESH seconds (kept in the cache), counts under
     COUNTY_COUNTS_SUPPRESS_BELOW hidden. Live numbers in a quiet county would
-    tell a watcher when someone there signed; the statewide numbers stay live."""
+    tell a watcher when someone there signed; the statewide numbers stay live.
+    `counts`: the petition's counts when the caller has them already. With the
+    cache unreachable the snapshot is taken now, and not kept."""
     window = int(timezone.now().timestamp()) // settings.COUNTY_COUNTS_REFRESH
     key = f"public-county-counts:{petition.pk}:{window}"
-    snapshot = cache.get(key)
+    try:
+        snapshot = cache.get(key)
+    except Exception:  # noqa: BLE001 - Redis down: a snapshot of now, from the database
+        return _county_snapshot(petition, counts)
     if snapshot is None:
-        below = settings.COUNTY_COUNTS_SUPPRESS_BELOW
-        snapshot = {
-            "by_county": _county_rows_suppressed(petition_counts(petition).by_county, below=below),
-            "by_county_as_of": timezone.now().isoformat(),
-            "suppressed_below": below,
-        }
-        cache.add(key, snapshot, timeout=settings.COUNTY_COUNTS_REFRESH + 60)
-        snapshot = cache.get(key) or snapshot  # another process took it first: everyone shows the same one
+        snapshot = _county_snapshot(petition, counts)
+        try:
+            cache.add(key, snapshot, timeout=settings.COUNTY_COUNTS_REFRESH + 60)
+            snapshot = cache.get(key) or snapshot  # another process took it first: everyone shows the same one
+        except Exception:  # noqa: BLE001 - as above
+            logger.warning("counts cache unreachable: petition %s's county snapshot not kept", petition.pk)
     return snapshot
 
 
+def _county_snapshot(petition: Petition, counts: PetitionCounts | None) -> dict:
+    below = settings.COUNTY_COUNTS_SUPPRESS_BELOW
+    return {
+        "by_county": _county_rows_suppressed((counts or petition_counts_cached(petition)).by_county, below=below),
+        "by_county_as_of": timezone.now().isoformat(),
+        "suppressed_below": below,
+    }
+
+
 def petition_public_json(petition: Petition) -> dict:
-    """The public API's document (docs/interfaces.md): statewide counts live,
-    per-county ones from the hourly, suppressed snapshot."""
-    return {**petition_counts_json(petition), **petition_public_county_counts(petition)}
+    """The public API's document (docs/interfaces.md): statewide counts as of
+    the last counting run (the petition's cache entry), per-county ones from
+    the hourly, suppressed snapshot."""
+    counts = petition_counts_cached(petition)
+    return {**_counts_json(petition, counts), **petition_public_county_counts(petition, counts)}
+
+
+# --- What a web process keeps for the public GET pages -------------------------
+#
+# The sign form, the petition page and the API are read thousands of times a
+# second at a peak and change at most once per counting run. A web process
+# keeps the petition, its counts and the API's document for PUBLIC_MEMO_SECONDS
+# (well inside the COUNT_INTERVAL the responses may be cached for anyway), so
+# that such a GET touches neither the database nor Redis. Saving or deleting a
+# petition, and a counting run in this process, empty it at once; a POST reads
+# the petition from the database.
+
+PUBLIC_MEMO_SECONDS = 1.0
+_MEMO_MAX = 256  # entries; past it the memo starts again (a flood of unknown slugs is not kept: None is not)
+_memo: dict[tuple, tuple[float, object]] = {}
+
+
+def _memoised(key: tuple, compute: Callable[[], object]) -> object:
+    key = (COUNTS_CACHE_PREFIX, *key)
+    now = time.monotonic()
+    hit = _memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if value is not None:
+        if len(_memo) >= _MEMO_MAX:
+            _memo.clear()
+        _memo[key] = (now + PUBLIC_MEMO_SECONDS, value)
+    return value
+
+
+def public_memo_clear(**kwargs) -> None:
+    """Forget what this process kept (a petition changed, or this process counted)."""
+    _memo.clear()
+
+
+post_save.connect(public_memo_clear, sender=Petition, dispatch_uid="petitions.selectors.public_memo")
+post_delete.connect(public_memo_clear, sender=Petition, dispatch_uid="petitions.selectors.public_memo_delete")
+
+
+def petition_public(slug: str) -> Petition | None:
+    """The petition a public GET page shows, by slug (None: no such petition)."""
+    petition = _memoised(("petition", slug), lambda: Petition.objects.filter(slug=slug).first())
+    return petition if isinstance(petition, Petition) else None
+
+
+def petition_public_counts(petition: Petition) -> PetitionCounts:
+    """The counts a public GET page shows: petition_counts_cached, kept PUBLIC_MEMO_SECONDS."""
+    return cast(PetitionCounts, _memoised(("counts", petition.pk), lambda: petition_counts_cached(petition)))
+
+
+def petition_public_document(slug: str) -> tuple[str, bytes] | None:
+    """The public API's document for the petition as (ETag, JSON bytes), kept
+    PUBLIC_MEMO_SECONDS; None when there is no such petition."""
+
+    def compute() -> tuple[str, bytes] | None:
+        petition = petition_public(slug)
+        if petition is None:
+            return None
+        body = json.dumps(petition_public_json(petition), cls=DjangoJSONEncoder).encode()
+        return f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"', body
+
+    document = _memoised(("document", slug), compute)
+    return document if isinstance(document, tuple) else None
 
 
 # --- The expected random-sample projection -------------------------------------

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,24 @@ def _quiet_rate_limit(settings):
     settings.SIGN_RATE_LIMIT = None
     settings.SIGN_EMAIL_RATE_LIMIT = None
     settings.CONFIRMATION_EMAIL_LIMIT = None
+
+
+@pytest.fixture(autouse=True)
+def _counts_cache_of_this_test(monkeypatch, request):
+    """The public counts' cache entries (selectors.petition_counts_cached) outlive a
+    test's rolled-back transaction: each test reads and writes entries of its own.
+    A test with the real worker shares the worker's entries: they are emptied first."""
+    from petitions import selectors
+
+    if request.node.get_closest_marker("services"):
+        from django.core.cache import cache
+
+        client = cache._cache.get_client(write=True)  # the Redis cache's client: no pattern delete in Django's API
+        for key in client.scan_iter(match=cache.make_key(selectors.counts_cache_key("*"))):
+            client.delete(key)
+        selectors.public_memo_clear()
+        return
+    monkeypatch.setattr(selectors, "COUNTS_CACHE_PREFIX", f"petition-counts-test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture(autouse=True)

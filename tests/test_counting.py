@@ -8,7 +8,7 @@ from django.db import connection, connections
 from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
 from petitions.selectors import petition_counts, petition_counts_json
 from petitions.services.signing import signature_confirm
-from petitions.services.tallies import tallies_count, tallies_recount
+from petitions.services.tallies import counting_runs_prune, tallies_count, tallies_recount
 from petitions.validation.validate import signature_validate
 from tests.conftest import wait_for
 from tests.factories import SignatureFactory, VoterFactory
@@ -179,3 +179,30 @@ def test_two_counting_runs_started_at_once_one_waits_its_turn():
     wait_for(lambda: tallies_count() is not None and not TallyChange.objects.exists(), what="a counting run")
     assert Tally.objects.get(status="pending").count == 1
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_counting_runs_older_than_a_week_are_pruned_but_recounts_and_the_last_run_stay():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def run(kind: str, days_ago: float) -> CountingRun:
+        at = now - timedelta(days=days_ago)
+        return CountingRun.objects.create(kind=kind, started_at=at, finished_at=at, changes_applied=1)
+
+    old_counts = [run("count", 8 + n) for n in range(5)]
+    recent = run("count", 1)
+    old_recount = run("recount", 30)
+
+    assert counting_runs_prune(keep_days=7) == len(old_counts)
+    assert set(CountingRun.objects.values_list("pk", flat=True)) == {recent.pk, old_recount.pk}
+
+    # However old, the last run stays: it dates the public counts.
+    CountingRun.objects.filter(pk=recent.pk).delete()
+    assert counting_runs_prune(keep_days=0) == 0
+    last = run("count", 10)
+    assert counting_runs_prune(keep_days=7) == 0
+    assert CountingRun.objects.filter(pk=last.pk).exists()

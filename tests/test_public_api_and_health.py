@@ -1,8 +1,12 @@
 """The public API, /healthz and the dashboard's doors."""
 
+import re
+
 import pytest
 from django.db.utils import DatabaseError
 
+from petitions.models import Tally
+from petitions.selectors import public_memo_clear
 from petitions.services.tallies import tallies_count
 from petitions.validation.validate import signature_validate
 from tests.factories import SignatureFactory, VoterFactory
@@ -121,3 +125,64 @@ def test_the_dashboard_says_when_the_25_percent_notice_is_due(client, volunteer,
         signature_validate(signature_id=SignatureFactory().pk)
     tallies_count()
     assert 'id="notice-25"' in client.get("/dashboard/").content.decode()
+
+
+def test_a_poller_holding_the_counts_gets_304_until_a_counting_run_changes_them(client, calexit):
+    first = client.get("/api/petitions/calexit.json")
+    etag = first["ETag"]
+
+    again = client.get("/api/petitions/calexit.json", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+
+    SignatureFactory(status="valid")
+    tallies_count()  # the counting run stores the new counts; this process forgets what it kept
+    changed = client.get("/api/petitions/calexit.json", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json()["counts"]["pledged"] == 1
+
+
+def test_the_public_counts_are_those_of_the_last_counting_run(client, calexit):
+    SignatureFactory(status="valid")
+    tallies_count()
+    Tally.objects.filter(petition=calexit).update(count=500)  # tallies written since (the next run would publish)
+    public_memo_clear()
+
+    assert client.get("/api/petitions/calexit.json").json()["counts"]["pledged"] == 1
+
+
+def test_with_the_cache_unreachable_the_counts_come_from_the_tallies(client, calexit, settings):
+    SignatureFactory(status="valid")
+    tallies_count()
+    settings.CACHES = {  # nothing listens on port 9: every cache call fails at once
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    public_memo_clear()
+
+    response = client.get("/api/petitions/calexit.json")
+
+    assert response.status_code == 200
+    assert response.json()["counts"]["pledged"] == 1
+    assert client.get("/p/calexit/").status_code == 200
+
+
+def test_the_sign_form_rendered_once_carries_each_visitors_own_csrf_token(calexit):
+    from django.test import Client
+
+    from tests.factories import SIGN_FORM
+
+    tokens = []
+    for _ in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        page = browser.get("/p/calexit/sign/").content.decode()
+        (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        tokens.append(token)
+        assert page.count('name="email"') == 1
+        response = browser.post("/p/calexit/sign/", {**SIGN_FORM, "csrfmiddlewaretoken": token})
+        assert response.status_code == 302  # the token in the shared form is this visitor's
+    assert tokens[0] != tokens[1]

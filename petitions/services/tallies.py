@@ -9,12 +9,14 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 
 from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
+from petitions.selectors import petition_counts_store, public_memo_clear
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +147,18 @@ def tallies_count() -> int | None:
             CountingRun.objects.create(
                 kind=CountingRun.Kind.COUNT, started_at=started, finished_at=timezone.now(), changes_applied=applied
             )
+    if applied:
+        counts_publish()
     return applied
+
+
+def counts_publish() -> None:
+    """Store every petition's counts in its cache entry, which the public pages
+    and the API read (selectors.petition_counts_cached). Called after a
+    counting run commits, so the entry never shows what a rolled-back run wrote."""
+    for petition in Petition.objects.all():
+        petition_counts_store(petition)
+    public_memo_clear()  # this process shows the new counts at once; the others within PUBLIC_MEMO_SECONDS
 
 
 def _rows_by_bucket() -> Counter[Bucket]:
@@ -223,6 +236,31 @@ def tallies_recount() -> CountingRun | None:
             changes_applied=len(pending_ids),
             drift=drift,
         )
+    counts_publish()
     if drift:
         logger.error("recount found drift in %d tally buckets: %s", len(drift), drift)
     return run
+
+
+#: Counting runs of kind `count` are kept this many days (one every COUNT_INTERVAL seconds
+#: while signatures come in: about 1.5 M over a campaign); recounts are kept, with their drift.
+COUNTING_RUNS_KEEP_DAYS = 7
+PRUNE_BATCH = 10_000
+
+
+def counting_runs_prune(*, keep_days: int = COUNTING_RUNS_KEEP_DAYS) -> int:
+    """Delete `count` runs older than `keep_days` (the last run is always kept:
+    it dates the public counts), in batches of PRUNE_BATCH rows with a
+    transaction each. Recounts are kept. Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    last = CountingRun.objects.order_by("-finished_at").values_list("pk", flat=True).first()
+    if last is None:
+        return 0
+    old = CountingRun.objects.filter(kind=CountingRun.Kind.COUNT, finished_at__lt=cutoff).exclude(pk=last)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(old.order_by("finished_at").values_list("pk", flat=True)[:PRUNE_BATCH])
+            if not ids:
+                return deleted
+            deleted += CountingRun.objects.filter(pk__in=ids).delete()[0]

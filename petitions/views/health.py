@@ -1,5 +1,7 @@
 """/healthz: 200 when the database (and the broker, where configured) answers, 503 otherwise."""
 
+from functools import cache
+
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -16,9 +18,15 @@ def _database_ok() -> bool:
         return False
 
 
+@cache
+def _broker(url: str) -> redis.Redis:
+    """One client (and connection pool) per broker address and process: a ping reuses a connection."""
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
 def _broker_ok(url: str) -> bool:
     try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping())
+        return bool(_broker(url).ping())
     except redis.RedisError:
         return False
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +20,7 @@ from petitions.client_ip import client_ip
 from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
-from petitions.selectors import petition_counts, petition_featured
+from petitions.selectors import petition_featured, petition_public, petition_public_counts
 from petitions.services import abuse, signing, wet_ink
 
 
@@ -39,7 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @_counting_cache
 def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_petition(request, get_object_or_404(Petition, slug=slug))
+    petition = petition_public(slug)
+    if petition is None:
+        raise Http404("No such petition.")
+    return _render_petition(request, petition)
 
 
 def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
@@ -48,7 +55,7 @@ def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
         "petitions/petition_detail.html",
         {
             "petition": petition,
-            "counts": petition_counts(petition),
+            "counts": petition_public_counts(petition),
             "accepting": _accepting_signatures(petition),
         },
     )
@@ -57,7 +64,10 @@ def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = get_object_or_404(Petition, slug=slug)
+    # The blank form's GET reads the petition this process kept a second ago; a signature, the database's.
+    petition = get_object_or_404(Petition, slug=slug) if request.method == "POST" else petition_public(slug)
+    if petition is None:
+        raise Http404("No such petition.")
     if not _accepting_signatures(petition):
         return render(request, "petitions/closed.html", {"petition": petition}, status=410)
     if request.method == "POST":
@@ -69,9 +79,28 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             hold = abuse.signature_hold_decide(ip_hash=ip_hash, email=data.email)
             signing.signature_create_online(petition=petition, data=data, ip_hash=ip_hash, hold=hold)
             return redirect("petitions:check_email", slug=petition.slug)
-    else:
-        form = SignatureForm()
-    return render(request, "petitions/sign.html", {"petition": petition, "form": form})
+        return render(request, "petitions/sign.html", {"petition": petition, "form": form})
+    return render(request, "petitions/sign.html", {"petition": petition, "form_html": blank_sign_form(request)})
+
+
+#: Stands for the request's CSRF token in the blank sign form rendered once per process.
+_CSRF_PLACEHOLDER = "CSRF-TOKEN-OF-THE-REQUEST"
+
+
+@cache
+def _blank_sign_form_html() -> str:
+    """The blank sign form as crispy-forms renders it, once per process: only the
+    CSRF token differs between requests. A form with errors is rendered afresh."""
+    template = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+    html = template.render({"form": SignatureForm(), "csrf_token": _CSRF_PLACEHOLDER})
+    if html.count(_CSRF_PLACEHOLDER) != 1:
+        raise ValueError("the sign form must carry exactly one CSRF token")
+    return html
+
+
+def blank_sign_form(request: HttpRequest) -> SafeString:
+    """The blank sign form with this request's CSRF token (and its cookie, as {% csrf_token %} would set)."""
+    return mark_safe(_blank_sign_form_html().replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - our HTML
 
 
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
