@@ -386,6 +386,55 @@ def test_a_bulk_load_puts_the_voter_table_indexes_and_foreign_keys_back(tmp_path
     assert Voter.objects.filter(county__code="34").count() == Voter.objects.filter(county_id="34").count() > 0
 
 
+def test_a_file_parsed_in_pieces_by_worker_processes_keeps_line_numbers_and_keys(tmp_path, monkeypatch):
+    # A large file on PostgreSQL is parsed in pieces by forked processes (COPY text); made to happen
+    # here on a small one. Elsewhere the same pieces are parsed in this process.
+    rows = Rows(generated(tmp_path, count=3000, seed=21, demo_voters=True))
+    rows.set(5, "CountyCode", "99")
+    rows.set(1500, "DOB", "13/45/1980")
+    rows.set(2999, "RegistrantID", rows.get(40, "RegistrantID"))
+    path = rows.save()
+    monkeypatch.setattr(voter_import, "CHUNK_BYTES", 20_000)  # about 60 pieces
+    monkeypatch.setattr(voter_import, "parse_workers", lambda file_bytes: 2)
+
+    summary = voters_import(path)
+
+    assert summary.parse_workers == (2 if connection.vendor == "postgresql" else 1)
+    assert summary.direct_load == (connection.vendor == "postgresql")  # the voter table was empty
+    assert summary.bad_rows == [
+        (5, "unknown county code '99'"),
+        (40, "repeated RegistrantID, line 2999 kept"),
+        (1500, "bad DOB '13/45/1980' (expected YYYY-MM-DD or MM/DD/YYYY)"),
+    ]
+    assert (summary.rows_read, summary.inserted, Voter.objects.count()) == (3000, 2997, 2997)
+    assert Voter.objects.get(registrant_id=rows.get(40, "RegistrantID")).last_name == rows.get(2999, "LastName")
+    _assert_keys_are_voter_keys()
+
+    again = voters_import(path)  # into a full table: staged and merged, still in pieces
+
+    assert (again.direct_load, again.inserted, again.updated, again.unchanged) == (False, 0, 0, 2997)
+    assert again.bad_rows == summary.bad_rows
+
+
+def test_an_error_in_a_parsing_process_is_raised_and_changes_nothing(tmp_path, monkeypatch):
+    path = generated(tmp_path, count=2000, seed=22)
+    monkeypatch.setattr(voter_import, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(voter_import, "parse_workers", lambda file_bytes: 2)
+    real_parse = voter_import._ChunkParser._parse
+
+    def parse(self, first_line, data, offset, tail):
+        if first_line > 1000:
+            raise RuntimeError("a parsing process failed")
+        return real_parse(self, first_line, data, offset, tail)
+
+    monkeypatch.setattr(voter_import._ChunkParser, "_parse", parse)
+
+    with pytest.raises(RuntimeError, match="a parsing process failed"):
+        voters_import(path)
+    assert not Voter.objects.exists()
+    assert not AuditLog.objects.filter(action="voters.import").exists()
+
+
 # --- Columns and keys ----------------------------------------------------------------------
 
 
