@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 	@if [ -n "$$REDIS_URL" ]; then \
 		mkdir -p var; \
 		echo "Starting a Celery worker (its log, emails included, shows here) and beat (log in var/beat.log)"; \
-		$(PY) -m celery -A calexit worker --loglevel INFO & worker=$$!; \
+		$(PY) -m celery -A calexit worker -Q validation,email,counting,exports,maintenance --loglevel INFO & worker=$$!; \
 		$(PY) -m celery -A calexit beat --loglevel INFO -s var/celerybeat-schedule > var/beat.log 2>&1 & beat=$$!; \
 		trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver --noreload $(ADDR); \

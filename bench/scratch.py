@@ -321,7 +321,8 @@ class Beat(_Service):
 
 
 class Worker(_Service):
-    """The compose file's Celery worker, started natively with a node name of its own."""
+    """The compose file's validation worker, started natively with a node name of its own, on
+    every queue (a benchmark runs one worker: its counting and emails are part of the work)."""
 
     def __init__(self, env: dict[str, str], *, log_path: Path, node: str, concurrency: int | None = None):
         from tests.compose import native_command
@@ -330,7 +331,9 @@ class Worker(_Service):
         extra = ["--hostname", f"{node}@%h"]
         if concurrency:
             extra += ["--concurrency", str(concurrency)]
-        self.command = native_command("worker", extra=extra)
+        from petitions.queue import QUEUES
+
+        self.command = native_command("worker", replace={"-Q": ",".join(QUEUES)}, extra=extra)
 
     def start(self, *, timeout: float = 60.0) -> None:
         from celery import Celery

@@ -212,17 +212,62 @@ COUNT_INTERVAL = env.int("COUNT_INTERVAL", default=10)  # seconds between counti
 SWEEP_INTERVAL = env.int("SWEEP_INTERVAL", default=60)  # seconds between sweeps for stuck work
 SWEEP_GRACE = env.int("SWEEP_GRACE", default=120)  # seconds a signature may wait before the sweep resends it
 PROJECTION_INTERVAL = env.int("PROJECTION_INTERVAL", default=300)  # seconds between random-sample projections
+# Queues (petitions.queue.QUEUES; compose runs a worker for each): validation backlogs never hold up
+# the public count, nor an SMTP outage the validation. Anything unrouted runs on `maintenance`.
+CELERY_TASK_DEFAULT_QUEUE = "maintenance"
+CELERY_TASK_ROUTES = {
+    "petitions.tasks.validate_signature": {"queue": "validation"},
+    "petitions.tasks.validate_signatures": {"queue": "validation"},
+    "petitions.tasks.send_confirmation_email": {"queue": "email"},
+    "petitions.tasks.send_form_email": {"queue": "email"},
+    "petitions.tasks.sweep_stuck_work": {"queue": "email"},
+    "petitions.tasks.count_signatures": {"queue": "counting"},
+    "petitions.tasks.recount_signatures": {"queue": "counting"},
+    "petitions.tasks.project_signatures": {"queue": "counting"},
+    "petitions.tasks.prune_counting_runs": {"queue": "counting"},
+    "petitions.tasks.export_*": {"queue": "exports"},
+}
+# Every task has a limit of its own (petitions.tasks); this is the ceiling for one that forgot.
+CELERY_TASK_SOFT_TIME_LIMIT = 1500
+CELERY_TASK_TIME_LIMIT = 1800
+# Emails (petitions.services.outbox): a send holds its lease this long (keep it above the email
+# tasks' hard time limit, 90 s, so that a slow send is never taken twice); a failed one waits
+# EMAIL_RETRY_BASE seconds, doubling with each failure up to EMAIL_RETRY_MAX.
+EMAIL_SEND_LEASE = env.int("EMAIL_SEND_LEASE", default=120)
+EMAIL_RETRY_BASE = env.int("EMAIL_RETRY_BASE", default=30)
+EMAIL_RETRY_MAX = env.int("EMAIL_RETRY_MAX", default=3600)
+# A periodic task not started within its interval is dropped (`expires`): the next one does the same
+# work, so a stalled worker does not come back to a pile of them.
 CELERY_BEAT_SCHEDULE = {
-    "count-signatures": {"task": "petitions.tasks.count_signatures", "schedule": timedelta(seconds=COUNT_INTERVAL)},
-    "sweep-stuck-work": {"task": "petitions.tasks.sweep_stuck_work", "schedule": timedelta(seconds=SWEEP_INTERVAL)},
+    "count-signatures": {
+        "task": "petitions.tasks.count_signatures",
+        "schedule": timedelta(seconds=COUNT_INTERVAL),
+        "options": {"expires": COUNT_INTERVAL},
+    },
+    "sweep-stuck-work": {
+        "task": "petitions.tasks.sweep_stuck_work",
+        "schedule": timedelta(seconds=SWEEP_INTERVAL),
+        "options": {"expires": SWEEP_INTERVAL},
+    },
     "project-signatures": {
         "task": "petitions.tasks.project_signatures",
         "schedule": timedelta(seconds=PROJECTION_INTERVAL),
+        "options": {"expires": PROJECTION_INTERVAL},
     },
-    "nightly-recount": {"task": "petitions.tasks.recount_signatures", "schedule": crontab(hour=3, minute=15)},
+    "nightly-recount": {
+        "task": "petitions.tasks.recount_signatures",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 3600},
+    },
+    "prune-counting-runs": {
+        "task": "petitions.tasks.prune_counting_runs",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 3600},
+    },
     "purge-unconfirmed": {
         "task": "petitions.tasks.purge_unconfirmed_signatures",
         "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 3600},
     },
 }
 

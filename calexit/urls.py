@@ -31,3 +31,5 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("", include("petitions.urls")),
 ]
+
+handler500 = "petitions.views.errors.server_error"

@@ -322,11 +322,16 @@ class Signature(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client IP.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # An email's lease and back-off (services.outbox): not tried again before this time.
+    confirmation_retry_at = models.DateTimeField(null=True, blank=True)
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     form_email_sent_at = models.DateTimeField(
         null=True, blank=True, help_text='Online: when the "Your petition form" email went out (sent once).'
     )
+    form_email_retry_at = models.DateTimeField(null=True, blank=True)
+    form_email_attempts = models.PositiveSmallIntegerField(default=0)
     wet_ink_received_at = models.DateTimeField(null=True, blank=True, help_text="Online: when its signed form arrived.")
     wet_ink_received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -387,6 +392,12 @@ class Signature(models.Model):
                 fields=["validated_at"],
                 name="signature_form_email_unsent",
                 condition=Q(channel="online", form_email_sent_at__isnull=True),
+            ),
+            # The sweep's other question: online signatures whose confirmation email never went out.
+            models.Index(
+                fields=["created_at"],
+                name="signature_confirmation_unsent",
+                condition=Q(channel="online", confirmation_sent_at__isnull=True),
             ),
         ]
 

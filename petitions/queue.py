@@ -17,6 +17,10 @@ from petitions.models import Signature
 
 logger = logging.getLogger(__name__)
 
+#: The Celery queues (settings.CELERY_TASK_ROUTES says which task goes where; docker-compose.yml runs a
+#: worker for each): a backlog in one never stalls another.
+QUEUES = ("validation", "email", "counting", "exports", "maintenance")
+
 VALIDATE_BATCH = 500  # signatures per validation task: their candidates fetched together, outcomes written at once
 
 
@@ -67,3 +71,13 @@ def validation_queue(signature_ids: Sequence[int], *, on_commit: bool = True) ->
             transaction.on_commit(partial(_send, task, (chunk,)))
         else:
             task.delay(chunk)
+
+
+def queue_length(name: str) -> int:
+    """Messages waiting in a queue (not those a worker holds); 0 when the broker cannot say."""
+    try:
+        with current_app.connection_for_read() as connection:
+            return connection.default_channel.queue_declare(queue=name, passive=True).message_count
+    except Exception as exc:  # noqa: BLE001 - the broker is down or the queue never existed: nothing waits in it
+        logger.info("length of queue %s unknown (%s)", name, exc)
+        return 0

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_process_shutdown
 from django.conf import settings
 from django.db import OperationalError
-from django.utils import timezone
 
-from petitions.models import Petition, Signature
-from petitions.queue import validation_queue
-from petitions.services import projections, signing, tallies, wet_ink
+from petitions.models import Petition
+from petitions.queue import queue_length, validation_queue
+from petitions.services import outbox, projections, signing, tallies, wet_ink
 from petitions.services.retention import signatures_purge_unconfirmed
 from petitions.validation import validate
 from petitions.validation.candidates import ahead_close
@@ -28,31 +26,32 @@ def _close_candidate_helper(**kwargs) -> None:
     ahead_close()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    max_retries=5,
-    retry_backoff=True,
-    retry_backoff_max=300,
-)
-def send_confirmation_email(self, signature_id: int) -> bool:
-    return signing.signature_send_confirmation(signature_id=signature_id)
+# Time limits (seconds: soft, then hard). The soft one raises inside the task, whose transaction
+# rolls back; the sweep finds what it left undone. Queues: CELERY_TASK_ROUTES in settings.
+EMAIL_LIMITS = {"soft_time_limit": 60, "time_limit": 90}  # one email: EMAIL_TIMEOUT per SMTP step
+VALIDATION_LIMITS = {"soft_time_limit": 300, "time_limit": 360}  # a batch of queue.VALIDATE_BATCH: about a second
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    max_retries=5,
-    retry_backoff=True,
-    retry_backoff_max=300,
-)
-def send_form_email(self, signature_id: int) -> bool:
-    return wet_ink.signature_send_form_email(signature_id=signature_id)
+@shared_task(acks_late=True, **EMAIL_LIMITS)
+def send_confirmation_email(signature_id: int) -> bool:
+    """Not retried by Celery: a failed send keeps its back-off in the row, and the sweep sends it when due."""
+    return _send_email(signing.signature_send_confirmation, signature_id)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
+@shared_task(acks_late=True, **EMAIL_LIMITS)
+def send_form_email(signature_id: int) -> bool:
+    return _send_email(wet_ink.signature_send_form_email, signature_id)
+
+
+def _send_email(send, signature_id: int) -> bool:
+    try:
+        return send(signature_id=signature_id)
+    except (smtplib.SMTPException, OSError) as exc:  # services.outbox recorded it and when to try again
+        logger.warning("signature %s: email not sent (%s); the sweep will try again", signature_id, exc)
+        return False
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5, **VALIDATION_LIMITS)
 def validate_signature(self, signature_id: int) -> str | None:
     """One signature. Nothing queues it any more (validate_signatures takes
     batches); it stays so that messages queued before an upgrade still run."""
@@ -63,7 +62,7 @@ def validate_signature(self, signature_id: int) -> str | None:
     return signature.status if signature else None
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5)
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=5, **VALIDATION_LIMITS)
 def validate_signatures(self, signature_ids: list[int]) -> int:
     """Validate a batch of signatures (queue.VALIDATE_BATCH at most) as one
     set. Returns how many this run validated (signatures no longer pending, or
@@ -74,19 +73,25 @@ def validate_signatures(self, signature_ids: list[int]) -> int:
         raise self.retry(exc=exc) from exc
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def count_signatures() -> int | None:
     """The one counting job (beat, every COUNT_INTERVAL seconds)."""
     return tallies.tallies_count()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=900, time_limit=960)
 def recount_signatures() -> dict | None:
     run = tallies.tallies_recount()
     return None if run is None else {"changes": run.changes_applied, "drift": run.drift}
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def prune_counting_runs() -> int:
+    """Nightly (beat): counting runs older than a week go, recounts and the last run stay."""
+    return tallies.counting_runs_prune()
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
 def project_signatures() -> dict[str, int]:
     """Recompute every petition's expected county projections from the tallies
     (beat, every PROJECTION_INTERVAL seconds; pages never recompute). Safe to
@@ -97,38 +102,48 @@ def project_signatures() -> dict[str, int]:
     }
 
 
-@shared_task
+SWEEP_EMAIL_SECONDS = 30  # the sweep's time for sending due emails, each kind
+SWEEP_LIMIT = 5000  # emails of each kind, and validations re-queued, per sweep
+
+
+@shared_task(soft_time_limit=2 * SWEEP_EMAIL_SECONDS + 60, time_limit=2 * SWEEP_EMAIL_SECONDS + 90)
 def sweep_stuck_work() -> dict:
-    """Resend what the broker never got: confirmation emails, validations and form emails."""
-    cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE)
-    unsent = list(
-        Signature.objects.filter(
-            status=Signature.Status.UNCONFIRMED,
-            confirmation_sent_at__isnull=True,
-            created_at__lt=cutoff,
-            # a link past CONFIRMATION_LINK_DAYS would not work; a purged one has no address
-            created_at__gt=timezone.now() - timedelta(days=settings.CONFIRMATION_LINK_DAYS),
-            purged_at__isnull=True,
-        ).values_list("id", flat=True)[:5000]
+    """What the broker lost or a dead worker left (beat, every SWEEP_INTERVAL seconds).
+
+    Emails never sent, whose lease expired, or whose back-off is over are sent here, one at a time:
+    during an SMTP outage that is one failed attempt per sweep, not a queue of thousands. Pending
+    signatures older than SWEEP_GRACE go back to validation, but only when its queue is empty: a
+    backlog is not stuck, and re-queueing it would validate everything twice."""
+    emails, email_failures = outbox.emails_send_due(
+        outbox.EmailKind.CONFIRMATION,
+        signing.confirmation_due(),
+        signing.confirmation_deliver,
+        limit=SWEEP_LIMIT,
+        seconds=SWEEP_EMAIL_SECONDS,
     )
-    for signature_id in unsent:
-        send_confirmation_email.delay(signature_id)
-    stuck = validate.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:5000]
-    validation_queue(stuck, on_commit=False)
-    forms = wet_ink.unsent_form_email_ids(older_than_seconds=settings.SWEEP_GRACE)
-    for signature_id in forms:
-        send_form_email.delay(signature_id)
-    if unsent or stuck or forms:
-        logger.info(
-            "sweep resent %d confirmation emails, %d validations and %d form emails",
-            len(unsent),
-            len(stuck),
-            len(forms),
-        )
-    return {"emails": len(unsent), "validations": len(stuck), "form_emails": len(forms)}
+    form_emails, form_failures = outbox.emails_send_due(
+        outbox.EmailKind.FORM,
+        wet_ink.form_email_due(older_than_seconds=settings.SWEEP_GRACE),
+        wet_ink.form_email_deliver,
+        limit=SWEEP_LIMIT,
+        seconds=SWEEP_EMAIL_SECONDS,
+    )
+    stuck: list[int] = []
+    if queue_length("validation") == 0:
+        stuck = validate.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:SWEEP_LIMIT]
+        validation_queue(stuck, on_commit=False)
+    result = {
+        "emails": emails,
+        "form_emails": form_emails,
+        "email_failures": email_failures + form_failures,
+        "validations": len(stuck),
+    }
+    if any(result.values()):
+        logger.info("sweep: %s", result)
+    return result
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def purge_unconfirmed_signatures() -> int:
     """Daily (beat): unconfirmed signatures older than UNCONFIRMED_RETENTION_DAYS lose their personal data."""
     return signatures_purge_unconfirmed()

@@ -33,6 +33,11 @@ def compose_services() -> dict:
         return yaml.safe_load(handle)["services"]
 
 
+def worker_services() -> list[str]:
+    """The compose services that run a Celery worker, in the file's order."""
+    return [name for name, service in compose_services().items() if service.get("command", [])[3:4] == ["worker"]]
+
+
 def compose_command(service: str) -> list[str]:
     """A service's command, which the compose file writes in exec form (a list)."""
     command = compose_services()[service]["command"]

@@ -182,14 +182,20 @@ def organizer(roles):
     return _user_in("Organizer", "organizer", roles)
 
 
-def celery_commands(*, schedule: Path) -> tuple[list[str], list[str]]:
-    """The worker and beat commands of docker-compose.yml, run from the virtualenv,
-    plus only what a test run needs: a small pool and a temporary schedule file."""
-    from tests.compose import native_command
+def celery_commands(*, schedule: Path) -> tuple[list[list[str]], list[str]]:
+    """The worker commands (one per compose worker service: each queue has its worker) and the beat
+    command of docker-compose.yml, run from the virtualenv, plus only what a test run needs: a small
+    pool, node names of their own beside `worker`'s default one, and a temporary schedule file."""
+    from tests.compose import native_command, worker_services
 
-    worker = native_command("worker", extra=["--concurrency", "2"])
+    workers = [
+        native_command(
+            service, extra=["--concurrency", "2"] if service == "worker" else ["--hostname", f"{service}@%h"]
+        )
+        for service in worker_services()
+    ]
     beat = native_command("beat", replace={"--schedule": str(schedule)})
-    return worker, beat
+    return workers, beat
 
 
 @pytest.fixture(scope="session")
@@ -220,38 +226,42 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CONFIRMATION_EMAIL_LIMIT": "off",  # the worker's cache (Redis) outlives a test run
     }
     celery_app.control.purge()
-    worker_command, beat_command = celery_commands(schedule=tmp_path_factory.mktemp("beat") / "schedule")
+    worker_commands, beat_command = celery_commands(schedule=tmp_path_factory.mktemp("beat") / "schedule")
     log_dir = tmp_path_factory.mktemp("worker-log")
-    worker_log = open(log_dir / "worker.log", "w")  # noqa: SIM115 - the processes' logs while they run
-    beat_log = open(log_dir / "beat.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(worker_command, cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+    logs = [open(log_dir / f"worker-{n}.log", "w") for n in range(len(worker_commands))]  # noqa: SIM115
+    beat_log = open(log_dir / "beat.log", "w")  # noqa: SIM115 - the processes' logs while they run
+    workers = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for command, log in zip(worker_commands, logs, strict=True)
+    ]
     beat = subprocess.Popen(beat_command, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT)
 
     def stop() -> None:
-        for process in (beat, worker):
+        for process in (beat, *workers):
             process.terminate()
-        for process in (beat, worker):
+        for process in (beat, *workers):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        worker_log.close()
-        beat_log.close()
+        for log in (*logs, beat_log):
+            log.close()
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            stop()
-            raise RuntimeError(f"the Celery worker exited with {worker.returncode}; see {worker_log.name}")
+        for worker, log in zip(workers, logs, strict=True):
+            if worker.poll() is not None:
+                stop()
+                raise RuntimeError(f"a Celery worker exited with {worker.returncode}; see {log.name}")
         if beat.poll() is not None:
             stop()
             raise RuntimeError(f"Celery beat exited with {beat.returncode}; see {beat_log.name}")
-        if celery_app.control.ping(timeout=0.5):
+        if len(celery_app.control.ping(timeout=0.5)) >= len(workers):
             break
     else:
         stop()
-        raise RuntimeError(f"the Celery worker did not answer within 60 s; see {worker_log.name}")
+        raise RuntimeError(f"the Celery workers did not all answer within 60 s; see {log_dir}")
     yield mail_dir
     stop()
 

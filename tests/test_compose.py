@@ -27,10 +27,11 @@ from tests.compose import (
     http_get,
     production_env,
     running_web,
+    worker_services,
 )
 from tests.conftest import ROOT, celery_commands
 
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "worker-email", "worker-counting", "beat")
 
 
 def _long_running(service: dict) -> bool:
@@ -79,7 +80,7 @@ def test_redis_is_redis_7():
 def test_every_long_running_service_has_a_healthcheck():
     services = compose_services()
     long_running = [name for name, service in services.items() if _long_running(service)]
-    assert set(long_running) == {"web", "worker", "beat", "db", "redis"}
+    assert set(long_running) == {"web", "worker", "worker-email", "worker-counting", "beat", "db", "redis"}
     for name in long_running:
         test = services[name].get("healthcheck", {}).get("test")
         assert test and test[0] in ("CMD", "CMD-SHELL"), f"{name} has no healthcheck"
@@ -169,15 +170,18 @@ def test_the_docker_context_leaves_out_local_state():
 
 def test_the_tests_run_the_compose_worker_and_beat_commands(tmp_path):
     schedule = tmp_path / "schedule"
-    worker, beat = celery_commands(schedule=schedule)
+    workers, beat = celery_commands(schedule=schedule)
     venv_celery = [sys.executable, "-m", "celery"]
 
-    compose_worker = compose_command("worker")
-    assert compose_worker[0] == "celery"
-    assert worker[:3] == venv_celery
-    # The compose command, then only test-local options.
-    assert worker[3 : 3 + len(compose_worker) - 1] == compose_worker[1:]
-    assert worker[3 + len(compose_worker) - 1 :] == ["--concurrency", "2"]
+    assert len(workers) == len(worker_services()) >= 3
+    for service, worker in zip(worker_services(), workers, strict=True):
+        compose_worker = compose_command(service)
+        assert compose_worker[0] == "celery"
+        assert worker[:3] == venv_celery
+        # The compose command, then only test-local options.
+        assert worker[3 : 3 + len(compose_worker) - 1] == compose_worker[1:]
+        local = worker[3 + len(compose_worker) - 1 :]
+        assert local == (["--concurrency", "2"] if service == "worker" else ["--hostname", f"{service}@%h"])
 
     compose_beat = compose_command("beat")
     assert compose_beat[0] == "celery"
@@ -186,6 +190,48 @@ def test_the_tests_run_the_compose_worker_and_beat_commands(tmp_path):
     expected = [*venv_celery, *compose_beat[1:]]
     expected[expected.index("--schedule") + 1] = str(schedule)
     assert beat == expected
+
+
+def _queues(service: str) -> set[str]:
+    command = compose_command(service)
+    return set(command[command.index("-Q") + 1].split(","))
+
+
+def test_every_queue_has_a_worker_and_every_task_a_queue_and_a_time_limit():
+    from celery import current_app
+
+    from petitions.queue import QUEUES
+
+    consumed = [queue for service in worker_services() for queue in _queues(service)]
+    assert sorted(consumed) == sorted(QUEUES), "each queue is consumed by exactly one compose worker"
+    assert settings.CELERY_TASK_DEFAULT_QUEUE in QUEUES
+    ours = {name: task for name, task in current_app.tasks.items() if name.startswith("petitions.tasks.")}
+    assert ours
+    for name, task in ours.items():
+        queue = current_app.amqp.router.route({}, name)["queue"].name
+        assert queue in QUEUES, name
+        assert task.time_limit and task.soft_time_limit and task.soft_time_limit < task.time_limit, name
+    # A backlog of validations never holds up the count, the emails or the sweep.
+    assert _queues("worker") == {"validation"}
+    for name in ("count_signatures", "recount_signatures", "project_signatures"):
+        assert current_app.amqp.router.route({}, f"petitions.tasks.{name}")["queue"].name == "counting"
+    for name in ("send_confirmation_email", "send_form_email", "sweep_stuck_work"):
+        assert current_app.amqp.router.route({}, f"petitions.tasks.{name}")["queue"].name == "email"
+
+
+def test_periodic_tasks_expire_rather_than_pile_up():
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        expires = entry.get("options", {}).get("expires")
+        assert expires, f"{name} has no expiry"
+        interval = entry["schedule"].total_seconds() if hasattr(entry["schedule"], "total_seconds") else None
+        assert interval is None or expires <= interval, name
+
+
+def test_every_service_restarts_when_its_process_exits():
+    # A Celery worker exits when it loses Redis in the middle of acknowledging a task.
+    for name, service in compose_services().items():
+        if name != "migrate":
+            assert service["restart"] == "unless-stopped", name
 
 
 # --- The web command, run natively ------------------------------------------

@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from petitions.models import County, Petition, Signature
 from petitions.queue import confirmation_email_send, validation_queue
 from petitions.services.abuse import confirmation_email_allowed, confirmation_email_release
+from petitions.services.outbox import EmailKind, email_send
 from petitions.services.tallies import bucket_of, tally_change_record
 
 logger = logging.getLogger(__name__)
@@ -102,22 +104,29 @@ def signature_create_online(
     return signature
 
 
-def signature_send_confirmation(*, signature_id: int) -> bool:
-    """Send the confirmation email once. Returns True when this call sent it.
+def confirmation_due() -> Q:
+    """Confirmation emails the sweep sends: the signature waited SWEEP_GRACE for its task, its link
+    still works (CONFIRMATION_LINK_DAYS) and it still has an address (not purged)."""
+    now = timezone.now()
+    return Q(
+        channel=Signature.Channel.ONLINE,
+        status=Status.UNCONFIRMED,
+        created_at__lt=now - timedelta(seconds=settings.SWEEP_GRACE),
+        created_at__gt=now - timedelta(days=settings.CONFIRMATION_LINK_DAYS),
+        purged_at__isnull=True,
+    )
+
+
+def confirmation_deliver(signature: Signature) -> bool:
+    """Send the confirmation email; False when the address had its share.
 
     An address gets at most CONFIRMATION_EMAIL_LIMIT of them (counted in the
     cache: one atomic increment, where counting rows would scan a day of
     signatures by an unindexed email). Over it the signature stays saved and
-    claimed, so neither a retry nor the sweep sends it; the signer can sign
-    again another day."""
-    claimed = Signature.objects.filter(
-        pk=signature_id, status=Status.UNCONFIRMED, confirmation_sent_at__isnull=True
-    ).update(confirmation_sent_at=timezone.now())
-    if claimed != 1:
-        return False
-    signature = Signature.objects.select_related("petition").get(pk=signature_id)
+    counts as done, so neither a retry nor the sweep sends it; the signer can
+    sign again another day."""
     if not confirmation_email_allowed(email=signature.email):
-        logger.info("signature %s: no confirmation email, its address had its share for now", signature_id)
+        logger.info("signature %s: no confirmation email, its address had its share for now", signature.pk)
         return False
     context = {"signature": signature, "petition": signature.petition, "url": confirmation_url(signature)}
     try:
@@ -128,11 +137,15 @@ def signature_send_confirmation(*, signature_id: int) -> bool:
             recipient_list=[signature.email],
         )
     except Exception:
-        # Not sent: release the claim (and the address's share) so a retry or the sweep sends it.
-        Signature.objects.filter(pk=signature_id).update(confirmation_sent_at=None)
-        confirmation_email_release(email=signature.email)
+        confirmation_email_release(email=signature.email)  # not sent: the address keeps its share
         raise
     return True
+
+
+def signature_send_confirmation(*, signature_id: int) -> bool:
+    """Send the confirmation email once (services.outbox). Returns True when this call sent it;
+    raises when sending failed, after which the sweep tries again with a back-off."""
+    return email_send(EmailKind.CONFIRMATION, signature_id, confirmation_deliver, only=Q(status=Status.UNCONFIRMED))
 
 
 class ConfirmResult:

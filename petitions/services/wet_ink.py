@@ -27,6 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from petitions.codes import FORM, MalformedCode, code_format, code_parse
 from petitions.models import Petition, Signature
 from petitions.services.audit import audit_record
+from petitions.services.outbox import EmailKind, email_send
 from petitions.services.tallies import bucket_of, tally_change_record
 from petitions.validation.engine import Decision
 from petitions.validation.outcomes import count_for_voter
@@ -78,18 +79,10 @@ def form_available(signature: Signature, *, today: date | None = None) -> bool:
     return deadline is None or (today or timezone.localdate()) <= deadline
 
 
-def signature_send_form_email(*, signature_id: int) -> bool:
-    """Send the "Your petition form" email once. Returns True when this call sent it.
-
-    Claimed with a conditional update, released when sending fails so that a
-    retry or the sweep sends it."""
-    signature = Signature.objects.select_related("petition", "county").filter(pk=signature_id).first()
-    if signature is None or (kind := signature.form_email_kind) is None:
-        return False
-    claimed = Signature.objects.filter(pk=signature_id, form_email_sent_at__isnull=True).update(
-        form_email_sent_at=timezone.now()
-    )
-    if claimed != 1:
+def form_email_deliver(signature: Signature) -> bool:
+    """Send the "Your petition form" email (or "You have already signed"); False when the signature
+    needs none (no longer decided that way, or its form came back)."""
+    if (kind := signature.form_email_kind) is None or signature.wet_ink_received_at is not None:
         return False
     petition = signature.petition
     context = {
@@ -106,40 +99,36 @@ def signature_send_form_email(*, signature_id: int) -> bool:
         if kind == "already_signed"
         else f"Your petition form: {petition.title}"
     )
-    try:
-        send_mail(
-            subject=subject,
-            message=render_to_string("email/petition_form.txt", context),
-            from_email=None,
-            recipient_list=[signature.email],
-        )
-    except Exception:
-        Signature.objects.filter(pk=signature_id).update(form_email_sent_at=None)
-        raise
+    send_mail(
+        subject=subject,
+        message=render_to_string("email/petition_form.txt", context),
+        from_email=None,
+        recipient_list=[signature.email],
+    )
     return True
 
 
-def unsent_form_email_ids(*, older_than_seconds: int, limit: int = 5000) -> list[int]:
-    """Decided online signatures whose form email never went out (the sweep resends them)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    emailed = (
+def form_email_due(*, older_than_seconds: int | None = None) -> Q:
+    """Decided online signatures that are owed the form email (by validation, and by the sweep once
+    they have waited `older_than_seconds` for their task)."""
+    due = Q(
         Q(status=Status.VALID)
         | Q(status=Status.DUPLICATE, voter__isnull=False)
-        | Q(status=Status.INVALID, reason__in=Signature.NOT_FOUND_REASONS)
+        | Q(status=Status.INVALID, reason__in=Signature.NOT_FOUND_REASONS),
+        channel=Signature.Channel.ONLINE,
+        wet_ink_received_at__isnull=True,
+        petition__online_counts_directly=False,
+        purged_at__isnull=True,
     )
-    return list(
-        Signature.objects.filter(
-            emailed,
-            channel=Signature.Channel.ONLINE,
-            form_email_sent_at__isnull=True,
-            validated_at__lt=cutoff,
-            wet_ink_received_at__isnull=True,
-            petition__online_counts_directly=False,
-            purged_at__isnull=True,
-        )
-        .order_by("validated_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    if older_than_seconds is not None:
+        due &= Q(validated_at__lt=timezone.now() - timedelta(seconds=older_than_seconds))
+    return due
+
+
+def signature_send_form_email(*, signature_id: int) -> bool:
+    """Send the "Your petition form" email once (services.outbox). Returns True when this call sent
+    it; raises when sending failed, after which the sweep tries again with a back-off."""
+    return email_send(EmailKind.FORM, signature_id, form_email_deliver, only=form_email_due())
 
 
 # --- The signed form coming back --------------------------------------------------
