@@ -407,7 +407,13 @@ def measure(
             f"the command took {command.seconds:.1f} s ({command.stdout.strip()})"
         )
         if moonshot:
-            result["moonshot"] = run_moonshot(moonshot, size=size, out=out, env=queued_env, claim=claim, db=database)
+            try:
+                result["moonshot"] = run_moonshot(
+                    moonshot, size=size, out=out, env=queued_env, claim=claim, db=database
+                )
+            except Exception as exc:  # noqa: BLE001 - the size's figures above are kept
+                result["moonshot"] = {"error": repr(exc)[-2000:]}
+                print(f"  moonshot failed: {exc!r}"[:2000])
     finally:
         worker.stop()
         database.drop()

@@ -539,7 +539,10 @@ class _DirectStager(_PostgresStager):
         self.cursor.execute("SELECT pg_get_serial_sequence('petitions_voter', 'id')")
         self.sequence = self.cursor.fetchone()[0]
         self.cursor.execute("SELECT nextval(%s)", [self.sequence])
-        self.offset = self.cursor.fetchone()[0]  # row id = offset + file line
+        self.reserved = self.cursor.fetchone()[0]
+        # Row id = offset + file line: the first data row (line 2) takes the id reserved, so a file
+        # without bad rows is numbered 1, 2, ... as the staging table's INSERT ... SELECT numbered it.
+        self.offset = self.reserved - 2
         self.tail = f"\tt\t{timezone.now().isoformat()}"  # registered, updated_at
         columns = ("id", *VOTER_COLUMNS, "registered", "updated_at")
         self.copy_sql = f"COPY petitions_voter ({', '.join(map(_q, columns))}) FROM STDIN"
@@ -566,7 +569,7 @@ class _DirectStager(_PostgresStager):
         self._restore(self.restore, note)
         summary.lap("indexes")
         self.cursor.execute(
-            "SELECT setval(%s, GREATEST(%s, (SELECT MAX(id) FROM petitions_voter)))", [self.sequence, self.offset]
+            "SELECT setval(%s, GREATEST(%s, (SELECT MAX(id) FROM petitions_voter)))", [self.sequence, self.reserved]
         )
         self.cursor.execute("ANALYZE petitions_voter")
         return staged, 0
