@@ -212,6 +212,7 @@ COUNT_INTERVAL = env.int("COUNT_INTERVAL", default=10)  # seconds between counti
 SWEEP_INTERVAL = env.int("SWEEP_INTERVAL", default=60)  # seconds between sweeps for stuck work
 SWEEP_GRACE = env.int("SWEEP_GRACE", default=120)  # seconds a signature may wait before the sweep resends it
 PROJECTION_INTERVAL = env.int("PROJECTION_INTERVAL", default=300)  # seconds between random-sample projections
+ODDS_INTERVAL = env.int("ODDS_INTERVAL", default=900)  # seconds between simulations of the odds of qualifying
 # Queues (petitions.queue.QUEUES; compose runs a worker for each): validation backlogs never hold up
 # the public count, nor an SMTP outage the validation. Anything unrouted runs on `maintenance`.
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
@@ -224,6 +225,7 @@ CELERY_TASK_ROUTES = {
     "petitions.tasks.count_signatures": {"queue": "counting"},
     "petitions.tasks.recount_signatures": {"queue": "counting"},
     "petitions.tasks.project_signatures": {"queue": "counting"},
+    "petitions.tasks.compute_qualification_odds": {"queue": "counting"},
     "petitions.tasks.prune_counting_runs": {"queue": "counting"},
     "petitions.tasks.export_*": {"queue": "exports"},
 }
@@ -253,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.tasks.project_signatures",
         "schedule": timedelta(seconds=PROJECTION_INTERVAL),
         "options": {"expires": PROJECTION_INTERVAL},
+    },
+    "qualification-odds": {
+        "task": "petitions.tasks.compute_qualification_odds",
+        "schedule": timedelta(seconds=ODDS_INTERVAL),
+        "options": {"expires": ODDS_INTERVAL},
     },
     "nightly-recount": {
         "task": "petitions.tasks.recount_signatures",

@@ -31,7 +31,42 @@ class Petition(models.Model):
     question = models.TextField()
     summary = models.TextField(blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STATUTE)
-    required_signatures = models.PositiveIntegerField()
+    required_signatures = models.PositiveIntegerField(
+        default=546_651,
+        help_text="Valid signatures required: 5 % (statute) or 8 % (constitutional amendment) of the votes for "
+        "governor at the last election (EC 9035). 546,651 for an initiative statute this cycle.",
+    )
+    # The legal constants, with California's values (Elections Code): the odds of qualifying
+    # (services.projections.odds_compute) and the 25 % notice read them from here. Not in the admin's
+    # form (editable=False): the law sets them; a data migration or the shell changes them.
+    notice_percent = models.PositiveSmallIntegerField(
+        default=25,
+        editable=False,
+        help_text="Share of the requirement at which the proponents must certify it (EC 9034), in %.",
+    )
+    sample_minimum = models.PositiveIntegerField(
+        default=500,
+        editable=False,
+        help_text="A county samples at least this many signatures and checks them all at or below it (EC 9030(d)).",
+    )
+    sample_percent = models.PositiveSmallIntegerField(
+        default=3,
+        editable=False,
+        help_text="...or this percentage of its raw count, whichever is greater (EC 9030(d)).",
+    )
+    full_count_percent = models.PositiveSmallIntegerField(
+        default=95,
+        editable=False,
+        help_text="From this % of the requirement the projection orders a full count (EC 9030(g)).",
+    )
+    qualify_percent = models.PositiveSmallIntegerField(
+        default=110,
+        editable=False,
+        help_text="More than this % of the requirement qualifies without a full count (EC 9030(f)).",
+    )
+    circulation_days = models.PositiveSmallIntegerField(
+        default=180, editable=False, help_text="Days from the official summary date to file the petition (EC 9014(b))."
+    )
     summary_date = models.DateField(null=True, blank=True, help_text="Official summary date: circulation starts.")
     deadline = models.DateField(null=True, blank=True, help_text="Last day of circulation.")
     online_counts_directly = models.BooleanField(
@@ -65,8 +100,18 @@ class Petition(models.Model):
 
     @property
     def notice_threshold(self) -> int:
-        """25 % of the requirement (Elections Code 9034), rounded up."""
-        return -(-self.required_signatures * 25 // 100)
+        """25 % (notice_percent) of the requirement (Elections Code 9034), rounded up."""
+        return -(-self.required_signatures * self.notice_percent // 100)
+
+    @property
+    def sample_rules(self) -> dict[str, int]:
+        """The legal constants as petitions.projection.qualification_odds takes them."""
+        return {
+            "sample_minimum": self.sample_minimum,
+            "sample_percent": self.sample_percent,
+            "full_count_percent": self.full_count_percent,
+            "qualify_percent": self.qualify_percent,
+        }
 
     def in_circulation(self, day) -> bool:
         """Whether signatures may be gathered on `day` (EC 9014: from the summary date to the deadline)."""
@@ -527,6 +572,30 @@ class CountyProjection(models.Model):  # noqa: DJ008 - not shown by itself in th
     class Meta:
         ordering = ["petition", "county"]
         constraints = [models.UniqueConstraint(fields=["petition", "county"], name="projection_one_per_county")]
+
+
+class QualificationOdds(models.Model):  # noqa: DJ008 - not shown by itself in the admin
+    """The chances that the counties' random samples qualify the petition
+    (petitions.projection.qualification_odds) and the raw signatures still
+    needed for a 90 % chance, from our own rates. One row per petition,
+    rewritten by the periodic task compute_qualification_odds."""
+
+    petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="odds")
+    raw = models.PositiveIntegerField(help_text="Statewide raw count the odds were computed at.")
+    runs = models.PositiveIntegerField()
+    qualifies = models.FloatField()
+    full_count = models.FloatField()
+    fails = models.FloatField()
+    target = models.FloatField(default=0.9, help_text="The chance of qualifying raw_needed is for.")
+    raw_needed = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Extra raw signatures at current rates for the target chance; null: none known.",
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "qualification odds"
 
 
 class AuditLog(models.Model):

@@ -21,7 +21,16 @@ from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from petitions.models import CountingRun, County, CountyProjection, Petition, Signature, Tally, Voter
+from petitions.models import (
+    CountingRun,
+    County,
+    CountyProjection,
+    Petition,
+    QualificationOdds,
+    Signature,
+    Tally,
+    Voter,
+)
 from petitions.projection import qualification_outcome
 from petitions.services.projections import NOT_PROJECTED
 
@@ -456,6 +465,78 @@ def counts_with_projection(
 ) -> list[tuple[CountyCounts, CountyEstimate | None]]:
     """Each county's counts next to its stored projection (None: no row)."""
     return [(row, summary.by_county.get(row.code)) for row in counts.by_county]
+
+
+# --- The odds of qualifying ------------------------------------------------------
+
+#: The columns export_counts --odds adds to the counts CSV (filled in the statewide row).
+ODDS_FIELDS = ("odds_qualifies", "odds_full_count", "odds_fails", "raw_needed_90")
+
+
+@dataclass
+class OddsSummary:
+    """The stored odds (services.projections.odds_compute): the chances, from
+    ``runs`` simulated samples of every county, that the measure qualifies,
+    goes to a full count or fails, and the extra raw signatures at current
+    rates for a ``target`` chance of qualifying (None: unknown, nothing valid
+    yet or out of reach)."""
+
+    qualifies: float
+    full_count: float
+    fails: float
+    raw_needed: int | None
+    target: float
+    runs: int
+    raw: int
+    computed_at: datetime
+
+    @property
+    def percents(self) -> dict[str, float]:
+        return {"qualifies": 100 * self.qualifies, "full_count": 100 * self.full_count, "fails": 100 * self.fails}
+
+    @property
+    def target_percent(self) -> float:
+        return 100 * self.target
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "qualifies": round(self.qualifies, 4),
+            "full_count": round(self.full_count, 4),
+            "fails": round(self.fails, 4),
+            "raw_needed": self.raw_needed,
+            "target": self.target,
+            "runs": self.runs,
+            "raw": self.raw,
+            "computed_at": self.computed_at.isoformat(),
+        }
+
+    def csv_cells(self) -> list[object]:
+        return [f"{self.qualifies:.4f}", f"{self.full_count:.4f}", f"{self.fails:.4f}", self.raw_needed]
+
+
+def petition_featured_with_odds() -> Petition | None:
+    """petition_featured(), with its stored odds read in the same query (for odds_summary)."""
+    petitions = Petition.objects.select_related("odds")
+    return petitions.filter(featured=True).order_by("pk").first() or petitions.order_by("pk").first()
+
+
+def odds_summary(petition: Petition) -> OddsSummary | None:
+    """The petition's stored odds of qualifying, None before the first run. No
+    query when the petition was read with select_related("odds"), else one."""
+    try:
+        row = petition.odds
+    except QualificationOdds.DoesNotExist:
+        return None
+    return OddsSummary(
+        qualifies=row.qualifies,
+        full_count=row.full_count,
+        fails=row.fails,
+        raw_needed=row.raw_needed,
+        target=row.target,
+        runs=row.runs,
+        raw=row.raw,
+        computed_at=row.computed_at,
+    )
 
 
 # --- The review queue ------------------------------------------------------------

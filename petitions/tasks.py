@@ -102,6 +102,18 @@ def project_signatures() -> dict[str, int]:
     }
 
 
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def compute_qualification_odds() -> dict[str, float | None]:
+    """Simulate every petition's county samples and store its odds of qualifying and the raw still
+    needed for a 90 % chance (beat, every ODDS_INTERVAL seconds; pages read the stored row). A few
+    seconds per petition; safe to run twice: the same tallies give the same row (a fixed seed)."""
+    result: dict[str, float | None] = {}
+    for petition in Petition.objects.order_by("pk"):
+        odds = projections.odds_compute(petition=petition)
+        result[petition.slug] = None if odds is None else odds.qualifies
+    return result
+
+
 SWEEP_EMAIL_SECONDS = 30  # the sweep's time for sending due emails, each kind
 SWEEP_LIMIT = 5000  # emails of each kind, and validations re-queued, per sweep
 

@@ -9,6 +9,7 @@ Plain pytest: no database."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -192,7 +193,7 @@ def test_a_small_county_with_invalid_and_duplicate_signatures_matches_the_exact_
 def test_the_tabulated_hypergeometric_is_the_exact_one(population, marked, drawn):
     values, cumulative = _hypergeometric(population, marked, drawn)
     total = cumulative[-1]
-    weights = [cumulative[0], *(b - a for a, b in zip(cumulative, cumulative[1:]))]
+    weights = [cumulative[0], *(b - a for a, b in itertools.pairwise(cumulative))]
     for x, weight in zip(values, weights):
         exact = math.comb(marked, x) * math.comb(population - marked, drawn - x) / math.comb(population, drawn)
         assert weight / total == pytest.approx(exact, rel=1e-9, abs=1e-15)
@@ -202,7 +203,7 @@ def test_the_tabulated_hypergeometric_is_the_exact_one(population, marked, drawn
 def test_the_tabulated_whole_pairs_are_the_exact_ones(pairs, drawn):
     values, cumulative = _pairs_whole(pairs, drawn)
     total = cumulative[-1]
-    weights = [cumulative[0], *(b - a for a, b in zip(cumulative, cumulative[1:]))]
+    weights = [cumulative[0], *(b - a for a, b in itertools.pairwise(cumulative))]
     for b, weight in zip(values, weights):
         exact = (
             math.comb(pairs, b)

@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from petitions.models import CountingRun, Petition
-from petitions.selectors import counts_with_projection, petition_counts, petition_featured, projection_summary
+from petitions.selectors import (
+    counts_with_projection,
+    odds_summary,
+    petition_counts,
+    petition_featured,
+    petition_featured_with_odds,
+    projection_summary,
+)
 from petitions.services.exports import counts_rows, csv_safe
 from petitions.views.accounts import second_factor_required
 
@@ -22,10 +29,15 @@ def dashboard_view(view):
     )
 
 
-def petition_from_request(request: HttpRequest) -> Petition:
-    """The petition a dashboard page is about: `?petition=<slug>`, else the featured one."""
+def petition_from_request(request: HttpRequest, *, with_odds: bool = False) -> Petition:
+    """The petition a dashboard page is about: `?petition=<slug>`, else the featured one.
+    `with_odds`: its stored odds of qualifying read in the same query."""
     slug = request.GET.get("petition")
-    petition = get_object_or_404(Petition, slug=slug) if slug else petition_featured()
+    if with_odds:
+        petitions = Petition.objects.select_related("odds")
+        petition = get_object_or_404(petitions, slug=slug) if slug else petition_featured_with_odds()
+    else:
+        petition = get_object_or_404(Petition, slug=slug) if slug else petition_featured()
     if petition is None:
         raise Http404("No petition yet.")
     return petition
@@ -33,7 +45,7 @@ def petition_from_request(request: HttpRequest) -> Petition:
 
 @dashboard_view
 def index(request: HttpRequest) -> HttpResponse:
-    petition = petition_from_request(request)
+    petition = petition_from_request(request, with_odds=True)
     counts = petition_counts(petition)
     projection = projection_summary(petition)  # stored by the periodic task, never recomputed here
     last_recount = CountingRun.objects.filter(kind=CountingRun.Kind.RECOUNT).first()
@@ -50,6 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "last_recount": last_recount,
             "days_left": days_left,
             "projection": projection,
+            "odds": odds_summary(petition),  # stored by the periodic task, read with the petition
             "county_rows": counts_with_projection(counts, projection),
         },
     )

@@ -1,10 +1,12 @@
 import json
+from collections.abc import Iterable, Iterator
 
 from django.core.management.base import BaseCommand
 
 from petitions.management.commands._common import output_stream, petition_by_slug
+from petitions.selectors import ODDS_FIELDS, OddsSummary, odds_summary
 from petitions.services.exports import counts_json, counts_rows, write_csv
-from petitions.services.projections import projections_compute
+from petitions.services.projections import odds_compute, projections_compute
 
 
 class Command(BaseCommand):
@@ -14,7 +16,10 @@ class Command(BaseCommand):
         "projected_valid (JSON: a 'projection' key with the statewide total, the 95 %/110 % lines and "
         "the outcome). The projection is read as stored by the periodic task project_signatures "
         "(every PROJECTION_INTERVAL seconds), not recomputed, unless --recompute is given; its cells "
-        "are empty for a county with nothing decided yet."
+        "are empty for a county with nothing decided yet. The odds of qualifying (stored by the periodic "
+        "task compute_qualification_odds) are in the JSON's projection.odds and, with --odds, in four "
+        "more CSV columns filled in the statewide row: odds_qualifies, odds_full_count, odds_fails, "
+        "raw_needed_90."
     )
 
     def add_arguments(self, parser):
@@ -24,17 +29,41 @@ class Command(BaseCommand):
         parser.add_argument(
             "--recompute",
             action="store_true",
-            help="recompute and store the projection from the current tallies before exporting",
+            help="recompute and store the projection and the odds from the current tallies before exporting",
+        )
+        parser.add_argument(
+            "--odds",
+            action="store_true",
+            help="CSV: add the odds columns (empty in the county rows and before the first simulation)",
         )
 
-    def handle(self, *args, petition, format, output, recompute=False, **options):
+    def handle(self, *args, petition, format, output, recompute=False, odds=False, **options):
         target = petition_by_slug(petition)
         if recompute:
             projections_compute(petition=target)
+            odds_compute(petition=target)
+        stored = odds_summary(target)
         with output_stream(output, self.stdout) as out:
             if format == "json":
-                out.write(json.dumps(counts_json(target), indent=2) + "\n")
+                document = counts_json(target)
+                document["projection"]["odds"] = None if stored is None else stored.as_dict()
+                out.write(json.dumps(document, indent=2) + "\n")
+            elif odds:
+                write_csv(_with_odds_columns(counts_rows(target), stored), out)
             else:
                 write_csv(counts_rows(target), out)
         if output:
             self.stderr.write(f"Wrote counts of {target.slug} to {output}")
+
+
+def _with_odds_columns(rows: Iterable[list[object]], odds: OddsSummary | None) -> Iterator[list[object]]:
+    """The counts rows with ODDS_FIELDS after the existing columns: empty in the
+    county rows, the stored odds in the statewide (last, "00") row."""
+    blank = [""] * len(ODDS_FIELDS)
+    for index, row in enumerate(rows):
+        if index == 0:
+            yield [*row, *ODDS_FIELDS]
+        elif row[0] == "00" and odds is not None:
+            yield [*row, *odds.csv_cells()]
+        else:
+            yield [*row, *blank]
