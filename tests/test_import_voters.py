@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import inspect
 import io
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -439,6 +440,15 @@ def test_an_error_in_a_parsing_process_is_raised_and_changes_nothing(tmp_path, m
         voters_import(path)
     assert not Voter.objects.exists()
     assert not AuditLog.objects.filter(action="voters.import").exists()
+
+
+def test_parsing_processes_only_for_a_large_file_and_never_from_a_daemonic_process(monkeypatch):
+    large = voter_import.PARALLEL_MIN_BYTES
+    assert voter_import.parse_workers(large - 1) == 1
+    assert voter_import.parse_workers(large) == max(1, min(voter_import.MAX_PARSE_WORKERS, os.cpu_count() or 1))
+    # A Celery pool process is daemonic: it may not start children.
+    monkeypatch.setitem(multiprocessing.current_process()._config, "daemon", True)
+    assert voter_import.parse_workers(large) == 1
 
 
 # --- Columns and keys ----------------------------------------------------------------------

@@ -823,8 +823,8 @@ def _pieces(stream, first_line: int, size: int) -> Iterator[tuple[int, bytes]]:
 def parse_workers(file_bytes: int) -> int:
     """How many processes parse a file of this size on disk: one for a small file
     (forking costs more than it saves), else one per core."""
-    if file_bytes < PARALLEL_MIN_BYTES:
-        return 1
+    if file_bytes < PARALLEL_MIN_BYTES or multiprocessing.current_process().daemon:
+        return 1  # a daemonic process (a Celery pool process) may not start children
     return max(1, min(MAX_PARSE_WORKERS, os.cpu_count() or 1))
 
 
