@@ -533,6 +533,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     exit_cleanly_on_sigterm()
+    # bench.scratch.Worker reads the queues from petitions.queue, which needs Django's apps. The children
+    # get their own settings (child_env: DEBUG off, a secret key of their own).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calexit.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     out = ROOT / "bench-out"
     out.mkdir(exist_ok=True)
