@@ -20,6 +20,7 @@ def _run_forever(stop: threading.Event) -> None:
         (settings.COUNT_INTERVAL, tasks.count_signatures),
         (settings.SWEEP_INTERVAL, tasks.sweep_stuck_work),
         (settings.PROJECTION_INTERVAL, tasks.project_signatures),
+        (settings.ODDS_INTERVAL, tasks.compute_qualification_odds),
     ]
     next_run = [0.0 for _ in schedule]
     while not stop.is_set():

@@ -428,8 +428,8 @@ def projection_summary(petition: Petition) -> ProjectionSummary:
     required = petition.required_signatures
     summary = ProjectionSummary(
         required=required,
-        line_95=-(-required * 95 // 100),
-        line_110=required * 110 // 100 + 1,
+        line_95=-(-required * petition.full_count_percent // 100),
+        line_110=required * petition.qualify_percent // 100 + 1,
     )
     weighted_valid = weighted_duplicate = 0.0
     for row in CountyProjection.objects.filter(petition=petition).order_by("county_id"):
