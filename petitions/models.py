@@ -614,3 +614,57 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ExportJob(models.Model):
+    """An export that runs in the background (services/exports.py, task `export_run`): its progress, and
+    its file under EXPORT_ROOT (never served as a static file: downloads go through a view that checks
+    the role and the expiry), deleted at `expires_at` by the periodic `export_expire`."""
+
+    class Kind(models.TextChoices):
+        COUNTS = "counts", "Counts per county"
+        FILING = "filing", "Filing list"
+        SECTIONS = "sections", "Petition sections"
+        SIGNATURES = "signatures", "Signatures (personal data)"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+        JSON = "json", "JSON"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who asked for it; only they may download it.",
+    )
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    filters = models.JSONField(default=dict, blank=True, help_text='{"county": "34", "section": <section id>}')
+    label = models.CharField(max_length=200, help_text="What it holds, as the exports page shows it.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Known once the export starts.")
+    file_name = models.CharField(max_length=100, blank=True, help_text="Under EXPORT_ROOT; empty once deleted.")
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True, help_text="The file is deleted then (EXPORT_KEEP_HOURS).")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="exportjob_user_recent")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk}: {self.label} ({self.format}, {self.status})"
