@@ -69,6 +69,20 @@ class Petition(models.Model):
     )
     summary_date = models.DateField(null=True, blank=True, help_text="Official summary date: circulation starts.")
     deadline = models.DateField(null=True, blank=True, help_text="Last day of circulation.")
+    # The Secretary of State publishes, per election, the last days it suggests for filing with the
+    # counties so that the measure makes that ballot: earlier when a full count may be needed.
+    suggested_filing_full_count = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The Secretary of State's suggested last day to file with the counties for the targeted "
+        "election should a full count be needed.",
+    )
+    suggested_filing_random_sample = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The Secretary of State's suggested last day to file with the counties for the targeted "
+        "election when the random sample qualifies the measure.",
+    )
     online_counts_directly = models.BooleanField(
         default=False,
         help_text="Whether an online signature counts by itself. Off for California "
@@ -668,3 +682,29 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk}: {self.label} ({self.format}, {self.status})"
+
+
+class DailySnapshot(models.Model):  # noqa: DJ008 - not shown by itself in the admin
+    """One county's counts for a petition at the end of a day, as the tallies had them: the campaign's
+    history (the pace, the chart). The counting run writes today's row of each county
+    (services.history.snapshots_record, an upsert), so the last run of a day leaves its final values;
+    a day without a row had no change since the row before."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="snapshots")
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    day = models.DateField()
+    # The dashboard's numbers (selectors.COUNT_FIELDS): raw and its statuses, and pledged.
+    raw = models.IntegerField(default=0)
+    valid = models.IntegerField(default=0)
+    invalid = models.IntegerField(default=0)
+    duplicate = models.IntegerField(default=0)
+    review = models.IntegerField(default=0)
+    pending = models.IntegerField(default=0)
+    pledged = models.IntegerField(default=0)
+    recorded_at = models.DateTimeField(help_text="When these numbers were last written.")
+
+    class Meta:
+        ordering = ["petition", "day", "county"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "day", "county"], name="daily_snapshot_one_per_county_day")
+        ]
