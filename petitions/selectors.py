@@ -10,14 +10,14 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -25,12 +25,14 @@ from petitions.models import (
     CountingRun,
     County,
     CountyProjection,
+    DailySnapshot,
     Petition,
     QualificationOdds,
     Signature,
     Tally,
     Voter,
 )
+from petitions.pace import DayCounts, Pace, chart_data, milestones_for, pace_compute, series_fill
 from petitions.projection import qualification_outcome
 from petitions.services.projections import NOT_PROJECTED
 
@@ -612,3 +614,58 @@ def review_candidate_voters(signature: Signature) -> list[CandidateVoter]:
         )
         for entry in entries
     ]
+
+
+# --- The campaign's history and pace (the daily snapshots) ------------------------
+
+
+@dataclass
+class PetitionHistory:
+    """The statewide daily series (from the first day to today), the pace, and the chart's data."""
+
+    days: list[DayCounts]
+    pace: Pace
+    chart: dict
+
+    @property
+    def table(self) -> list[tuple[DayCounts, int | None]]:
+        """The chart as a table: each day to today, with the needed line's value that day."""
+        needed = self.chart.get("needed") or []
+        return [(day, needed[n] if n < len(needed) else None) for n, day in enumerate(self.days)]
+
+    @property
+    def needed_today(self) -> int | None:
+        return self.table[-1][1] if self.days else None
+
+
+def petition_history(
+    petition: Petition, counts: PetitionCounts | None = None, *, today: date | None = None
+) -> PetitionHistory:
+    """The petition's daily statewide counts from its summary date (else its first snapshot) to
+    today, read from the daily snapshots in one query; today's point is `counts` (live, from the
+    tallies) when given. With the 7-day pace against the pace needed (petitions.pace)."""
+    today = today or timezone.localdate()
+    points = [
+        DayCounts(day=row["day"], raw=row["raw"], valid=row["valid"])
+        for row in DailySnapshot.objects.filter(petition=petition, day__lte=today)
+        .values("day")
+        .annotate(raw=Sum("raw"), valid=Sum("valid"))
+        .order_by("day")
+    ]
+    if counts is not None:
+        points = [p for p in points if p.day != today]
+        points.append(DayCounts(day=today, raw=counts.statewide.raw, valid=counts.statewide.valid))
+    start = petition.summary_date if petition.summary_date and petition.summary_date <= today else None
+    start = start or (points[0].day if points else today)
+    days = series_fill(points, start=start, end=today)
+    milestones = milestones_for(
+        today=today,
+        deadline=petition.deadline,
+        random_sample=petition.suggested_filing_random_sample,
+        full_count=petition.suggested_filing_full_count,
+    )
+    pace = pace_compute(
+        days, today=today, required=petition.required_signatures, milestones=milestones, origin=petition.summary_date
+    )
+    ends = [today, *(m.day for m in milestones)]
+    return PetitionHistory(days=days, pace=pace, chart=chart_data(days, pace, end=max(ends)))

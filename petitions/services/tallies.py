@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
 from petitions.selectors import petition_counts_store, public_memo_clear
+from petitions.services import history
 
 logger = logging.getLogger(__name__)
 
@@ -147,17 +148,18 @@ def tallies_count() -> int | None:
             CountingRun.objects.create(
                 kind=CountingRun.Kind.COUNT, started_at=started, finished_at=timezone.now(), changes_applied=applied
             )
-    if applied:
+    if applied or history.snapshots_missing():  # a quiet day gets its snapshot from its first run
         counts_publish()
     return applied
 
 
 def counts_publish() -> None:
     """Store every petition's counts in its cache entry, which the public pages
-    and the API read (selectors.petition_counts_cached). Called after a
-    counting run commits, so the entry never shows what a rolled-back run wrote."""
+    and the API read (selectors.petition_counts_cached), and as today's daily
+    snapshot (services.history). Called after a counting run commits, so neither
+    ever shows what a rolled-back run wrote."""
     for petition in Petition.objects.all():
-        petition_counts_store(petition)
+        history.snapshots_record_safely(petition_counts_store(petition))
     public_memo_clear()  # this process shows the new counts at once; the others within PUBLIC_MEMO_SECONDS
 
 

@@ -16,6 +16,7 @@ from petitions.selectors import (
     petition_counts,
     petition_featured,
     petition_featured_with_odds,
+    petition_history,
     projection_summary,
 )
 from petitions.services.exports import counts_rows, csv_safe
@@ -64,6 +65,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "projection": projection,
             "odds": odds_summary(petition),  # stored by the periodic task, read with the petition
             "county_rows": counts_with_projection(counts, projection),
+            # The daily snapshots (one query) with today's live counts: the chart and the pace.
+            "history": petition_history(petition, counts),
         },
     )
 
