@@ -1,9 +1,13 @@
-"""Demo data for `make run`: roles, a staff login, a deadline, a small synthetic voter file.
+"""Demo data for `make run`: roles, a staff login, a deadline, a synthetic voter file, and a demo
+campaign about 60 days in (petitions.demo.campaign) in a petition of its own, `demo`.
 
 Only with DEBUG on: the demo login has a known password and a printed TOTP secret.
-The demo user is an Organizer, never a superuser."""
+The demo user is an Organizer, never a superuser. A demo campaign already loaded is kept
+(signatures made while trying the site stay); `--reset` loads it afresh, `--remove` removes it.
+Neither touches the real petition's signatures."""
 
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +17,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from petitions.demo.campaign import (
+    DEFAULT_SIGNATURES,
+    DEMO_SLUG,
+    demo_campaign_load,
+    demo_campaign_loaded,
+    demo_campaign_remove,
+    demo_campaign_unfeature,
+)
 from petitions.demo.voters import DEMO_VOTERS, write_synthetic_voter_file
 from petitions.models import Petition
 from petitions.services.roles import roles_ensure
@@ -36,19 +48,41 @@ DEMO_MEASURE_TEXT = (
 
 
 class Command(BaseCommand):
-    help = "Load the demo: roles, a demo organizer login, the Calexit deadline and a synthetic voter file."
+    help = (
+        "Load the demo: roles, a demo organizer login, the Calexit deadline, a synthetic voter file and a demo "
+        "campaign about 60 days in (petition `demo`)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--voters", type=int, default=2000, help="size of the synthetic voter file")
+        parser.add_argument("--voters", type=int, default=40_000, help="size of the synthetic voter file")
         parser.add_argument(
             "--deadline", help="Calexit circulation deadline, YYYY-MM-DD (default: 180 days from today, if unset)"
         )
+        parser.add_argument(
+            "--signatures",
+            type=int,
+            default=DEFAULT_SIGNATURES,
+            help="signatures of the demo campaign (at most about 70 %% of the voters); 0: no campaign",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="remove the demo campaign's signatures and load it afresh"
+        )
+        parser.add_argument(
+            "--remove",
+            action="store_true",
+            help="only remove the demo campaign's data and feature the real petition again",
+        )
 
-    def handle(self, *args, voters, deadline, **options):
+    def handle(self, *args, voters, deadline, signatures, reset, remove, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "load_demo makes a login with a known password: it runs only with DEBUG on.", returncode=1
             )
+        if signatures < 0 or voters < 0:
+            raise CommandError("--signatures and --voters cannot be negative.", returncode=2)
+        if remove:
+            self._remove()
+            return
         roles = roles_ensure()
         petition = Petition.objects.get(slug="calexit")
         if deadline:
@@ -81,6 +115,7 @@ class Command(BaseCommand):
         write_synthetic_voter_file(path, count=voters, seed=2026)
         summary = voters_import(path)
         self.stdout.write(f"Demo voter file: {summary.rows_read:,} voters loaded from {path}")
+        self._campaign(signatures=signatures, reset=reset, user=user)
         self.stdout.write("Sign as one of these demo voters (or any row of the file):")
         for voter in DEMO_VOTERS:
             self.stdout.write(f"  {voter.describe()}")
@@ -93,3 +128,30 @@ class Command(BaseCommand):
             f"Then the 6-digit code: `.venv/bin/python manage.py demo_totp` prints the current one, or add the "
             f"secret {totp_secret(device)} to an authenticator app ({device.config_url})."
         )
+
+    def _campaign(self, *, signatures: int, reset: bool, user) -> None:
+        loaded = demo_campaign_loaded()
+        if not signatures:
+            if reset and loaded is not None:
+                self._remove()
+            return
+        if loaded is not None and not reset:
+            self.stdout.write(
+                f"Demo campaign: kept as it was (petition `{DEMO_SLUG}`); `load_demo --reset` loads it afresh."
+            )
+            return
+        started = time.monotonic()
+        campaign = demo_campaign_load(signatures=signatures, user=user)
+        statuses = ", ".join(f"{count:,} {status}" for status, count in campaign.by_status.most_common())
+        self.stdout.write(
+            f"Demo campaign (petition `{DEMO_SLUG}`, featured, {campaign.petition.summary_date:%b %-d} to "
+            f"{campaign.petition.deadline:%b %-d, %Y}): {campaign.signatures:,} signatures ({statuses}), "
+            f"{campaign.sections:,} sections, {campaign.circulators:,} circulators, 60 days of history; "
+            f"{time.monotonic() - started:.1f} s."
+        )
+
+    def _remove(self) -> None:
+        petition = Petition.objects.filter(slug=DEMO_SLUG).first()
+        removed = demo_campaign_remove(petition) if petition is not None else 0
+        demo_campaign_unfeature()
+        self.stdout.write(f"Demo campaign removed ({removed:,} signatures); the real petition is featured again.")
