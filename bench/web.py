@@ -4,7 +4,7 @@
 
 The compose file's web command (gunicorn, WEB_CONCURRENCY=3 as compose ships it) serves a
 scratch PostgreSQL database (calexit_bench_web) and Redis database (BENCH_REDIS_URL, default
-redis://127.0.0.1:6379/13) in production mode: DEBUG off, SITE_URL https://petition.bench,
+redis://127.0.0.1:6379/11) in production mode: DEBUG off, SITE_URL https://petition.bench,
 TRUSTED_PROXIES 127.0.0.1. wrk plays the TLS proxy on loopback: every request says
 `X-Forwarded-Proto: https` and `Host: petition.bench`, so the HTTPS redirect, HSTS, secure
 cookies and CSRF's origin check run as they do behind nginx.
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out = ROOT / "bench-out"
     out.mkdir(exist_ok=True)
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
     claim = RedisClaim(redis_url, "bench-web")
     claim.acquire()
     database = ScratchDatabase("calexit_bench_web")
