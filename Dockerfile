@@ -24,6 +24,9 @@ COPY . .
 # storage needs it.
 RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only SITE_URL=https://build.invalid EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend python manage.py collectstatic --noinput
 
+# Background exports' files (EXPORT_ROOT): a named volume mounted here takes this folder's owner and mode.
+RUN mkdir -p /app/var/exports && chown calexit:calexit /app/var/exports && chmod 0700 /app/var/exports
+
 USER calexit
 
 EXPOSE 8000

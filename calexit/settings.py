@@ -213,6 +213,12 @@ SWEEP_INTERVAL = env.int("SWEEP_INTERVAL", default=60)  # seconds between sweeps
 SWEEP_GRACE = env.int("SWEEP_GRACE", default=120)  # seconds a signature may wait before the sweep resends it
 PROJECTION_INTERVAL = env.int("PROJECTION_INTERVAL", default=300)  # seconds between random-sample projections
 ODDS_INTERVAL = env.int("ODDS_INTERVAL", default=900)  # seconds between simulations of the odds of qualifying
+# Background exports (petitions/services/exports.py): files written here by the exports worker and read
+# by the web (compose shares a volume), never served as static files; deleted EXPORT_KEEP_HOURS after
+# they are written, by export_expire every EXPORT_EXPIRE_INTERVAL seconds.
+EXPORT_ROOT = Path(env.str("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+EXPORT_EXPIRE_INTERVAL = env.int("EXPORT_EXPIRE_INTERVAL", default=900)
 # Queues (petitions.queue.QUEUES; compose runs a worker for each): validation backlogs never hold up
 # the public count, nor an SMTP outage the validation. Anything unrouted runs on `maintenance`.
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
@@ -275,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.tasks.purge_unconfirmed_signatures",
         "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 3600},
+    },
+    "expire-exports": {
+        "task": "petitions.tasks.export_expire",
+        "schedule": timedelta(seconds=EXPORT_EXPIRE_INTERVAL),
+        "options": {"expires": EXPORT_EXPIRE_INTERVAL},
     },
 }
 

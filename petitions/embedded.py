@@ -21,6 +21,7 @@ def _run_forever(stop: threading.Event) -> None:
         (settings.SWEEP_INTERVAL, tasks.sweep_stuck_work),
         (settings.PROJECTION_INTERVAL, tasks.project_signatures),
         (settings.ODDS_INTERVAL, tasks.compute_qualification_odds),
+        (settings.EXPORT_EXPIRE_INTERVAL, tasks.export_expire),
     ]
     next_run = [0.0 for _ in schedule]
     while not stop.is_set():

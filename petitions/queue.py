@@ -7,11 +7,13 @@ it would make a cycle. `PetitionsConfig.ready` registers the tasks in every proc
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from functools import partial
 
 from celery import Task, current_app
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 
 from petitions.models import Signature
 
@@ -58,6 +60,27 @@ def form_emails_queue(signatures: Iterable[Signature]) -> None:
             and signature.form_email_kind is not None
         ):
             form_email_send(signature.pk)
+
+
+def export_queue(job_id: int) -> None:
+    """After commit, run the background export `job_id` (task `export_run`, queue `exports`). Embedded (no
+    broker: tasks run in the process that sends them) it runs on a thread of its own rather than inside the
+    request that asked for it, so that the exports page answers at once and shows its progress."""
+    task = _task("export_run")
+    if settings.EMBEDDED and current_app.conf.task_always_eager:
+        transaction.on_commit(partial(_on_a_thread, task, (job_id,)))
+    else:
+        transaction.on_commit(partial(_send, task, (job_id,)))
+
+
+def _on_a_thread(task: Task, args: tuple) -> None:
+    def run() -> None:
+        try:
+            task.apply(args)
+        finally:
+            connection.close()  # the thread's own connection
+
+    threading.Thread(target=run, name=f"embedded-{task.name}", daemon=True).start()
 
 
 def validation_queue(signature_ids: Sequence[int], *, on_commit: bool = True) -> None:

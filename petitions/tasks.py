@@ -12,7 +12,7 @@ from django.db import OperationalError
 
 from petitions.models import Petition
 from petitions.queue import queue_length, validation_queue
-from petitions.services import outbox, projections, signing, tallies, wet_ink
+from petitions.services import exports, outbox, projections, signing, tallies, wet_ink
 from petitions.services.retention import signatures_purge_unconfirmed
 from petitions.validation import validate
 from petitions.validation.candidates import ahead_close
@@ -159,3 +159,23 @@ def sweep_stuck_work() -> dict:
 def purge_unconfirmed_signatures() -> int:
     """Daily (beat): unconfirmed signatures older than UNCONFIRMED_RETENTION_DAYS lose their personal data."""
     return signatures_purge_unconfirmed()
+
+
+# A background export (queue `exports`): a million signatures as XLSX take a few minutes.
+# LEFTOVER_SECONDS in services/exports.py stays above the hard limit.
+EXPORT_LIMITS = {"soft_time_limit": 1200, "time_limit": 1260}
+
+
+@shared_task(acks_late=True, **EXPORT_LIMITS)
+def export_run(job_id: int) -> str | None:
+    """Write one queued export's file with its progress (services.exports.export_job_run); a second
+    run of the same job does nothing."""
+    job = exports.export_job_run(job_id=job_id)
+    return None if job is None else job.status
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def export_expire() -> dict[str, int]:
+    """Beat, every EXPORT_EXPIRE_INTERVAL seconds: expired exports lose their files, exports a dead
+    worker left are failed, lost ones queued again."""
+    return exports.export_jobs_expire()

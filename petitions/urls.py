@@ -1,6 +1,7 @@
 from django.urls import path
 
 from petitions.views import api, dashboard, health, intake, public, reports, review, sections, trending
+from petitions.views import exports as export_views
 
 app_name = "petitions"
 
@@ -30,6 +31,9 @@ urlpatterns = [
     path("dashboard/circulators/", reports.circulators, name="circulators"),
     path("dashboard/filing/", reports.filing, name="filing"),
     path("dashboard/trending/", trending.trending, name="trending"),
+    path("dashboard/exports/", export_views.export_list, name="exports"),
+    path("dashboard/exports/<int:pk>/status.json", export_views.export_status, name="export_status"),
+    path("dashboard/exports/<int:pk>/download/", export_views.export_download, name="export_download"),
     path("dashboard/p/<slug:slug>/filing.csv", reports.filing_csv, name="filing_csv"),
     path("dashboard/p/<slug:slug>/filing/<str:code>.csv", reports.county_filing_csv, name="county_filing_csv"),
     path("dashboard/p/<slug:slug>/filing/<str:code>.pdf", reports.county_cover_sheet, name="county_cover_sheet"),

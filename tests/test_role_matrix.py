@@ -45,6 +45,11 @@ NEEDS = {
     "filing_csv": "dashboard",
     "county_filing_csv": "dashboard",
     "county_cover_sheet": "dashboard",
+    # Counts, filing lists and sections for every role; a signature export checks its permission inside
+    # (tests/test_background_exports.py); status and download of an export that is not theirs: 404.
+    "exports": "dashboard",
+    "export_status": "dashboard",
+    "export_download": "dashboard",
 }
 POSTED = {"review_decide", "sections_issue", "section_check", "section_declaration", "section_status"}
 ALLOWED = {  # the roles that get the page; the others: anonymous to sign-in, the rest 403

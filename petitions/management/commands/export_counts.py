@@ -1,11 +1,10 @@
 import json
-from collections.abc import Iterable, Iterator
 
 from django.core.management.base import BaseCommand
 
 from petitions.management.commands._common import output_stream, petition_by_slug
-from petitions.selectors import ODDS_FIELDS, OddsSummary, odds_summary
-from petitions.services.exports import counts_json, counts_rows, write_csv
+from petitions.selectors import odds_summary
+from petitions.services.exports import counts_document, counts_rows, counts_rows_with_odds, write_csv
 from petitions.services.projections import odds_compute, projections_compute
 
 
@@ -42,28 +41,12 @@ class Command(BaseCommand):
         if recompute:
             projections_compute(petition=target)
             odds_compute(petition=target)
-        stored = odds_summary(target)
         with output_stream(output, self.stdout) as out:
             if format == "json":
-                document = counts_json(target)
-                document["projection"]["odds"] = None if stored is None else stored.as_dict()
-                out.write(json.dumps(document, indent=2) + "\n")
+                out.write(json.dumps(counts_document(target), indent=2) + "\n")
             elif odds:
-                write_csv(_with_odds_columns(counts_rows(target), stored), out)
+                write_csv(counts_rows_with_odds(target, odds_summary(target)), out)
             else:
                 write_csv(counts_rows(target), out)
         if output:
             self.stderr.write(f"Wrote counts of {target.slug} to {output}")
-
-
-def _with_odds_columns(rows: Iterable[list[object]], odds: OddsSummary | None) -> Iterator[list[object]]:
-    """The counts rows with ODDS_FIELDS after the existing columns: empty in the
-    county rows, the stored odds in the statewide (last, "00") row."""
-    blank = [""] * len(ODDS_FIELDS)
-    for index, row in enumerate(rows):
-        if index == 0:
-            yield [*row, *ODDS_FIELDS]
-        elif row[0] == "00" and odds is not None:
-            yield [*row, *odds.csv_cells()]
-        else:
-            yield [*row, *blank]

@@ -1,0 +1,93 @@
+// The exports page (templates/dashboard/exports.html): each export still queued or running polls its
+// status endpoint (petitions/views/exports.py, export_status) and moves its progress bar, then shows
+// the download link once the file is written. A static file, so the Content-Security-Policy needs no
+// nonce for it.
+(function () {
+  "use strict";
+
+  var POLL_MS = 1000; // while an export runs
+  var RETRY_MS = 5000; // after a failed poll (the server restarting, the network)
+  var ACTIVE = ["queued", "running"];
+  var BADGES = {
+    queued: "text-bg-primary",
+    running: "text-bg-primary",
+    done: "text-bg-success",
+    failed: "text-bg-danger",
+    expired: "text-bg-secondary",
+  };
+
+  function field(row, name) {
+    return row.querySelector('[data-field="' + name + '"]');
+  }
+
+  function number(value) {
+    return Number(value).toLocaleString("en-US");
+  }
+
+  function show(row, state) {
+    row.dataset.status = state.status;
+    var bar = field(row, "bar");
+    bar.style.width = state.percent + "%";
+    bar.parentElement.setAttribute("aria-valuenow", String(state.percent));
+    bar.classList.toggle("bg-success", state.status === "done");
+    bar.classList.toggle("bg-secondary", state.status === "failed" || state.status === "expired");
+
+    field(row, "rows").textContent =
+      state.rows_total !== null
+        ? number(state.rows_done) + " of " + number(state.rows_total) + " rows"
+        : state.status === "queued"
+          ? "waiting for a worker"
+          : "";
+
+    var badge = field(row, "status");
+    badge.className = "badge " + (BADGES[state.status] || "text-bg-secondary");
+    badge.textContent = state.status_label;
+    field(row, "error").textContent = state.error || "";
+
+    var file = field(row, "file");
+    if (state.download_url && !field(row, "download")) {
+      var link = document.createElement("a");
+      link.className = "btn btn-sm btn-primary";
+      link.href = state.download_url;
+      link.dataset.field = "download";
+      link.textContent = "Download";
+      var until = document.createElement("div");
+      until.className = "small text-body-secondary";
+      until.textContent = "until " + state.expires_label;
+      file.replaceChildren(link, until);
+    } else if (state.status === "expired") {
+      file.textContent = "Deleted";
+    }
+  }
+
+  function poll(row) {
+    fetch(row.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status >= 400 && response.status < 500) {
+          return null; // signed out, or not this user's export: stop asking
+        }
+        if (!response.ok) {
+          throw new Error("status " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (state) {
+        if (state === null) {
+          return;
+        }
+        show(row, state);
+        if (ACTIVE.indexOf(state.status) !== -1) {
+          window.setTimeout(poll, POLL_MS, row);
+        }
+      })
+      .catch(function () {
+        window.setTimeout(poll, RETRY_MS, row);
+      });
+  }
+
+  document.querySelectorAll("tr[data-status-url]").forEach(function (row) {
+    if (ACTIVE.indexOf(row.dataset.status) !== -1) {
+      window.setTimeout(poll, POLL_MS, row);
+    }
+  });
+})();
