@@ -13,6 +13,7 @@ urlpatterns = [
     path("p/<slug:slug>/confirm/<str:token>/", public.confirm, name="confirm"),
     path("p/<slug:slug>/thanks/", public.thanks, name="thanks"),
     path("p/<slug:slug>/form/<str:token>/", public.wet_ink_form, name="wet_ink_form"),
+    path("p/<slug:slug>/widget/", public.widget, name="widget"),
     path("api/petitions/<slug:slug>.json", api.petition_json, name="api_petition"),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", dashboard.index, name="dashboard"),

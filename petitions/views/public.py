@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from itertools import pairwise
+from typing import cast
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
 from petitions.client_ip import client_ip
 from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
-from petitions.selectors import petition_featured, petition_public, petition_public_counts
+from petitions.selectors import (
+    PetitionCounts,
+    _memoised,
+    petition_featured,
+    petition_public,
+    petition_public_counts,
+    petition_public_county_counts,
+)
 from petitions.services import abuse, signing, wet_ink
 
 
@@ -50,13 +62,48 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
+    counts = petition_public_counts(petition)
     return render(
         request,
         "petitions/petition_detail.html",
         {
             "petition": petition,
-            "counts": petition_public_counts(petition),
+            "counts": counts,
             "accepting": _accepting_signatures(petition),
+            "county_map": public_county_map(petition, counts),
+        },
+    )
+
+
+def public_county_map(petition: Petition, counts: PetitionCounts) -> SafeString:
+    """The petition page's county map and its table (templates/petitions/_county_map.html).
+
+    Per-county numbers on a public page come only from the hourly snapshot with
+    small counts hidden (selectors.petition_public_county_counts), never from the
+    live counts. Each process renders the HTML at most once per PUBLIC_MEMO_SECONDS
+    and keeps it beside the page's counts (the selectors' memo, emptied with
+    them): a page view adds no query, no cache read and no 58-row rendering."""
+    html = _memoised(("county-map", petition.pk), lambda: _render_public_county_map(petition, counts))
+    return cast(SafeString, html)  # render_to_string's output: escaped as it rendered
+
+
+def _render_public_county_map(petition: Petition, counts: PetitionCounts) -> str:
+    snapshot = petition_public_county_counts(petition, counts)
+    below = snapshot["suppressed_below"]
+    # Valid signatures in four bands: from the smallest number shown to the next power of ten, then by tens.
+    edges = [10 ** len(str(max(below, 1)))]
+    edges += [edges[0] * 10, edges[0] * 100]
+    bands = [f"{low:,} to {high - 1:,}" for low, high in pairwise([below, *edges])]
+    bands.append(f"{edges[-1]:,} or more")
+    return render_to_string(
+        "petitions/_county_map.html",
+        {
+            "petition": petition,
+            "rows": snapshot["by_county"],
+            "as_of": datetime.fromisoformat(snapshot["by_county_as_of"]),
+            "suppressed_below": below,
+            "thresholds": ",".join(str(edge) for edge in edges),
+            "bands": list(enumerate(bands)),
         },
     )
 
@@ -185,3 +232,24 @@ def wet_ink_form(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@_counting_cache
+def widget(request: HttpRequest, slug: str) -> HttpResponse:
+    """The count for partner sites, in an iframe (docs/interfaces.md): the page's own cached
+    counts, no script. The only page any site may frame; every other keeps DENY and
+    frame-ancestors 'none'."""
+    petition = petition_public(slug)
+    if petition is None:
+        raise Http404("No such petition.")
+    return render(
+        request,
+        "petitions/widget.html",
+        {
+            "petition": petition,
+            "counts": petition_public_counts(petition),
+            "accepting": _accepting_signatures(petition),
+        },
+    )
