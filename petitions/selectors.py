@@ -275,7 +275,8 @@ _MEMO_MAX = 256  # entries; past it the memo starts again (a flood of unknown sl
 _memo: dict[tuple, tuple[float, object]] = {}
 
 
-def _memoised(key: tuple, compute: Callable[[], object]) -> object:
+def public_memoised(key: tuple, compute: Callable[[], object]) -> object:
+    """`compute()`, kept by this process for PUBLIC_MEMO_SECONDS under `key` (None is not kept)."""
     key = (COUNTS_CACHE_PREFIX, *key)
     now = time.monotonic()
     hit = _memo.get(key)
@@ -300,13 +301,13 @@ post_delete.connect(public_memo_clear, sender=Petition, dispatch_uid="petitions.
 
 def petition_public(slug: str) -> Petition | None:
     """The petition a public GET page shows, by slug (None: no such petition)."""
-    petition = _memoised(("petition", slug), lambda: Petition.objects.filter(slug=slug).first())
+    petition = public_memoised(("petition", slug), lambda: Petition.objects.filter(slug=slug).first())
     return petition if isinstance(petition, Petition) else None
 
 
 def petition_public_counts(petition: Petition) -> PetitionCounts:
     """The counts a public GET page shows: petition_counts_cached, kept PUBLIC_MEMO_SECONDS."""
-    return cast(PetitionCounts, _memoised(("counts", petition.pk), lambda: petition_counts_cached(petition)))
+    return cast(PetitionCounts, public_memoised(("counts", petition.pk), lambda: petition_counts_cached(petition)))
 
 
 def petition_public_document(slug: str) -> tuple[str, bytes] | None:
@@ -320,7 +321,7 @@ def petition_public_document(slug: str) -> tuple[str, bytes] | None:
         body = json.dumps(petition_public_json(petition), cls=DjangoJSONEncoder).encode()
         return f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"', body
 
-    document = _memoised(("document", slug), compute)
+    document = public_memoised(("document", slug), compute)
     return document if isinstance(document, tuple) else None
 
 

@@ -27,7 +27,7 @@ from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import (
     PetitionCounts,
-    _memoised,
+    public_memoised,
     petition_featured,
     petition_public,
     petition_public_counts,
@@ -83,7 +83,7 @@ def public_county_map(petition: Petition, counts: PetitionCounts) -> SafeString:
     live counts. Each process renders the HTML at most once per PUBLIC_MEMO_SECONDS
     and keeps it beside the page's counts (the selectors' memo, emptied with
     them): a page view adds no query, no cache read and no 58-row rendering."""
-    html = _memoised(("county-map", petition.pk), lambda: _render_public_county_map(petition, counts))
+    html = public_memoised(("county-map", petition.pk), lambda: _render_public_county_map(petition, counts))
     return cast(SafeString, html)  # render_to_string's output: escaped as it rendered
 
 
