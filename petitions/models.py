@@ -708,3 +708,64 @@ class DailySnapshot(models.Model):  # noqa: DJ008 - not shown by itself in the a
         constraints = [
             models.UniqueConstraint(fields=["petition", "day", "county"], name="daily_snapshot_one_per_county_day")
         ]
+
+
+class BulkInvalidation(models.Model):
+    """An Organizer's bulk invalidation (services/bulk.py, task `bulk_invalidation_run`): the signatures a
+    set of criteria selects are made `invalid` with one reason, in batches with their tally changes, and
+    each one changed is recorded (BulkInvalidationItem) so that the whole run can be undone."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        CANCELLED = "cancelled", "Cancelled"
+        DONE = "done", "Done"
+        UNDOING = "undoing", "Undoing"
+        UNDONE = "undone", "Undone"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="+")
+    criteria = models.JSONField(default=dict, help_text="What selects the signatures (services.bulk.criteria_*).")
+    reason = models.CharField(max_length=20, choices=Signature.Reason.choices)
+    note = models.CharField(max_length=300, blank=True, help_text="Why, as the organizer wrote it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    previewed = models.PositiveIntegerField(default=0, help_text="How many the preview selected.")
+    done = models.PositiveIntegerField(default=0, help_text="Signatures changed (or, undoing, restored) so far.")
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Known once the run starts.")
+    cancel_requested = models.BooleanField(default=False)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"bulk invalidation {self.pk} ({self.status})"
+
+
+class BulkInvalidationItem(models.Model):  # noqa: DJ008 - not shown by itself
+    """One signature a bulk invalidation changed, and what it was before (what undo restores)."""
+
+    run = models.ForeignKey(BulkInvalidation, on_delete=models.CASCADE, related_name="items")
+    signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+")
+    previous_status = models.CharField(max_length=12, choices=Signature.Status.choices)
+    previous_reason = models.CharField(max_length=20, blank=True)
+    previous_duplicate_of = models.ForeignKey(
+        Signature, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    previous_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "signature"], name="bulk_item_one_per_signature"),
+        ]
