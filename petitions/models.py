@@ -101,6 +101,11 @@ class Petition(models.Model):
     )
     featured = models.BooleanField(default=False)
     is_open = models.BooleanField(default=True, help_text="Accepting signatures online.")
+    notifications_off = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The organizers' email notifications switched off (Notification.Kind values).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -769,3 +774,43 @@ class BulkInvalidationItem(models.Model):  # noqa: DJ008 - not shown by itself
         constraints = [
             models.UniqueConstraint(fields=["run", "signature"], name="bulk_item_one_per_signature"),
         ]
+
+
+class Notification(models.Model):  # noqa: DJ008 - shown by its admin
+    """One email to the organizers, sent once. The row is the claim: notifications_check inserts it
+    (unique on petition, kind and key, so two racing checks insert one) and then sends it under a
+    lease, as services.outbox does for signers' emails; a failed send keeps the row unsent with a
+    back-off and a later check sends it. `detail` holds the numbers the email carries (no names)."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "25 % notice due (EC 9034)"
+        MILESTONE = "milestone", "Milestones (50, 75, 100, 110 % of the requirement)"
+        PACE = "pace", "Pace behind (at most once a day)"
+        DAILY = "daily", "Daily summary"
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=40, help_text='Which one: "notice-25", "milestone-50", "daily-2026-12-05".')
+    detail = models.JSONField(default=dict, blank=True, help_text="The numbers the email carries.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Sent, or settled without an email (skipped).")
+    skipped = models.CharField(
+        max_length=20, blank=True, help_text="Why no email went: switched_off, superseded, no_recipients."
+    )
+    recipients = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="Leased or backing off until then.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "kind", "key"], name="notification_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["petition", "created_at"], condition=models.Q(sent_at__isnull=True), name="notification_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.key} ({'sent' if self.sent_at else 'unsent'})"
