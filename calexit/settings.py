@@ -219,6 +219,9 @@ ODDS_INTERVAL = env.int("ODDS_INTERVAL", default=900)  # seconds between simulat
 EXPORT_ROOT = Path(env.str("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 EXPORT_EXPIRE_INTERVAL = env.int("EXPORT_EXPIRE_INTERVAL", default=900)
+# Without a broker (tasks run in the process that sends them) an export runs on a thread of the web
+# process, so that the page that asked for it answers at once and shows its progress.
+EXPORT_ON_A_THREAD = not REDIS_URL
 # Queues (petitions.queue.QUEUES; compose runs a worker for each): validation backlogs never hold up
 # the public count, nor an SMTP outage the validation. Anything unrouted runs on `maintenance`.
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"

@@ -63,11 +63,12 @@ def form_emails_queue(signatures: Iterable[Signature]) -> None:
 
 
 def export_queue(job_id: int) -> None:
-    """After commit, run the background export `job_id` (task `export_run`, queue `exports`). Embedded (no
-    broker: tasks run in the process that sends them) it runs on a thread of its own rather than inside the
-    request that asked for it, so that the exports page answers at once and shows its progress."""
+    """After commit, run the background export `job_id` (task `export_run`, queue `exports`). Without a
+    broker (tasks run in the process that sends them: EXPORT_ON_A_THREAD) it runs on a thread of its own
+    rather than inside the request that asked for it, so that the exports page answers at once and shows
+    its progress."""
     task = _task("export_run")
-    if settings.EMBEDDED and current_app.conf.task_always_eager:
+    if settings.EXPORT_ON_A_THREAD and current_app.conf.task_always_eager:
         transaction.on_commit(partial(_on_a_thread, task, (job_id,)))
     else:
         transaction.on_commit(partial(_send, task, (job_id,)))

@@ -44,7 +44,7 @@ PASSWORD = "correct horse battery staple"
 def _private_export_root(settings, tmp_path):
     """Each test's files in a folder of its own; tasks run in the test (not on the embedded thread)."""
     settings.EXPORT_ROOT = tmp_path / "exports"
-    settings.EMBEDDED = False
+    settings.EXPORT_ON_A_THREAD = False
     return settings.EXPORT_ROOT
 
 
@@ -523,7 +523,7 @@ def test_a_download_before_the_file_is_written_says_it_is_not_ready(calexit, vol
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_embedded_the_export_runs_on_a_thread_so_the_page_answers_at_once(calexit, volunteer, settings, monkeypatch):
-    settings.EMBEDDED = True  # tasks run in-process here already (tests/conftest.py), as embedded
+    settings.EXPORT_ON_A_THREAD = True  # tasks run in-process here already (tests/conftest.py), as embedded
     started = threading.Event()
     release = threading.Event()
     write = exports._write

@@ -109,7 +109,7 @@ def test_the_progress_bar_follows_the_export_until_the_download_link(
     """The export runs on a thread of this test, held once 100 of its 250 rows are written: the page
     shows 40 % without a reload, then the download link once the file is written."""
     settings.EXPORT_ROOT = tmp_path / "exports"
-    settings.EMBEDDED = False
+    settings.EXPORT_ON_A_THREAD = False
     for _ in range(250):
         SignatureFactory()
     queued: list[int] = []

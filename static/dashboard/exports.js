@@ -35,9 +35,7 @@
     field(row, "rows").textContent =
       state.rows_total !== null
         ? number(state.rows_done) + " of " + number(state.rows_total) + " rows"
-        : state.status === "queued"
-          ? "waiting for a worker"
-          : "";
+        : { queued: "waiting for a worker", running: "counting the rows" }[state.status] || "";
 
     var badge = field(row, "status");
     badge.className = "badge " + (BADGES[state.status] || "text-bg-secondary");
