@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+import time as time_module
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +35,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import connection, models, transaction
-from django.db.models import Model
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 
 from petitions.demo.voters import DEMO_VOTERS, NO_TYPE_STREETS, SPELLED_TYPES, STREET_NAMES
@@ -58,9 +59,10 @@ DEMO_SLUG = "demo"
 DEMO_TITLE = "Demo campaign: the California Independence Act (made-up signatures)"
 DAYS_IN = 60
 DEFAULT_SIGNATURES = 30_000
-#: Scaled down from the real 546,651 so that a few tens of thousands of signatures make a campaign
-#: in mid-course (behind its pace, past the 25 % notice) rather than one that has barely begun.
-DEMO_REQUIRED = 75_000
+#: The requirement, per signature loaded: scaled down from the real 546,651 so that a few tens of
+#: thousands of signatures make a campaign in mid-course (behind its pace, past the 25 % notice)
+#: rather than one that has barely begun: 75,000 for the default 30,000.
+DEMO_REQUIRED_PER_SIGNATURE = 2.5
 #: The Secretary of State's suggested filing dates, in days after the summary date (made up: the real
 #: ones are published per election, and entered in the admin).
 SUGGESTED_FULL_COUNT_DAY = 118
@@ -200,7 +202,7 @@ def demo_petition_ensure(*, today: date) -> Petition:
         petition.measure_text = real.measure_text
         petition.return_address = real.return_address
     petition.question = petition.question or "Shall California study becoming an independent nation?"
-    petition.required_signatures = DEMO_REQUIRED
+    petition.required_signatures = round(DEMO_REQUIRED_PER_SIGNATURE * DEFAULT_SIGNATURES)
     petition.summary_date = summary_date
     petition.deadline = summary_date + timedelta(days=petition.circulation_days)
     petition.suggested_filing_full_count = summary_date + timedelta(days=SUGGESTED_FULL_COUNT_DAY)
@@ -213,16 +215,23 @@ def demo_petition_ensure(*, today: date) -> Petition:
     return petition
 
 
-def demo_campaign_remove(petition: Petition) -> int:
+def demo_campaign_remove(petition: Petition, *, keep_petition: bool = True) -> int:
     """Delete the demo petition's signatures, sections, circulators, tallies, snapshots, projection
-    and odds (not the petition row: its address stays). Only the petition called `demo`; the
-    counting lock is held so that no counting run folds its changes meanwhile. Returns how many
-    signatures went."""
+    and odds; without `keep_petition`, the petition row too (closed instead where something else
+    still names it). Only the petition called `demo`; the counting lock is held so that no counting
+    run folds its changes meanwhile. Returns how many signatures went."""
     if petition.slug != DEMO_SLUG:
         raise ValueError(f"Only the demo petition's data is removed, not {petition.slug!r}'s.")
-    with tallies._counting_lock() as locked, transaction.atomic():
-        if not locked:
-            raise RuntimeError("A counting run is under way: try again in a moment.")
+    for _attempt in range(50):  # a counting run holds the lock for moments: wait for it
+        with tallies._counting_lock() as locked:  # the one lock every counting run takes
+            if locked:
+                return _remove_locked(petition, keep_petition=keep_petition)
+        time_module.sleep(0.2)
+    raise RuntimeError("A counting run kept the counting lock for 10 s: try again.")
+
+
+def _remove_locked(petition: Petition, *, keep_petition: bool) -> int:
+    with transaction.atomic():
         count = Signature.objects.filter(petition=petition).count()
         # One statement: its duplicates point at other signatures of the same set (PROTECT would
         # refuse them one by one), and a collector would read all of them first.
@@ -232,6 +241,12 @@ def demo_campaign_remove(petition: Petition) -> int:
             model.objects.filter(petition=petition).delete()
         PetitionSection.objects.filter(petition=petition).delete()  # and their keyed lines
         Circulator.objects.filter(petition=petition).delete()
+        if not keep_petition:
+            try:
+                with transaction.atomic():
+                    petition.delete()
+            except ProtectedError:  # something else still names it (an export kept): closed instead
+                Petition.objects.filter(pk=petition.pk).update(is_open=False, featured=False)
     tallies.counts_publish()
     return count
 
@@ -373,17 +388,32 @@ class Signers:
             rng.shuffle(people)
         self.free = dict(by_county)
         self.total = sum(len(people) for people in by_county.values())
-        codes = sorted(by_county)
-        weights = [len(by_county[c]) * ENTHUSIASM.get(c, DEFAULT_ENTHUSIASM) for c in codes]
-        self.codes, self.cumulative = codes, list(accumulate(weights))
+        self.codes = sorted(by_county)
+        # Voters not yet promised to a signature, per county: a county is picked by its enthusiasm
+        # times what is left of it, so that keen small counties do not run out of voters.
+        self.budget = [len(by_county[c]) for c in self.codes]
+        self.enthusiasm = [ENTHUSIASM.get(c, DEFAULT_ENTHUSIASM) for c in self.codes]
         self.counting: dict[str, list[Draft]] = defaultdict(list)  # per county, signatures that count
         self.unregistered_seen: set[tuple[str, ...]] = set()
         self.places: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for county, people in by_county.items():
             self.places[county] = sorted({(p.city, p.zip) for p in people[:50]})
 
-    def county(self) -> str:
-        return self.codes[bisect_right(self.cumulative, self.rng.random() * self.cumulative[-1])]
+    def county(self, signatures: int = 1) -> str:
+        """A county for `signatures` more signatures."""
+        cumulative = list(accumulate(max(0, b) * e for b, e in zip(self.budget, self.enthusiasm)))
+        if cumulative[-1] <= 0:
+            index = int(self.rng.random() * len(self.codes))
+        else:
+            index = bisect_right(cumulative, self.rng.random() * cumulative[-1])
+        self.budget[index] -= signatures
+        return self.codes[index]
+
+    def left(self, county: str) -> int:
+        return self.budget[self.codes.index(county)]
+
+    def promise(self, county: str, signatures: int) -> None:
+        self.budget[self.codes.index(county)] -= signatures
 
     def take(self, county: str) -> Person | None:
         people = self.free.get(county)
@@ -630,8 +660,10 @@ class Builder:
             day = clock.start + timedelta(days=n)
             left = round(planned * (0.45 if day.weekday() >= 5 else 1.15))  # keyed mostly on weekdays
             while left > 0:
-                county = self.signers.county()
-                lines = min(left, rng.randint(8, 30))
+                county = self.signers.county(0)
+                # A section no longer than the county has voters left to sign it (small counties).
+                lines = min(left, rng.randint(8, 30), max(3, self.signers.left(county)))
+                self.signers.promise(county, lines)
                 left -= lines
                 keyed = clock.office_time(day)
                 if keyed > self.now:
@@ -677,7 +709,7 @@ class Builder:
                     )
         # Back from circulators in the last two days, waiting to be keyed; and blank ones still out.
         for _ in range(max(1, self.target // 2000)):
-            county = self.signers.county()
+            county = self.signers.county(0)
             returned = clock.office_time(clock.today - timedelta(days=rng.randint(0, 2)))
             returned = min(returned, self.now - timedelta(minutes=30))
             signed_to = timezone.localtime(returned).date()
@@ -690,7 +722,7 @@ class Builder:
                 moved=returned,
             )
         for _ in range(max(1, self.target // 500)):
-            county = self.signers.county()
+            county = self.signers.county(0)
             issued = clock.office_time(clock.today - timedelta(days=rng.randint(1, 10)))
             self.section(
                 county,
@@ -817,10 +849,11 @@ class Builder:
         draft.score, draft.candidates = decision.score, decision.scored
         if decision.status == Status.VALID:
             voter_id = decision.voter.pk if decision.voter else None
-            if voter_id != person.voter_id:  # another voter of that name: a reviewer would have caught it
-                draft.status, draft.voter_id = Status.REVIEW, None
-                draft.candidates = [{"voter": voter_id, "score": decision.score}]
-                return
+            if voter_id != person.voter_id:
+                # The engine took the mistyped name for another voter: the demo has them write it out.
+                draft.written = _written(person, self.rng, channel=draft.channel, kind="valid")
+                voter_id, draft.score = person.voter_id, round(self.rng.uniform(0.93, 1.0), 3)
+                draft.candidates = [{"voter": voter_id, "score": draft.score}]
             draft.status, draft.voter_id = Status.VALID, voter_id
             self.signers.counting[draft.county].append(draft)
             return
@@ -1023,7 +1056,7 @@ def _converter(model_field: models.Field) -> Callable[[Any, Any], Any] | None:
     return model_field.get_db_prep_save
 
 
-def _rows_insert(model: type[Model], rows: list[dict[str, Any]], *, batch: int = 5000) -> None:
+def _rows_insert(model: type[Model], rows: list[dict[str, Any]], *, batch: int = 1000) -> None:
     """INSERT the rows (attribute name -> value; the fields a row leaves out get their default),
     each value prepared for the database only where its type needs it (dates, times, JSON)."""
     fields = list(model._meta.concrete_fields)
@@ -1040,7 +1073,8 @@ def _rows_insert(model: type[Model], rows: list[dict[str, Any]], *, batch: int =
         None if isinstance(f, plain) and not isinstance(f, models.AutoField) else _converter(f) for f in fields
     ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608, E501
+    table = connection.ops.quote_name(model._meta.db_table)
+    one = f"({', '.join(['%s'] * len(fields))})"
     names = [f.attname for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
@@ -1051,7 +1085,12 @@ def _rows_insert(model: type[Model], rows: list[dict[str, Any]], *, batch: int =
                     value = row[name] if name in row else defaults[name]
                     values.append(value if convert is None or value is None else convert(value, connection))
                 params.append(values)
-            cursor.executemany(sql, params)
+            if connection.vendor == "postgresql":
+                # One statement per batch: psycopg2's executemany would send one per row.
+                sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(params))}"  # noqa: S608
+                cursor.execute(sql, [value for values in params for value in values])
+            else:  # SQLite runs executemany's rows in C
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", params)  # noqa: S608
 
 
 @contextmanager
@@ -1087,6 +1126,8 @@ def demo_campaign_load(
     petition = demo_petition_ensure(today=timezone.localtime(now).date())
     demo_campaign_remove(petition)
     builder = Builder(petition, signatures=signatures, seed=seed, now=now, user=user)
+    petition.required_signatures = max(100, int(round(DEMO_REQUIRED_PER_SIGNATURE * builder.target, -2)))
+    petition.save(update_fields=["required_signatures"])
     builder.online()
     builder.paper()
     builder.outcomes()

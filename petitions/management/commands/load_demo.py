@@ -54,7 +54,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--voters", type=int, default=40_000, help="size of the synthetic voter file")
+        parser.add_argument("--voters", type=int, default=42_000, help="size of the synthetic voter file")
         parser.add_argument(
             "--deadline", help="Calexit circulation deadline, YYYY-MM-DD (default: 180 days from today, if unset)"
         )
@@ -152,6 +152,6 @@ class Command(BaseCommand):
 
     def _remove(self) -> None:
         petition = Petition.objects.filter(slug=DEMO_SLUG).first()
-        removed = demo_campaign_remove(petition) if petition is not None else 0
+        removed = demo_campaign_remove(petition, keep_petition=False) if petition is not None else 0
         demo_campaign_unfeature()
         self.stdout.write(f"Demo campaign removed ({removed:,} signatures); the real petition is featured again.")
