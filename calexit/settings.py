@@ -231,6 +231,8 @@ CELERY_TASK_ROUTES = {
     "petitions.tasks.send_confirmation_email": {"queue": "email"},
     "petitions.tasks.send_form_email": {"queue": "email"},
     "petitions.tasks.sweep_stuck_work": {"queue": "email"},
+    "petitions.tasks.check_notifications": {"queue": "email"},
+    "petitions.tasks.notifications_daily": {"queue": "email"},
     "petitions.tasks.count_signatures": {"queue": "counting"},
     "petitions.tasks.recount_signatures": {"queue": "counting"},
     "petitions.tasks.project_signatures": {"queue": "counting"},
@@ -283,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-unconfirmed": {
         "task": "petitions.tasks.purge_unconfirmed_signatures",
         "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 3600},
+    },
+    "notifications-daily": {  # the organizers' daily summary (services.notifications), once per day
+        "task": "petitions.tasks.notifications_daily",
+        "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600},
     },
     "expire-exports": {

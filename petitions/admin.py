@@ -3,6 +3,7 @@ carry personal data: listing, opening or searching them leaves an audit row.
 Nothing here can move a count: the fields a tally reads are read-only, signatures
 cannot be deleted, and a change of a petition's counting rule recounts."""
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 
@@ -12,6 +13,7 @@ from petitions.models import (
     CountingRun,
     County,
     CountyProjection,
+    Notification,
     Petition,
     PetitionSection,
     Signature,
@@ -58,8 +60,22 @@ class CountyAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class PetitionAdminForm(forms.ModelForm):
+    """The notifications switched off, as checkboxes (stored as a list of Notification.Kind values).
+    No Meta: the admin builds it for Petition with every editable field."""
+
+    notifications_off = forms.TypedMultipleChoiceField(
+        choices=Notification.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Notifications switched off",
+        help_text="The organizers get no email of a kind ticked here; what falls due meanwhile is not sent later.",
+    )
+
+
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
+    form = PetitionAdminForm
     list_display = [
         "slug",
         "title",
@@ -88,6 +104,13 @@ class PetitionAdmin(admin.ModelAdmin):
                 detail={"online_counts_directly": obj.online_counts_directly, "via": "admin"},
             )
             transaction.on_commit(tallies_recount)
+        if change and "notifications_off" in form.changed_data:
+            audit_record(
+                action="petition.notifications_change",
+                user=request.user,
+                target=obj,
+                detail={"notifications_off": obj.notifications_off, "via": "admin"},
+            )
 
 
 @admin.register(PetitionSection)
@@ -222,6 +245,21 @@ class AuditLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The organizers' notifications, read-only: what was sent, skipped or is waiting to be retried."""
+
+    list_display = ["key", "petition", "kind", "created_at", "sent_at", "skipped", "recipients", "attempts"]
+    list_filter = ["kind", "skipped", "petition"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

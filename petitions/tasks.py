@@ -12,7 +12,7 @@ from django.db import OperationalError
 
 from petitions.models import Petition
 from petitions.queue import queue_length, validation_queue
-from petitions.services import bulk, exports, outbox, projections, signing, tallies, wet_ink
+from petitions.services import bulk, exports, notifications, outbox, projections, signing, tallies, wet_ink
 from petitions.services.retention import signatures_purge_unconfirmed
 from petitions.validation import validate
 from petitions.validation.candidates import ahead_close
@@ -140,6 +140,7 @@ def sweep_stuck_work() -> dict:
         limit=SWEEP_LIMIT,
         seconds=SWEEP_EMAIL_SECONDS,
     )
+    notices, notice_failures = notifications.notifications_send_due(limit=20, seconds=SWEEP_EMAIL_SECONDS / 2)
     stuck: list[int] = []
     if queue_length("validation") == 0:
         stuck = validate.pending_signature_ids(older_than_seconds=settings.SWEEP_GRACE)[:SWEEP_LIMIT]
@@ -147,12 +148,33 @@ def sweep_stuck_work() -> dict:
     result = {
         "emails": emails,
         "form_emails": form_emails,
-        "email_failures": email_failures + form_failures,
+        "notifications": notices,
+        "email_failures": email_failures + form_failures + notice_failures,
         "validations": len(stuck),
     }
     if any(result.values()):
         logger.info("sweep: %s", result)
     return result
+
+
+# The organizers' notifications (queue `email`): a few emails per check, each under a lease of
+# EMAIL_SEND_LEASE seconds (120), which the hard limit stays below so that a slow send is never taken twice.
+NOTIFICATION_LIMITS = {"soft_time_limit": 100, "time_limit": 115}
+
+
+@shared_task(acks_late=True, **NOTIFICATION_LIMITS)
+def check_notifications(petition_id: int) -> int:
+    """After a counting run (services.tallies.counts_publish queues it): send the petition's
+    notifications now due, each once (services.notifications). Returns how many were sent."""
+    petition = Petition.objects.filter(pk=petition_id).first()
+    return 0 if petition is None else notifications.notifications_check(petition)
+
+
+@shared_task(acks_late=True, **NOTIFICATION_LIMITS)
+def notifications_daily() -> int:
+    """Beat, once a day: each petition's daily summary to the organizers (once per day, however
+    often it runs), with anything else due."""
+    return notifications.notifications_daily()
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)

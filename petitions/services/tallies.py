@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 
+from petitions import queue
 from petitions.models import CountingRun, Petition, Signature, Tally, TallyChange
 from petitions.selectors import petition_counts_store, public_memo_clear
 from petitions.services import history
@@ -156,10 +157,15 @@ def tallies_count() -> int | None:
 def counts_publish() -> None:
     """Store every petition's counts in its cache entry, which the public pages
     and the API read (selectors.petition_counts_cached), and as today's daily
-    snapshot (services.history). Called after a counting run commits, so neither
-    ever shows what a rolled-back run wrote."""
+    snapshot (services.history), and queue each petition's notification check
+    (services.notifications, on the email queue: the count never waits on SMTP).
+    Called after a counting run commits, so none of them ever shows what a
+    rolled-back run wrote."""
+    today = timezone.localdate()
     for petition in Petition.objects.all():
         history.snapshots_record_safely(petition_counts_store(petition))
+        if history.kept_on(petition, today):  # the organizers' notifications, on the email queue
+            queue.enqueue_on_commit("check_notifications", petition.pk)
     public_memo_clear()  # this process shows the new counts at once; the others within PUBLIC_MEMO_SECONDS
 
 
