@@ -1,6 +1,7 @@
 from django.urls import path
 
 from petitions.views import api, dashboard, health, intake, public, reports, review, sections, trending
+from petitions.views import bulk as bulk_views
 from petitions.views import exports as export_views
 
 app_name = "petitions"
@@ -35,6 +36,12 @@ urlpatterns = [
     path("dashboard/exports/", export_views.export_list, name="exports"),
     path("dashboard/exports/<int:pk>/status.json", export_views.export_status, name="export_status"),
     path("dashboard/exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("dashboard/bulk/", bulk_views.bulk_list, name="bulk"),
+    path("dashboard/bulk/<int:pk>/", bulk_views.bulk_detail, name="bulk_detail"),
+    path("dashboard/bulk/<int:pk>/status.json", bulk_views.bulk_status, name="bulk_status"),
+    path("dashboard/bulk/<int:pk>/start/", bulk_views.bulk_start, name="bulk_start"),
+    path("dashboard/bulk/<int:pk>/cancel/", bulk_views.bulk_cancel, name="bulk_cancel"),
+    path("dashboard/bulk/<int:pk>/undo/", bulk_views.bulk_undo, name="bulk_undo"),
     path("dashboard/p/<slug:slug>/filing.csv", reports.filing_csv, name="filing_csv"),
     path("dashboard/p/<slug:slug>/filing/<str:code>.csv", reports.county_filing_csv, name="county_filing_csv"),
     path("dashboard/p/<slug:slug>/filing/<str:code>.pdf", reports.county_cover_sheet, name="county_cover_sheet"),

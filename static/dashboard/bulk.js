@@ -1,0 +1,72 @@
+// A bulk invalidation's page (templates/dashboard/bulk_detail.html): while it is queued, running or
+// undoing, poll its status endpoint (petitions/views/bulk.py, bulk_status) and move the progress bar;
+// show Cancel or Undo as the run allows. A static file, so the Content-Security-Policy needs no nonce.
+(function () {
+  "use strict";
+
+  var POLL_MS = 1000;
+  var RETRY_MS = 5000;
+  var ACTIVE = ["queued", "running", "undoing"];
+
+  var card = document.getElementById("bulk-run");
+  if (!card) {
+    return;
+  }
+
+  function field(name) {
+    return card.querySelector('[data-field="' + name + '"]');
+  }
+
+  function number(value) {
+    return Number(value).toLocaleString("en-US");
+  }
+
+  function show(state) {
+    card.dataset.status = state.status;
+    var bar = field("bar");
+    bar.style.width = state.percent + "%";
+    bar.parentElement.setAttribute("aria-valuenow", String(state.percent));
+    bar.classList.toggle("bg-success", state.status === "done" || state.status === "undone");
+    bar.classList.toggle("bg-secondary", state.status === "cancelled");
+    var verb = state.status === "undoing" || state.status === "undone" ? " restored" : " invalidated";
+    field("progress").textContent =
+      state.total !== null
+        ? number(state.done) + " of " + number(state.total) + verb
+        : state.status === "queued"
+          ? "waiting for a worker"
+          : "";
+    field("status").textContent = state.status_label;
+    field("cancelling").hidden = !state.cancel_requested || state.status === "cancelled";
+    field("cancel").hidden = !state.can_cancel;
+    field("undo").hidden = !state.can_undo;
+  }
+
+  function poll() {
+    fetch(card.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status >= 400 && response.status < 500) {
+          return null; // signed out, or no longer allowed: stop asking
+        }
+        if (!response.ok) {
+          throw new Error("status " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (state) {
+        if (state === null) {
+          return;
+        }
+        show(state);
+        if (ACTIVE.indexOf(state.status) !== -1) {
+          window.setTimeout(poll, POLL_MS);
+        }
+      })
+      .catch(function () {
+        window.setTimeout(poll, RETRY_MS);
+      });
+  }
+
+  if (ACTIVE.indexOf(card.dataset.status) !== -1) {
+    window.setTimeout(poll, POLL_MS);
+  }
+})();
