@@ -253,7 +253,7 @@ def _free_duplicates(originals: list[int], chosen: QuerySet[Signature]) -> list[
     return [signature.pk for signature in freed]
 
 
-def bulk_run(*, run_id: int, batch: int = BATCH, after_batch=None) -> BulkInvalidation | None:
+def bulk_run(*, run_id: int, batch: int | None = None, after_batch=None) -> BulkInvalidation | None:
     """Run a queued bulk invalidation in batches (safe to run twice: a finished run does nothing, and a
     redelivered one goes on where it stopped). `after_batch(run)` is called after each committed batch
     (tests)."""
@@ -265,6 +265,7 @@ def bulk_run(*, run_id: int, batch: int = BATCH, after_batch=None) -> BulkInvali
             run.status, run.started_at = Run.Status.RUNNING, timezone.now()
             run.total = selection(run.petition, run.criteria).count()
             run.save(update_fields=["status", "started_at", "total"])
+    batch = batch or BATCH
     chosen = selection(run.petition, run.criteria)
     freed: list[int] = []
     while True:
@@ -336,9 +337,10 @@ def _restore(signature: Signature, item: BulkInvalidationItem) -> None:
         signature.save(update_fields=fields)
 
 
-def bulk_undo_run(*, run_id: int, batch: int = BATCH) -> BulkInvalidation | None:
+def bulk_undo_run(*, run_id: int, batch: int | None = None) -> BulkInvalidation | None:
     """Restore every item of a run still as the run left it (invalid with the run's reason), in batches
     with their tally changes; signatures changed since are left and counted in the audit row."""
+    batch = batch or BATCH
     revalidated = 0
     skipped = 0
     while True:

@@ -35,7 +35,15 @@
         : state.status === "queued"
           ? "waiting for a worker"
           : "";
-    field("status").textContent = state.status_label;
+    var badge = field("status");
+    badge.className =
+      "badge " +
+      (state.status === "done" || state.status === "undone"
+        ? "text-bg-success"
+        : state.status === "cancelled"
+          ? "text-bg-secondary"
+          : "text-bg-primary");
+    badge.textContent = state.status_label;
     field("cancelling").hidden = !state.cancel_requested || state.status === "cancelled";
     field("cancel").hidden = !state.can_cancel;
     field("undo").hidden = !state.can_undo;
