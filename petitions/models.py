@@ -776,7 +776,7 @@ class BulkInvalidationItem(models.Model):  # noqa: DJ008 - not shown by itself
         ]
 
 
-class Notification(models.Model):  # noqa: DJ008 - shown by its admin
+class Notification(models.Model):
     """One email to the organizers, sent once. The row is the claim: notifications_check inserts it
     (unique on petition, kind and key, so two racing checks insert one) and then sends it under a
     lease, as services.outbox does for signers' emails; a failed send keeps the row unsent with a

@@ -177,7 +177,8 @@ def test_two_counting_runs_started_at_once_one_waits_its_turn():
         other.close()
     # Lock free again: a run folds the change (ours, or the test worker's beat, which shares the lock).
     wait_for(lambda: tallies_count() is not None and not TallyChange.objects.exists(), what="a counting run")
-    assert Tally.objects.get(status="pending").count == 1
+    # Counted once: pending, or valid once the test worker has validated it meanwhile.
+    assert sum(Tally.objects.values_list("count", flat=True)) == 1
     assert connection.vendor == "postgresql"
 
 

@@ -27,11 +27,11 @@ from petitions.forms import ConfirmForm, SignatureForm
 from petitions.models import Petition
 from petitions.selectors import (
     PetitionCounts,
-    public_memoised,
     petition_featured,
     petition_public,
     petition_public_counts,
     petition_public_county_counts,
+    public_memoised,
 )
 from petitions.services import abuse, signing, wet_ink
 
