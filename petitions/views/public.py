@@ -28,6 +28,7 @@ from petitions.models import Petition
 from petitions.selectors import (
     PetitionCounts,
     petition_featured,
+    petition_history,
     petition_public,
     petition_public_counts,
     petition_public_county_counts,
@@ -71,8 +72,20 @@ def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
             "counts": counts,
             "accepting": _accepting_signatures(petition),
             "county_map": public_county_map(petition, counts),
+            "history_chart": public_history_chart(petition, counts),
         },
     )
+
+
+def public_history_chart(petition: Petition, counts: PetitionCounts) -> SafeString:
+    """The petition page's chart of statewide valid and raw signatures by day (the daily
+    snapshots, today's point from the page's counts), rendered at most once per
+    PUBLIC_MEMO_SECONDS per process like the map: a page view adds no query."""
+    html = public_memoised(
+        ("history-chart", petition.pk),
+        lambda: render_to_string("petitions/_history_chart.html", {"history": petition_history(petition, counts)}),
+    )
+    return cast(SafeString, html)  # render_to_string's output: escaped as it rendered
 
 
 def public_county_map(petition: Petition, counts: PetitionCounts) -> SafeString:
