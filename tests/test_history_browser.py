@@ -114,6 +114,10 @@ def test_the_dashboard_draws_the_demo_campaign_s_history_and_pace(page, settings
     days_left = page.locator("#pace-dates tr .days-left").all_inner_texts()
     assert days_left == [f"{m.days_left} days left" for m in pace.milestones]
 
+    # The county map beside it, with the demo's counties: 58 shapes, each a link to its row.
+    assert page.locator("#county-map svg a.county-map-county path[d^='M']").count() == 58
+    assert page.locator("#county-map-table tbody tr").count() == 58
+
     page.locator("#history-table-details summary").click()  # closed again for the picture
     page.locator("#history").screenshot(path=screenshots / "history-pace.png")
     page.screenshot(path=screenshots / "dashboard-demo.png", full_page=True)
