@@ -305,3 +305,15 @@ def test_page_preview_start_progress_cancel_undo(campaign, organizer, client, se
     client.post(reverse("petitions:bulk_undo", args=[run.pk]))
     assert client.get(reverse("petitions:bulk_status", args=[run.pk])).json()["status"] == "undone"
     assert Signature.objects.filter(reason="fraud").count() == 0
+
+
+def test_circulators_of_the_same_name_can_be_told_apart_in_the_criteria(calexit):
+    from petitions.views.bulk import BulkForm
+
+    first = Circulator.objects.create(petition=calexit, name="Alex Delgado", city="Fresno")
+    second = Circulator.objects.create(petition=calexit, name="Alex Delgado", city="Fresno")
+
+    labels = dict(BulkForm(petition=calexit).fields["circulator"].choices)
+
+    assert labels[first.pk] != labels[second.pk]
+    assert labels[first.pk] == f"Alex Delgado, Fresno (no. {first.pk})"

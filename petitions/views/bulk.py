@@ -63,7 +63,9 @@ class BulkForm(forms.Form):
         field = self.fields["circulator"]
         assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
         field.choices = [("", "Any circulator")] + [
-            (c.pk, c.name) for c in petition.circulators.order_by("name").only("pk", "name")
+            # Two circulators may share a name: their city and number tell them apart.
+            (c.pk, f"{c.name}, {c.city or 'no city'} (no. {c.pk})")
+            for c in petition.circulators.order_by("name", "pk").only("pk", "name", "city")
         ]
         field.error_messages["invalid_choice"] = "Choose a circulator of this petition."
 
