@@ -262,9 +262,6 @@ def measure(
             f"database {result['import']['database_size_mib']:,} MiB; phases (s) {detail.get('phases')}"
         )
 
-        # The working tree may have gained a migration during a long import (a shared checkout).
-        manage("migrate", "--noinput", env=queued_env)
-
         # In-process, batched.
         batch_a = out / f"throughput-signatures-{size}-A.csv"
         made = _json_line(
@@ -451,7 +448,6 @@ def run_moonshot(count: int, *, size: int, out: Path, env: dict[str, str], claim
     )
     print(f"  moonshot: {made['signatures']:,} signatures written in {time.monotonic() - made_started:.0f} s (untimed)")
     claim.flush()
-    manage("migrate", "--noinput", env=env)  # as above: the checkout may have moved on meanwhile
     worker = Worker(env, log_path=out / f"throughput-worker-{size}-moonshot.log", node="bench-moonshot", concurrency=2)
     pending_sql = "SELECT count(*) FROM petitions_signature WHERE status = 'pending'"
     try:

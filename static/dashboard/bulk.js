@@ -1,11 +1,9 @@
 // A bulk invalidation's page (templates/dashboard/bulk_detail.html): while it is queued, running or
 // undoing, poll its status endpoint (petitions/views/bulk.py, bulk_status) and move the progress bar;
-// show Cancel or Undo as the run allows. A static file, so the Content-Security-Policy needs no nonce.
+// show Cancel or Undo as the run allows (the polling: poll-status.js). A static file, so the Content-Security-Policy needs no nonce.
 (function () {
   "use strict";
 
-  var POLL_MS = 1000;
-  var RETRY_MS = 5000;
   var ACTIVE = ["queued", "running", "undoing"];
 
   var card = document.getElementById("bulk-run");
@@ -49,32 +47,7 @@
     field("undo").hidden = !state.can_undo;
   }
 
-  function poll() {
-    fetch(card.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (response.status >= 400 && response.status < 500) {
-          return null; // signed out, or no longer allowed: stop asking
-        }
-        if (!response.ok) {
-          throw new Error("status " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (state) {
-        if (state === null) {
-          return;
-        }
-        show(state);
-        if (ACTIVE.indexOf(state.status) !== -1) {
-          window.setTimeout(poll, POLL_MS);
-        }
-      })
-      .catch(function () {
-        window.setTimeout(poll, RETRY_MS);
-      });
-  }
-
   if (ACTIVE.indexOf(card.dataset.status) !== -1) {
-    window.setTimeout(poll, POLL_MS);
+    window.pollStatus(card.dataset.statusUrl, ACTIVE, show);
   }
 })();

@@ -1,12 +1,10 @@
 // The exports page (templates/dashboard/exports.html): each export still queued or running polls its
 // status endpoint (petitions/views/exports.py, export_status) and moves its progress bar, then shows
-// the download link once the file is written. A static file, so the Content-Security-Policy needs no
+// the download link once the file is written (the polling: poll-status.js). A static file, so the Content-Security-Policy needs no
 // nonce for it.
 (function () {
   "use strict";
 
-  var POLL_MS = 1000; // while an export runs
-  var RETRY_MS = 5000; // after a failed poll (the server restarting, the network)
   var ACTIVE = ["queued", "running"];
   var BADGES = {
     queued: "text-bg-primary",
@@ -58,34 +56,11 @@
     }
   }
 
-  function poll(row) {
-    fetch(row.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (response.status >= 400 && response.status < 500) {
-          return null; // signed out, or not this user's export: stop asking
-        }
-        if (!response.ok) {
-          throw new Error("status " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (state) {
-        if (state === null) {
-          return;
-        }
-        show(row, state);
-        if (ACTIVE.indexOf(state.status) !== -1) {
-          window.setTimeout(poll, POLL_MS, row);
-        }
-      })
-      .catch(function () {
-        window.setTimeout(poll, RETRY_MS, row);
-      });
-  }
-
   document.querySelectorAll("tr[data-status-url]").forEach(function (row) {
     if (ACTIVE.indexOf(row.dataset.status) !== -1) {
-      window.setTimeout(poll, POLL_MS, row);
+      window.pollStatus(row.dataset.statusUrl, ACTIVE, function (state) {
+        show(row, state);
+      });
     }
   });
 })();
