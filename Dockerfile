@@ -13,6 +13,11 @@ WORKDIR /app
 RUN groupadd --system --gid 1000 calexit \
     && useradd --system --uid 1000 --gid calexit --home-dir /app --no-create-home --shell /usr/sbin/nologin calexit
 
+# gettext: compilemessages (the translations, locale/) at build time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt .
 RUN pip install --require-hashes -r requirements.txt
 
@@ -22,7 +27,9 @@ COPY . .
 # EMAIL_BACKEND when DEBUG is off; these values exist only for this build step.
 # DEBUG=0 so that the manifest (hashed names) is written, as the production
 # storage needs it.
-RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only SITE_URL=https://build.invalid EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend python manage.py collectstatic --noinput
+RUN export DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only SITE_URL=https://build.invalid EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+    && python manage.py collectstatic --noinput \
+    && python manage.py compilemessages --ignore '.venv' -v 0
 
 # Background exports' files (EXPORT_ROOT): a named volume mounted here takes this folder's owner and mode.
 RUN mkdir -p /app/var/exports && chown calexit:calexit /app/var/exports && chmod 0700 /app/var/exports

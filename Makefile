@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-accuracy bench-intake bench-speedups bench-web clean
+.PHONY: run test lint messages bench bench-accuracy bench-intake bench-speedups bench-web clean
 
 # Installs from the hash-locked requirements (README.md, requirements/*.in):
 # .installed the runtime (run, benchmarks), .installed-dev runtime, tests and lint tools.
@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(PY)
 # Embedded (no environment): SQLite, background work in-process.
 # With DATABASE_URL and REDIS_URL: PostgreSQL, Redis, a Celery worker and beat beside the web server.
 run: export DEBUG ?= 1
-run: $(VENV)/.installed
+run: $(VENV)/.installed messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@if [ -n "$$REDIS_URL" ]; then \
@@ -37,10 +37,16 @@ run: $(VENV)/.installed
 		$(PY) manage.py run_embedded $(ADDR); \
 	fi
 
+# The translations (locale/*/LC_MESSAGES/django.po, docs/i18n.md) compiled to .mo; needs GNU gettext.
+messages: export DEBUG ?= 1
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || apt-get install -y gettext
+	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
+
 # The suite runs with DEBUG on (development static files, the development key);
 # the production settings are exercised by tests/test_compose.py through gunicorn.
 test: export DEBUG ?= 1
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Lint (pyproject.toml; the same checks run on commit, .pre-commit-config.yaml):

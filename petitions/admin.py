@@ -16,6 +16,7 @@ from petitions.models import (
     Notification,
     Petition,
     PetitionSection,
+    PetitionText,
     Signature,
     Tally,
     TallyChange,
@@ -73,9 +74,17 @@ class PetitionAdminForm(forms.ModelForm):
     )
 
 
+class PetitionTextInline(admin.StackedInline):
+    """The measure's filed translations (docs/i18n.md): a blank field shows in English with a note."""
+
+    model = PetitionText
+    extra = 0
+
+
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
     form = PetitionAdminForm
+    inlines = [PetitionTextInline]
     list_display = [
         "slug",
         "title",

@@ -139,6 +139,29 @@ class Petition(models.Model):
         )
 
 
+class PetitionText(models.Model):
+    """The measure's legally required words in one language other than English: the
+    Attorney General's title and summary, the question and the text of the measure, as
+    the campaign's translators filed them. The software never translates these; a field
+    left blank is shown in English with a note (selectors.petition_legal_text)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=10, choices=[c for c in settings.LANGUAGES if c[0] != "en"])
+    title = models.CharField(max_length=200, blank=True)
+    question = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    measure_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["petition", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "language"], name="one_petition_text_per_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition.slug} ({self.language})"
+
+
 class Circulator(models.Model):
     """A person who circulates petition sections and signs their declarations (EC 104, 9022)."""
 
@@ -342,6 +365,11 @@ class Signature(models.Model):
     dob = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
     date_signed = models.DateField(null=True, blank=True)
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="Online: the language the signer signed in; their emails and wet-ink form use it.",
+    )
 
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, default="")

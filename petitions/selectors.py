@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import get_language, get_supported_language_variant
 
 from petitions.models import (
     CountingRun,
@@ -27,6 +28,7 @@ from petitions.models import (
     CountyProjection,
     DailySnapshot,
     Petition,
+    PetitionText,
     QualificationOdds,
     Signature,
     Tally,
@@ -297,12 +299,62 @@ def public_memo_clear(**kwargs) -> None:
 
 post_save.connect(public_memo_clear, sender=Petition, dispatch_uid="petitions.selectors.public_memo")
 post_delete.connect(public_memo_clear, sender=Petition, dispatch_uid="petitions.selectors.public_memo_delete")
+post_save.connect(public_memo_clear, sender=PetitionText, dispatch_uid="petitions.selectors.public_memo_text")
+post_delete.connect(public_memo_clear, sender=PetitionText, dispatch_uid="petitions.selectors.public_memo_text_delete")
 
 
 def petition_public(slug: str) -> Petition | None:
     """The petition a public GET page shows, by slug (None: no such petition)."""
     petition = public_memoised(("petition", slug), lambda: Petition.objects.filter(slug=slug).first())
     return petition if isinstance(petition, Petition) else None
+
+
+@dataclass(frozen=True)
+class LegalText:
+    """The measure's words as a page or the wet-ink form shows them in one language.
+    `in_english` names the fields the petition has no filed translation of, shown in English."""
+
+    language: str
+    title: str
+    question: str
+    summary: str
+    measure_text: str
+    in_english: tuple[str, ...]
+
+
+LEGAL_TEXT_FIELDS = ("title", "question", "summary", "measure_text")
+
+
+def petition_legal_text(petition: Petition, language: str | None = None) -> LegalText:
+    """The petition's title, question, summary and text of the measure in `language`
+    (default: the active one), from its PetitionText; English for each field it lacks.
+    Never a machine translation: the law requires the filed text. Kept PUBLIC_MEMO_SECONDS."""
+    language = supported_language(language or get_language())
+
+    def compute() -> LegalText:
+        if language == "en":
+            return LegalText(language, petition.title, petition.question, petition.summary, petition.measure_text, ())
+        filed = petition.texts.filter(language=language).first()
+        words = {}
+        in_english = []
+        for name in LEGAL_TEXT_FIELDS:
+            translated = getattr(filed, name, "") if filed else ""
+            if translated.strip() or not getattr(petition, name).strip():
+                words[name] = translated
+            else:
+                words[name] = getattr(petition, name)
+                in_english.append(name)
+        return LegalText(language=language, in_english=tuple(in_english), **words)
+
+    return cast(LegalText, public_memoised(("legal-text", petition.pk, language), compute))
+
+
+def supported_language(language: str) -> str:
+    """One of settings.LANGUAGES' codes for `language` ("es-mx" -> "es"; unknown -> "en")."""
+    try:
+        return get_supported_language_variant(language)
+    except LookupError:
+        return "en"
 
 
 def petition_public_counts(petition: Petition) -> PetitionCounts:

@@ -94,3 +94,29 @@ def sign_in_to_the_dashboard(page, user) -> None:
     and wait for the dashboard."""
     browser_sign_in(page, user, PASSWORD)
     page.wait_for_url("**/dashboard/")
+
+
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+#: The WCAG 2.2 AA rule sets (axe-core's tags), the level issue 15 holds every page to.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run the vendored axe-core on the page as it stands and return its violations of
+    WCAG 2.2 A/AA whose impact is in `impacts`, each as {id, impact, help, targets}."""
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+    page.evaluate(AXE_SCRIPT.read_text() + ";0")
+    result = page.evaluate(
+        "async tags => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "targets": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]

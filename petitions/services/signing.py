@@ -75,10 +75,16 @@ class OnlineSignatureInput:
 
 
 def signature_create_online(
-    *, petition: Petition, data: OnlineSignatureInput, ip_hash: str, hold: str = Signature.Hold.NONE
+    *,
+    petition: Petition,
+    data: OnlineSignatureInput,
+    ip_hash: str,
+    hold: str = Signature.Hold.NONE,
+    language: str = "en",
 ) -> Signature:
     """Save an online signature as unconfirmed and send the confirmation email after commit.
-    A `hold` (abuse.signature_hold_decide) keeps it from counting until a person clears it."""
+    A `hold` (abuse.signature_hold_decide) keeps it from counting until a person clears it.
+    `language` (the page's) is the one its emails and wet-ink form are written in."""
     with transaction.atomic():
         signature = Signature.objects.create(
             petition=petition,
@@ -99,6 +105,7 @@ def signature_create_online(
             confirm_nonce=secrets.token_hex(16),
             ip_hash=ip_hash,
             hold=hold,
+            language=language,
         )
         confirmation_email_send(signature.pk)
     return signature

@@ -16,10 +16,13 @@ from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import check_for_language, get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from petitions.client_ip import client_ip
 from petitions.documents.wet_ink_form import wet_ink_form_pdf
@@ -38,8 +41,9 @@ from petitions.services import abuse, signing, wet_ink
 
 
 def _counting_cache(view):
-    """Counts change once per counting run: let browsers and proxies keep the page that long."""
-    return cache_control(public=True, max_age=settings.COUNT_INTERVAL)(view)
+    """Counts change once per counting run: let browsers and proxies keep the page that long,
+    one copy per language (the switcher's cookie, else Accept-Language, which LocaleMiddleware adds)."""
+    return vary_on_headers("Cookie")(cache_control(public=True, max_age=settings.COUNT_INTERVAL)(view))
 
 
 def _accepting_signatures(petition: Petition) -> bool:
@@ -82,7 +86,7 @@ def public_history_chart(petition: Petition, counts: PetitionCounts) -> SafeStri
     snapshots, today's point from the page's counts), rendered at most once per
     PUBLIC_MEMO_SECONDS per process like the map: a page view adds no query."""
     html = public_memoised(
-        ("history-chart", petition.pk),
+        ("history-chart", petition.pk, get_language()),
         lambda: render_to_string("petitions/_history_chart.html", {"history": petition_history(petition, counts)}),
     )
     return cast(SafeString, html)  # render_to_string's output: escaped as it rendered
@@ -96,7 +100,9 @@ def public_county_map(petition: Petition, counts: PetitionCounts) -> SafeString:
     live counts. Each process renders the HTML at most once per PUBLIC_MEMO_SECONDS
     and keeps it beside the page's counts (the selectors' memo, emptied with
     them): a page view adds no query, no cache read and no 58-row rendering."""
-    html = public_memoised(("county-map", petition.pk), lambda: _render_public_county_map(petition, counts))
+    html = public_memoised(
+        ("county-map", petition.pk, get_language()), lambda: _render_public_county_map(petition, counts)
+    )
     return cast(SafeString, html)  # render_to_string's output: escaped as it rendered
 
 
@@ -137,7 +143,9 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             ip_hash = abuse.client_ip_hash(client_ip(request))
             # Over a limit: accepted and held for review, never refused (a refusal tells a flood's author to adapt).
             hold = abuse.signature_hold_decide(ip_hash=ip_hash, email=data.email)
-            signing.signature_create_online(petition=petition, data=data, ip_hash=ip_hash, hold=hold)
+            signing.signature_create_online(
+                petition=petition, data=data, ip_hash=ip_hash, hold=hold, language=get_language()
+            )
             return redirect("petitions:check_email", slug=petition.slug)
         return render(request, "petitions/sign.html", {"petition": petition, "form": form})
     return render(request, "petitions/sign.html", {"petition": petition, "form_html": blank_sign_form(request)})
@@ -148,9 +156,9 @@ _CSRF_PLACEHOLDER = "CSRF-TOKEN-OF-THE-REQUEST"
 
 
 @cache
-def _blank_sign_form_html() -> str:
-    """The blank sign form as crispy-forms renders it, once per process: only the
-    CSRF token differs between requests. A form with errors is rendered afresh."""
+def _blank_sign_form_html(language: str) -> str:
+    """The blank sign form as crispy-forms renders it, once per process and language: only
+    the CSRF token differs between requests. A form with errors is rendered afresh."""
     template = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
     html = template.render({"form": SignatureForm(), "csrf_token": _CSRF_PLACEHOLDER})
     if html.count(_CSRF_PLACEHOLDER) != 1:
@@ -160,7 +168,7 @@ def _blank_sign_form_html() -> str:
 
 def blank_sign_form(request: HttpRequest) -> SafeString:
     """The blank sign form with this request's CSRF token (and its cookie, as {% csrf_token %} would set)."""
-    return mark_safe(_blank_sign_form_html().replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - our HTML
+    return mark_safe(_blank_sign_form_html(get_language()).replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - our HTML
 
 
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
@@ -266,3 +274,30 @@ def widget(request: HttpRequest, slug: str) -> HttpResponse:
             "accepting": _accepting_signatures(petition),
         },
     )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher's links: keep the choice in the language cookie and go back.
+
+    A link rather than Django's POST-only set_language, because the pages that carry the
+    switcher are cached for everyone and hold no CSRF token; the cookie is a preference,
+    not a change to any data, so GET is safe."""
+    language = request.GET.get("lang", "")
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if check_for_language(language) and language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+    return response
