@@ -13,9 +13,10 @@ WORKDIR /app
 RUN groupadd --system --gid 1000 calexit \
     && useradd --system --uid 1000 --gid calexit --home-dir /app --no-create-home --shell /usr/sbin/nologin calexit
 
-# gettext: compilemessages (the translations, locale/) at build time.
+# gettext: compilemessages (the translations, locale/) at build time; fonts-arphic-uming: the
+# wet-ink form in Chinese (settings.PDF_CJK_FONT).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext fonts-arphic-uming \
     && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt .

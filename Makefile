@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint messages bench bench-accuracy bench-intake bench-speedups bench-web clean
+.PHONY: run test lint messages makemessages bench bench-accuracy bench-intake bench-speedups bench-web clean
 
 # Installs from the hash-locked requirements (README.md, requirements/*.in):
 # .installed the runtime (run, benchmarks), .installed-dev runtime, tests and lint tools.
@@ -37,11 +37,20 @@ run: $(VENV)/.installed messages
 		$(PY) manage.py run_embedded $(ADDR); \
 	fi
 
-# The translations (locale/*/LC_MESSAGES/django.po, docs/i18n.md) compiled to .mo; needs GNU gettext.
+# The translations (locale/*/LC_MESSAGES/django.po, docs/i18n.md) compiled to .mo; needs GNU gettext,
+# and the wet-ink form in Chinese needs a TrueType CJK font (Debian's fonts-arphic-uming, PDF_CJK_FONT).
 messages: export DEBUG ?= 1
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || apt-get install -y gettext
+	@test -f /usr/share/fonts/truetype/arphic/uming.ttc || apt-get install -y fonts-arphic-uming
 	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
+
+# After changing a user-facing string: the catalogues written again from the code (docs/i18n.md).
+makemessages: export DEBUG ?= 1
+makemessages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l es -l zh_Hant --add-location=file --no-obsolete \
+		--ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=var \
+		--ignore=static --ignore=docs --ignore=tools
 
 # The suite runs with DEBUG on (development static files, the development key);
 # the production settings are exercised by tests/test_compose.py through gunicorn.

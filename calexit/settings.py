@@ -151,6 +151,10 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The wet-ink form in Chinese: a TrueType CJK font (reportlab cannot embed CFF fonts such as Noto CJK).
+# The default is Debian's fonts-arphic-uming, face 2 of the .ttc ("AR PL UMing TW", Traditional forms).
+PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/arphic/uming.ttc")
+PDF_CJK_FONT_INDEX = env.int("PDF_CJK_FONT_INDEX", default=2)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "America/Los_Angeles"

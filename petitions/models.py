@@ -842,3 +842,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.key} ({'sent' if self.sent_at else 'unsent'})"
+
+
+class ZipCounty(models.Model):  # noqa: DJ008 - not shown by itself in the admin
+    """A 5-digit ZIP code whose registered voters all live in one county, as the last voter
+    import had them (services.voter_import.zip_counties_refresh): the sign form suggests that
+    county when the signer types the ZIP. A ZIP that straddles counties has no row."""
+
+    zip = models.CharField(max_length=5, primary_key=True)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, db_index=False)
+
+    class Meta:
+        ordering = ["zip"]

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 PACE_WINDOW_DAYS = 7
 
 
@@ -45,11 +47,15 @@ class Milestone:
 
 
 MILESTONE_LABELS = {
-    "deadline": "Circulation deadline",
-    "random_sample": "Suggested filing date, random sample",
-    "full_count": "Suggested filing date, full count",
+    "deadline": _("Circulation deadline"),
+    "random_sample": _("Suggested filing date, random sample"),
+    "full_count": _("Suggested filing date, full count"),
 }
-MILESTONE_SHORT = {"deadline": "deadline", "random_sample": "random sample filing", "full_count": "full count filing"}
+MILESTONE_SHORT = {
+    "deadline": _("deadline"),
+    "random_sample": _("random sample filing"),
+    "full_count": _("full count filing"),
+}
 
 
 def milestones_for(
@@ -58,7 +64,7 @@ def milestones_for(
     """The dates that are set, earliest first."""
     dates = {"deadline": deadline, "random_sample": random_sample, "full_count": full_count}
     found = [
-        Milestone(key=key, label=MILESTONE_LABELS[key], day=day, days_left=(day - today).days)
+        Milestone(key=key, label=str(MILESTONE_LABELS[key]), day=day, days_left=(day - today).days)
         for key, day in dates.items()
         if day is not None
     ]
@@ -216,7 +222,7 @@ def chart_data(series: Sequence[DayCounts], pace: Pace, *, end: date) -> dict:
         "today": pace.today.isoformat(),
         "finish": finish.day.isoformat() if finish else None,
         "milestones": [
-            {"key": m.key, "label": MILESTONE_SHORT[m.key], "day": m.day.isoformat()}
+            {"key": m.key, "label": str(MILESTONE_SHORT[m.key]), "day": m.day.isoformat()}
             for m in pace.milestones
             if first <= m.day
         ],

@@ -17,6 +17,7 @@ urlpatterns = [
     path("p/<slug:slug>/widget/", public.widget, name="widget"),
     path("api/petitions/<slug:slug>.json", api.petition_json, name="api_petition"),
     path("language/", public.set_language, name="set_language"),
+    path("zip-counties.json", public.zip_counties, name="zip_counties"),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", dashboard.index, name="dashboard"),
     path("dashboard/p/<slug:slug>/counts.csv", dashboard.counts_csv, name="dashboard_counts_csv"),

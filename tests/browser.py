@@ -67,14 +67,28 @@ def fixture_page(chromium_executable, live_server, settings, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
+        context = new_context(browser, live_server.url)
         try:
             yield context.new_page()
         finally:
             connections.close_all()
             context.close()
             browser.close()
+
+
+#: The screen sizes the journeys run at (issue 15: phones from 320 to 414 px wide).
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+def new_context(browser, base_url: str, *, viewport: dict | None = None, locale: str = "en-US"):
+    """A browser context on the live server: `viewport` (DESKTOP by default; PHONE emulates a
+    touch phone) and `locale`, which sets the browser's Accept-Language as a user's settings do."""
+    viewport = viewport or DESKTOP
+    phone = viewport["width"] < 768
+    context = browser.new_context(base_url=base_url, viewport=viewport, locale=locale, is_mobile=phone, has_touch=phone)
+    context.set_default_timeout(15_000)
+    return context
 
 
 @pytest.fixture(name="screenshots")

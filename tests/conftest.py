@@ -103,6 +103,17 @@ def _flush_survives_a_deadlock():
 
 
 @pytest.fixture(autouse=True)
+def _language_of_a_new_thread():
+    """Each test starts in the default language: a request through LocaleMiddleware leaves its
+    language active on the thread, which the next test in this thread would otherwise inherit."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _quiet_rate_limit(settings):
     """Tests sign many times from one address and one email, and the Redis cache
     outlives a test run; the signing-limit tests turn the limits back on."""

@@ -115,7 +115,9 @@ def test_a_bad_zip_is_explained_next_to_the_field_and_nothing_is_stored(
     with page.expect_navigation():
         page.get_by_role("button", name="Sign the petition").click()
 
-    assert page.get_by_role("alert").inner_text().strip() == "Please correct the fields marked below."
+    summary = page.get_by_role("alert")
+    assert summary.get_by_role("heading").inner_text().strip() == "Please correct the fields marked below."
+    assert summary.get_by_role("link").inner_text().strip() == f"ZIP code: {message}"
     feedback = page.locator("#id_zip ~ .invalid-feedback, #id_zip + .invalid-feedback")
     assert feedback.inner_text().strip() == message
     assert feedback.is_visible()

@@ -46,6 +46,7 @@ from petitions.models import (
     DailySnapshot,
     Petition,
     PetitionSection,
+    PetitionText,
     QualificationOdds,
     Signature,
     Tally,
@@ -212,7 +213,42 @@ def demo_petition_ensure(*, today: date) -> Petition:
     petition.featured = True
     petition.save()
     Petition.objects.exclude(pk=petition.pk).filter(featured=True).update(featured=False)
+    demo_petition_texts_ensure(petition)
     return petition
+
+
+#: The demo petition's words in Spanish, as a campaign's translators would file them (PetitionText):
+#: made-up demo data, like the petition itself, never a real measure's legal text. Chinese is left
+#: unfiled on purpose, so the demo shows the measure in English with the note that says so.
+DEMO_SPANISH = {
+    "title": "Campaña de demostración: la Ley de Independencia de California (firmas inventadas)",
+    "question": (
+        "¿Debe California separarse de los Estados Unidos y establecerse como una nación libre e independiente?"
+    ),
+    "summary": (
+        "Un estatuto de iniciativa (expediente del Procurador General 25-0010). Si se aprueba, la bandera de los "
+        "Estados Unidos se retira de los edificios estatales y la bandera del estado la reemplaza; el estado crea "
+        "una comisión diversa para estudiar la soberanía y la independencia e informar sobre ellas; y el estado "
+        "nombra a un representante para presentar ante el Congreso los argumentos a favor de la secesión."
+    ),
+    "measure_text": (
+        "[Texto de demostración: aquí va la traducción oficial del texto completo de la medida. Una campaña real "
+        "presenta la suya en el administrador, en Petitions, antes de imprimir formularios.]\n\n"
+        "SECCIÓN 1. Título. Esta medida se conocerá como la Ley de Independencia de California.\n\n"
+        "SECCIÓN 2. Conclusiones. El pueblo de California considera que las cuestiones de autogobierno "
+        "merecen el estudio de una comisión que refleje la diversidad del estado.\n\n"
+        "SECCIÓN 3. Bandera. La bandera del Estado de California ondeará en el lugar de honor "
+        "en todos los edificios estatales.\n\n"
+        "SECCIÓN 4. Comisión. El Gobernador nombrará una comisión para estudiar la soberanía y la "
+        "independencia e informar sobre ellas.\n\n"
+        "SECCIÓN 5. Representante. El estado nombrará a un representante para presentar el caso ante el Congreso."
+    ),
+}
+
+
+def demo_petition_texts_ensure(petition: Petition) -> None:
+    """The demo petition's filed Spanish text (DEMO_SPANISH); no Chinese one."""
+    PetitionText.objects.update_or_create(petition=petition, language="es", defaults=DEMO_SPANISH)
 
 
 def demo_campaign_remove(petition: Petition, *, keep_petition: bool = True) -> int:

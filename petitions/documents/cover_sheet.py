@@ -12,7 +12,7 @@ import io
 from datetime import date
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER
@@ -192,6 +192,12 @@ def _signature_block() -> KeepTogether:
 
 
 def cover_sheet_pdf(petition: Petition, county: County, *, filed_on: date | None = None) -> bytes:
+    """Filed with the county: in English whatever the volunteer's browser says (_cover_sheet_pdf)."""
+    with translation.override("en"):
+        return _cover_sheet_pdf(petition, county, filed_on=filed_on)
+
+
+def _cover_sheet_pdf(petition: Petition, county: County, *, filed_on: date | None = None) -> bytes:
     """The county's cover sheet as PDF bytes; `filed_on` defaults to today."""
     filed_on = filed_on or timezone.localdate()
     sections = list(filed_sections(petition, county))

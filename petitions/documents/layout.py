@@ -6,6 +6,11 @@ page that comes loose can still be matched to its document.
 
 Everything is drawn by reportlab's platypus: flowables never overlap, and long
 text flows onto further pages above the footer.
+
+Every word of the form is translatable (gettext, drawn in the active language:
+the wet-ink form runs under translation.override(signature.language)); the
+measure's own words come from selectors.petition_legal_text, the campaign's
+filed translation, English with a note where none was filed (docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -15,10 +20,15 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import font_source_sans_pro
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -44,6 +54,7 @@ from reportlab.platypus import (
 )
 
 from petitions.models import County, Petition
+from petitions.selectors import LegalText, petition_legal_text
 
 # --- The page ---------------------------------------------------------------
 
@@ -86,6 +97,55 @@ def fonts_register() -> None:
 
 fonts_register()
 
+# Chinese (and any CJK script) is not in Source Sans Pro: text with CJK characters is drawn
+# in a TrueType CJK font, by default AR PL UMing TW (Debian's fonts-arphic-uming; its .ttc
+# holds TrueType outlines, which reportlab can embed, unlike the CFF Noto CJK fonts).
+# settings.PDF_CJK_FONT / PDF_CJK_FONT_INDEX (the face within a .ttc) choose another.
+FONT_CJK = "PetitionCJK"
+DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
+DEFAULT_CJK_FONT_INDEX = 2  # "AR PL UMing TW": Taiwan's (Traditional) character forms
+_CJK = re.compile(
+    "[\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+
+
+def cjk_font_register() -> str:
+    """Register the CJK font once per process; a clear error when it is not installed."""
+    if FONT_CJK in pdfmetrics.getRegisteredFontNames():
+        return FONT_CJK
+    path = Path(settings.PDF_CJK_FONT or DEFAULT_CJK_FONT)
+    index = settings.PDF_CJK_FONT_INDEX
+    if not path.is_file():
+        raise ImproperlyConfigured(
+            f"The wet-ink form in Chinese needs a TrueType CJK font at {path} (settings.PDF_CJK_FONT): "
+            "install Debian's fonts-arphic-uming, or point PDF_CJK_FONT at another TrueType (not CFF) font."
+        )
+    pdfmetrics.registerFont(TTFont(FONT_CJK, str(path), subfontIndex=index if path.suffix == ".ttc" else 0))
+    pdfmetrics.registerFontFamily(FONT_CJK, normal=FONT_CJK, bold=FONT_CJK, italic=FONT_CJK, boldItalic=FONT_CJK)
+    return FONT_CJK
+
+
+def has_cjk(value: str) -> bool:
+    return bool(_CJK.search(value))
+
+
+def font_for(value: str, font: str = FONT) -> str:
+    """`font`, or the CJK font when `value` has CJK characters (the canvas's own strings)."""
+    return cjk_font_register() if has_cjk(value) else font
+
+
+@cache
+def _cjk_style(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-cjk", parent=style, fontName=cjk_font_register(), wordWrap="CJK")
+
+
+def paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph in `style`, in the CJK font (and CJK line breaking) when its text has
+    CJK characters: a translated label in Chinese; a Latin name or the English text
+    of the measure keeps Source Sans Pro and its accents."""
+    return Paragraph(markup, _cjk_style(style) if has_cjk(markup) else style)
+
+
 # --- Paragraph styles -------------------------------------------------------
 
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12)
@@ -118,23 +178,23 @@ def text(value: object) -> str:
 
 
 def county_label(county: County) -> str:
-    """'County of Sacramento'; San Francisco is a city and county."""
+    """'County of Sacramento'; San Francisco is a city and county. (County names are proper names.)"""
     if county.name == "San Francisco":
-        return "City and County of San Francisco"
-    return f"County of {county.name}"
+        return _("City and County of San Francisco")
+    return _("County of %(county)s") % {"county": county.name}
 
 
 def county_residents(county: County) -> str:
     if county.name == "San Francisco":
-        return "the City and County of San Francisco"
-    return f"{county.name} County"
+        return _("the City and County of San Francisco")
+    return _("%(county)s County") % {"county": county.name}
 
 
 def measure_heading(petition: Petition) -> str:
     """The heading the Elections Code prescribes for the kind of petition."""
     if petition.kind == Petition.Kind.REFERENDUM:
-        return "Referendum against an act passed by the Legislature"
-    return "Initiative measure to be submitted directly to the voters"
+        return _("Referendum against an act passed by the Legislature")
+    return _("Initiative measure to be submitted directly to the voters")
 
 
 def header(petition: Petition, county: County, *, kind_line: str, code: str, number: str = "") -> Table:
@@ -143,19 +203,24 @@ def header(petition: Petition, county: County, *, kind_line: str, code: str, num
     the code block on the right."""
     code_block = CodeBlock(code)
     left: list[Flowable] = [
-        Paragraph(text(measure_heading(petition).upper()), HEADING),
+        paragraph(text(measure_heading(petition).upper()), HEADING),
         Spacer(0, 3),
-        Paragraph(text(kind_line), BODY),
+        paragraph(text(kind_line), BODY),
     ]
     if number:
-        left += [Spacer(0, 5), Paragraph(f"PETITION SECTION No. {text(number)}", SECTION_NUMBER)]
+        left += [
+            Spacer(0, 5),
+            paragraph(text(_("PETITION SECTION No. %(number)s") % {"number": number}), SECTION_NUMBER),
+        ]
     left += [
         Spacer(0, 8),
-        Paragraph(text(county_label(county).upper()), COUNTY),
+        paragraph(text(county_label(county).upper()), COUNTY),
         Spacer(0, 2),
-        Paragraph(
-            f"Only registered voters of {text(county_residents(county))} may sign this petition section "
-            "(Elections Code 9021).",
+        paragraph(
+            text(
+                _("Only registered voters of %(residents)s may sign this petition section (Elections Code 9021).")
+                % {"residents": county_residents(county)}
+            ),
             BODY,
         ),
     ]
@@ -178,28 +243,52 @@ def header(petition: Petition, county: County, *, kind_line: str, code: str, num
 # --- The legal blocks ---------------------------------------------------------
 
 
-def title_and_summary(petition: Petition) -> list[Flowable]:
-    """The Attorney General's title and summary (EC 9008)."""
-    summary = petition.summary.strip()
-    return [
-        Paragraph(
-            "The Attorney General of California has prepared the following title and summary of the chief "
-            "purposes and points of the proposed measure:",
+def legal_text(petition: Petition, legal: LegalText | None = None) -> LegalText:
+    """The measure's words in the active language (the filed translation, else English)."""
+    return legal if legal is not None else petition_legal_text(petition)
+
+
+def shown_in_english_note() -> str:
+    """The note, in the form's language, that the measure's words below are the English ones
+    because no official translation was filed for it (the software never translates them)."""
+    # Translators: name your own language, e.g. "... de esta medida en español ...".
+    return _("[The official text of this measure in your language has not been filed; it is shown in English.]")
+
+
+def title_and_summary(petition: Petition, legal: LegalText | None = None) -> list[Flowable]:
+    """The Attorney General's title and summary (EC 9008), in the filed translation when there is one."""
+    legal = legal_text(petition, legal)
+    summary = legal.summary.strip()
+    flowables: list[Flowable] = [
+        paragraph(
+            text(
+                _(
+                    "The Attorney General of California has prepared the following title and summary of the chief "
+                    "purposes and points of the proposed measure:"
+                )
+            ),
             SMALL,
         ),
         Spacer(0, 3),
-        Paragraph(text(petition.title.upper()), TITLE),
-        Paragraph(
-            text(summary) if summary else "[The Attorney General's summary has not been entered yet.]", BODY_JUSTIFIED
-        ),
     ]
+    if "title" in legal.in_english or "summary" in legal.in_english:
+        flowables.append(paragraph(f"<i>{text(shown_in_english_note())}</i>", SMALL))
+    flowables += [
+        paragraph(text(legal.title.upper()), TITLE),
+        paragraph(text(summary or _("[The Attorney General's summary has not been entered yet.]")), BODY_JUSTIFIED),
+    ]
+    return flowables
 
 
 def notice_to_the_public() -> Table:
     """EC 101: who may circulate it, and the signer's right to ask."""
-    notice = Paragraph(
-        "NOTICE TO THE PUBLIC: THIS PETITION MAY BE CIRCULATED BY A PAID SIGNATURE GATHERER OR A VOLUNTEER. "
-        "YOU HAVE THE RIGHT TO ASK.",
+    notice = paragraph(
+        text(
+            _(
+                "NOTICE TO THE PUBLIC: THIS PETITION MAY BE CIRCULATED BY A PAID SIGNATURE GATHERER OR A VOLUNTEER. "
+                "YOU HAVE THE RIGHT TO ASK."
+            )
+        ),
         NOTICE,
     )
     table = Table([[notice]], colWidths=[CONTENT_WIDTH])
@@ -217,54 +306,62 @@ def notice_to_the_public() -> Table:
 
 def petition_to_the_secretary_of_state(petition: Petition, county: County) -> Paragraph:
     """The petition's own words (EC 9008, 9101): who asks what of the Secretary of State."""
-    residents = text(county_residents(county))
+    residents = {"residents": county_residents(county)}
     if petition.kind == Petition.Kind.REFERENDUM:
-        body = (
-            f"We, the undersigned, registered and qualified voters of California, residents of {residents}, "
+        body = _(
+            "We, the undersigned, registered and qualified voters of California, residents of %(residents)s, "
             "hereby ask that the act of the Legislature whose full text is printed in this section be submitted "
             "to the voters of California for their approval or rejection, as provided by Section 9 of Article II "
             "of the California Constitution."
         )
-    else:
-        if petition.kind == Petition.Kind.CONSTITUTIONAL_AMENDMENT:
-            proposal, noun = "amendments to the Constitution of California", "constitutional amendments"
-        else:
-            proposal, noun = "the initiative statute printed in this section", "statute"
-        body = (
-            f"We, the undersigned, registered, qualified voters of California, residents of {residents}, hereby "
-            f"propose {proposal} and petition the Secretary of State to submit the same to the voters of "
-            "California for their adoption or rejection at the next succeeding general election or at any "
-            "special statewide election held prior to that general election or as otherwise provided by law. "
-            f"The full title and text of the proposed {noun} are printed on the following pages of this section."
+    elif petition.kind == Petition.Kind.CONSTITUTIONAL_AMENDMENT:
+        body = _(
+            "We, the undersigned, registered, qualified voters of California, residents of %(residents)s, hereby "
+            "propose amendments to the Constitution of California and petition the Secretary of State to submit "
+            "the same to the voters of California for their adoption or rejection at the next succeeding general "
+            "election or at any special statewide election held prior to that general election or as otherwise "
+            "provided by law. The full title and text of the proposed constitutional amendments are printed on "
+            "the following pages of this section."
         )
-    return Paragraph(f"<b>To the Honorable Secretary of State of California:</b> {body}", SMALL)
+    else:
+        body = _(
+            "We, the undersigned, registered, qualified voters of California, residents of %(residents)s, hereby "
+            "propose the initiative statute printed in this section and petition the Secretary of State to submit "
+            "the same to the voters of California for their adoption or rejection at the next succeeding general "
+            "election or at any special statewide election held prior to that general election or as otherwise "
+            "provided by law. The full title and text of the proposed statute are printed on the following pages "
+            "of this section."
+        )
+    heading = _("To the Honorable Secretary of State of California:")
+    return paragraph(f"<b>{text(heading)}</b> {text(body % residents)}", SMALL)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def measure_text(petition: Petition) -> list[Flowable]:
+def measure_text(petition: Petition, legal: LegalText | None = None) -> list[Flowable]:
     """The full title and text of the measure (EC 9001, 9014), one Paragraph per
     blank-line-separated paragraph so that it splits across pages; the author's
-    line breaks inside a paragraph are kept (section headings, lists)."""
+    line breaks inside a paragraph are kept (section headings, lists). The filed
+    translation when there is one; else the English text, with a note."""
+    legal = legal_text(petition, legal)
     flowables: list[Flowable] = [
-        Paragraph("FULL TITLE AND TEXT OF THE PROPOSED MEASURE", SUBHEADING),
-        Paragraph(text(petition.title.upper()), TITLE),
-        Spacer(0, 4),
+        paragraph(text(_("FULL TITLE AND TEXT OF THE PROPOSED MEASURE")), SUBHEADING),
     ]
-    body = petition.measure_text.replace("\r\n", "\n").strip()
+    if "title" in legal.in_english or "measure_text" in legal.in_english:
+        flowables.append(paragraph(f"<i>{text(shown_in_english_note())}</i>", SMALL))
+    flowables += [paragraph(text(legal.title.upper()), TITLE), Spacer(0, 4)]
+    body = legal.measure_text.replace("\r\n", "\n").strip()
     if not body:
-        flowables.append(
-            Paragraph(
-                "<b>[The full text of the measure has not been entered yet. This document must not be circulated "
-                "or signed until the text is printed here.]</b>",
-                BODY,
-            )
+        missing = _(
+            "[The full text of the measure has not been entered yet. This document must not be circulated "
+            "or signed until the text is printed here.]"
         )
+        flowables.append(paragraph(f"<b>{text(missing)}</b>", BODY))
         return flowables
-    for paragraph in _PARAGRAPH_BREAK.split(body):
-        lines = [text(line.strip()) for line in paragraph.strip().split("\n")]
-        flowables.append(Paragraph("<br/>".join(lines), MEASURE))
+    for block in _PARAGRAPH_BREAK.split(body):
+        lines = [text(line.strip()) for line in block.strip().split("\n")]
+        flowables.append(paragraph("<br/>".join(lines), MEASURE))
     return flowables
 
 
@@ -274,9 +371,9 @@ def measure_text(petition: Petition) -> list[Flowable]:
 def _box(label: str, value: str, width: float, min_height: float) -> list[Flowable]:
     """A labelled box's contents: the label in small capitals, then the value
     (pre-filled, or nothing, for ink), padded to at least `min_height`."""
-    flowables: list[Flowable] = [Paragraph(text(label.upper()), LABEL)]
+    flowables: list[Flowable] = [paragraph(text(label.upper()), LABEL)]
     if value:
-        flowables.append(Paragraph(text(value), VALUE))
+        flowables.append(paragraph(text(value), VALUE))
     used = sum(flowable.wrap(width - 2 * CELL_PADDING, PAGE_HEIGHT)[1] for flowable in flowables)
     if used < min_height:
         flowables.append(Spacer(0, min_height - used))
@@ -284,7 +381,7 @@ def _box(label: str, value: str, width: float, min_height: float) -> list[Flowab
 
 
 def _official_use() -> list[Flowable]:
-    return [Paragraph("FOR OFFICIAL USE ONLY", OFFICIAL_USE)]
+    return [paragraph(text(_("FOR OFFICIAL USE ONLY")), OFFICIAL_USE)]
 
 
 _GRID = [
@@ -305,22 +402,22 @@ def signer_line(number: int, *, name: str = "", address: str = "", city: str = "
     """One signer line (EC 9020): printed name and residence address on top,
     signature, city, ZIP and date signed below, and a box for official use.
     Pre-filled values are printed; everything else is left for ink."""
-    _, name_w, address_w, zip_w, date_w, _ = SIGNER_COLUMNS
+    name_w, address_w, zip_w, date_w = SIGNER_COLUMNS[1:5]
     rows = [
         [
             Paragraph(str(number), LINE_NUMBER),
-            _box("Print your name", name, name_w, 24),
-            _box("Residence address only (street and number)", address, address_w + zip_w + date_w, 24),
+            _box(_("Print your name"), name, name_w, 24),
+            _box(_("Residence address only (street and number)"), address, address_w + zip_w + date_w, 24),
             "",
             "",
             _official_use(),
         ],
         [
             "",
-            _box("Your signature as registered to vote (in ink)", "", name_w, 32),
-            _box("City or community", city, address_w, 32),
-            _box("ZIP", zip_code, zip_w, 32),
-            _box("Date signed", "", date_w, 32),
+            _box(_("Your signature as registered to vote (in ink)"), "", name_w, 32),
+            _box(_("City or community"), city, address_w, 32),
+            _box(_("ZIP"), zip_code, zip_w, 32),
+            _box(_("Date signed"), "", date_w, 32),
             "",
         ],
     ]
@@ -348,37 +445,55 @@ def circulator_declaration(*, name: str = "", address: str = "", note: str = "")
     and place of execution and their signature. `note` (markup) follows the
     heading. Kept together on one page."""
     half = CONTENT_WIDTH / 2
-    statements = Paragraph(
-        "I, the circulator named above, declare: <b>(1)</b> I am 18 years of age or older. <b>(2)</b> I "
-        "circulated this section of the petition and personally witnessed the appended signatures being "
-        "written. <b>(3)</b> To the best of my information and belief, each signature on this section is the "
-        "genuine signature of the person whose name it purports to be. <b>(4)</b> All signatures on this "
-        "section were obtained between the dates written below.",
+    statements = paragraph(
+        " ".join(
+            [
+                text(_("I, the circulator named above, declare:")),
+                "<b>(1)</b>",
+                text(_("I am 18 years of age or older.")),
+                "<b>(2)</b>",
+                text(
+                    _(
+                        "I circulated this section of the petition and personally witnessed the appended "
+                        "signatures being written."
+                    )
+                ),
+                "<b>(3)</b>",
+                text(
+                    _(
+                        "To the best of my information and belief, each signature on this section is the genuine "
+                        "signature of the person whose name it purports to be."
+                    )
+                ),
+                "<b>(4)</b>",
+                text(_("All signatures on this section were obtained between the dates written below.")),
+            ]
+        ),
         DECLARATION,
     )
-    perjury = Paragraph(
-        "<b>I certify under penalty of perjury under the laws of the State of California that the foregoing is "
-        "true and correct.</b>",
-        BODY,
+    perjury_words = _(
+        "I certify under penalty of perjury under the laws of the State of California that the foregoing is "
+        "true and correct."
     )
+    perjury = paragraph(f"<b>{text(perjury_words)}</b>", BODY)
     # Columns: date | name's rest | place's rest | address and signature.
     date_w, overlap = 120, 40
     widths = [date_w, half - date_w, overlap, half - overlap]
     rows = [
         [
-            _box("Printed name of circulator", name, half, 24),
+            _box(_("Printed name of circulator"), name, half, 24),
             "",
-            _box("Residence address of circulator (street and number, city, ZIP)", address, half, 24),
+            _box(_("Residence address of circulator (street and number, city, ZIP)"), address, half, 24),
             "",
         ],
         [statements, "", "", ""],
-        [_box("Signatures obtained from (date)", "", half, 22), "", _box("To (date)", "", half, 22), ""],
+        [_box(_("Signatures obtained from (date)"), "", half, 22), "", _box(_("To (date)"), "", half, 22), ""],
         [perjury, "", "", ""],
         [
-            _box("Executed on (date)", "", date_w, 32),
-            _box("At (city or place), California", "", half - date_w + overlap, 32),
+            _box(_("Executed on (date)"), "", date_w, 32),
+            _box(_("At (city or place), California"), "", half - date_w + overlap, 32),
             "",
-            _box("Signature of circulator (in ink)", "", half - overlap, 32),
+            _box(_("Signature of circulator (in ink)"), "", half - overlap, 32),
         ],
     ]
     table = Table(rows, colWidths=widths)
@@ -400,10 +515,10 @@ def circulator_declaration(*, name: str = "", address: str = "", note: str = "")
             ]
         )
     )
-    intro = "To be completed after the signatures above have been obtained (Elections Code 104 and 9022)."
+    intro = text(_("To be completed after the signatures above have been obtained (Elections Code 104 and 9022)."))
     flowables: list[Flowable] = [
-        Paragraph("DECLARATION OF CIRCULATOR", SUBHEADING),
-        Paragraph(f"{intro} {note}" if note else intro, SMALL),
+        paragraph(text(_("DECLARATION OF CIRCULATOR")), SUBHEADING),
+        paragraph(f"{intro} {note}" if note else intro, SMALL),
     ]
     flowables += [Spacer(0, 3), table]
     return KeepTogether(flowables)
@@ -437,7 +552,7 @@ class CodeBlock(Flowable):
         super().__init__()
         self.code = code
         self.barcode = _code128(code, bar_width=self.BAR_WIDTH, bar_height=self.BAR_HEIGHT)
-        barcode_width, _ = self.barcode.wrap(0, 0)
+        barcode_width = self.barcode.wrap(0, 0)[0]
         self.width = max(self.QR_SIZE, barcode_width)
         self.height = self.QR_SIZE + 4 + self.BAR_HEIGHT + 15
 
@@ -452,8 +567,9 @@ class CodeBlock(Flowable):
         renderPDF.draw(drawing, canvas, (self.width - self.QR_SIZE) / 2, self.height - self.QR_SIZE)
         barcode_width = self.barcode.width
         self.barcode.drawOn(canvas, (self.width - barcode_width) / 2, 14)
-        canvas.setFont(FONT_BOLD, 10.5)
-        canvas.drawCentredString(self.width / 2, 2, f"Code: {self.code}")
+        label = _("Code: %(code)s") % {"code": self.code}
+        canvas.setFont(font_for(label, FONT_BOLD), 10.5)
+        canvas.drawCentredString(self.width / 2, 2, label)
 
 
 # --- The footer on every page -------------------------------------------------
@@ -494,12 +610,14 @@ def footer_draw(canvas: Canvas, footer: Footer, page: int, pages: int) -> None:
     barcode.wrap(0, 0)
     barcode.drawOn(canvas, MARGIN - barcode.lquiet, FOOTER_BOTTOM)
     left = MARGIN + barcode.width - barcode.lquiet
-    canvas.setFont(FONT_BOLD, 10)
-    canvas.drawString(left, FOOTER_BOTTOM + 13, f"Code: {footer.code}")
-    canvas.setFont(FONT, 7.5)
+    code = _("Code: %(code)s") % {"code": footer.code}
+    canvas.setFont(font_for(code, FONT_BOLD), 10)
+    canvas.drawString(left, FOOTER_BOTTOM + 13, code)
+    canvas.setFont(font_for(footer.label), 7.5)
     canvas.drawString(left, FOOTER_BOTTOM + 3, footer.label)
-    canvas.setFont(FONT_BOLD, 10)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, FOOTER_BOTTOM + 13, f"Page {page} of {pages}")
+    page_of = _("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
+    canvas.setFont(font_for(page_of, FONT_BOLD), 10)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, FOOTER_BOTTOM + 13, page_of)
     canvas.restoreState()
 
 
@@ -509,6 +627,7 @@ class PetitionCanvas(Canvas):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.setViewerPreference("DisplayDocTitle", "true")  # a reader names the window by the title, not the file
         self.footer: Footer | None = None
         self._page_states: list[dict] = []
 
@@ -528,13 +647,19 @@ class PetitionCanvas(Canvas):
         super().save()
 
 
-def pdf_build(story: list[Flowable], *, title: str) -> bytes:
-    """Lay out `story` on US Letter pages with the footer; return the PDF."""
+def pdf_build(story: list[Flowable], *, title: str, subject: str = "") -> bytes:
+    """Lay out `story` on US Letter pages with the footer; return the PDF.
+
+    reportlab cannot tag a PDF; for screen readers the file carries its title (shown
+    as the window's title), subject and language, and its text is real text in
+    embedded fonts (not images), which readers and text extraction can read."""
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,
         pagesize=letter,
         title=title,
+        subject=subject,
+        lang=translation.get_language() or "en",
         author="calexit",
         creator="calexit petitions.documents",
         invariant=True,

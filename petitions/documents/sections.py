@@ -5,6 +5,7 @@ section when it comes back."""
 
 from __future__ import annotations
 
+from django.utils import translation
 from reportlab.platypus import Flowable, PageBreakIfNotEmpty, Paragraph, Spacer
 
 from petitions.codes import section_code
@@ -26,6 +27,12 @@ from petitions.models import PetitionSection
 
 
 def blank_sections_pdf(sections: list[PetitionSection], *, lines: int = 10) -> bytes:
+    """Filed with the county: in English whatever the volunteer's browser says (_blank_sections_pdf)."""
+    with translation.override("en"):
+        return _blank_sections_pdf(sections, lines=lines)
+
+
+def _blank_sections_pdf(sections: list[PetitionSection], *, lines: int = 10) -> bytes:
     """One document per section, each starting on a new page and counting its
     own pages, in one PDF to print."""
     if not sections:

@@ -3,6 +3,11 @@ prints, signs in ink as signer and as their own circulator, and mails back.
 
 California counts only signatures personally affixed in ink (Ni v. Slocum), so
 an online signature counts once this paper, found by its code, comes back.
+
+Drawn in the signer's language (Signature.language, or one the link asks for):
+the form's own words from the translation catalogues, the measure's from the
+petition's filed translation (selectors.petition_legal_text), English with a
+note where none was filed.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreakIfNotEmpty, Spacer, Table, TableStyle
 
 from petitions.codes import form_code
 from petitions.documents.layout import (
@@ -27,6 +34,7 @@ from petitions.documents.layout import (
     header,
     measure_text,
     notice_to_the_public,
+    paragraph,
     pdf_build,
     petition_to_the_secretary_of_state,
     signer_line,
@@ -34,12 +42,20 @@ from petitions.documents.layout import (
     title_and_summary,
 )
 from petitions.models import Petition, Signature
+from petitions.selectors import petition_legal_text, supported_language
 
 
-def wet_ink_form_pdf(signature: Signature) -> bytes:
+def wet_ink_form_pdf(signature: Signature, *, language: str | None = None) -> bytes:
     """The signer's own petition section for their county, pre-filled with their
-    name and residence address, as a PDF of US Letter pages."""
+    name and residence address, as a PDF of US Letter pages, in `language`
+    (default: the language they signed in)."""
+    with translation.override(supported_language(language or signature.language or settings.LANGUAGE_CODE)):
+        return _wet_ink_form_pdf(signature)
+
+
+def _wet_ink_form_pdf(signature: Signature) -> bytes:
     petition, county = signature.petition, signature.county
+    legal = petition_legal_text(petition)
     code = form_code(signature.pk)
     name = signature.printed_name
     street = street_address(signature)
@@ -48,19 +64,18 @@ def wet_ink_form_pdf(signature: Signature) -> bytes:
             Footer(
                 document=0,
                 code=code,
-                label=(
-                    f"Wet-ink petition form · {county_label(county)} · Keep all pages together and mail them all back"
-                ),
+                label=_("Wet-ink petition form · %(county)s · Keep all pages together and mail them all back")
+                % {"county": county_label(county)},
             )
         ),
         header(
             petition,
             county,
             code=code,
-            kind_line="Petition section for one signer: print it, sign it in ink, and mail it back.",
+            kind_line=_("Petition section for one signer: print it, sign it in ink, and mail it back."),
         ),
         Spacer(0, 6),
-        *title_and_summary(petition),
+        *title_and_summary(petition, legal),
         Spacer(0, 6),
         notice_to_the_public(),
         Spacer(0, 6),
@@ -73,13 +88,24 @@ def wet_ink_form_pdf(signature: Signature) -> bytes:
         circulator_declaration(
             name=name,
             address=f"{street}, {signature.city}, CA {signature.zip}",
-            note="<b>You are your own circulator:</b> you saw yourself sign, so you sign this declaration too. "
-            "Write the date you signed line 1 in both date boxes, then the date and place you sign this.",
+            note=bold(_("You are your own circulator:"))
+            + " "
+            + text(
+                _(
+                    "you saw yourself sign, so you sign this declaration too. Write the date you signed line 1 in "
+                    "both date boxes, then the date and place you sign this."
+                )
+            ),
         ),
         PageBreakIfNotEmpty(),
-        *measure_text(petition),
+        *measure_text(petition, legal),
     ]
-    return pdf_build(story, title=f"{petition.title}: petition section for one signer ({county_label(county)})")
+    title = _("%(title)s: petition section for one signer (%(county)s)") % {
+        "title": legal.title,
+        "county": county_label(county),
+    }
+    subject = _("Print this form, sign it in ink as the signer and as your own circulator, and mail it back.")
+    return pdf_build(story, title=title, subject=subject)
 
 
 def street_address(signature: Signature) -> str:
@@ -90,10 +116,16 @@ def street_address(signature: Signature) -> str:
     return " ".join(part for part in [signature.address.strip(), unit] if part)
 
 
+def bold(words: str) -> str:
+    """`words` as bold Paragraph markup."""
+    return f"<b>{text(words)}</b>"
+
+
 def deadline_text(day: datetime.date | None) -> str:
     if day is None:
-        return "Mail it back as soon as you can: your signature counts only once this signed paper reaches us."
-    return f"Mail it back by {day:%B} {day.day}, {day.year}."
+        return _("Mail it back as soon as you can: your signature counts only once this signed paper reaches us.")
+    # Translators: a date format (Django's date filter), e.g. "F j, Y" for "December 5, 2026".
+    return _("Mail it back by %(day)s.") % {"day": dateformat.format(day, _("F j, Y"))}
 
 
 def return_address(petition: Petition) -> str:
@@ -103,24 +135,33 @@ def return_address(petition: Petition) -> str:
     if lines:
         return "<br/>".join(text(line) for line in lines)
     url = settings.SITE_URL + reverse("petitions:detail", args=[petition.slug])
-    return (
-        "<font size=9>[The mailing address is not printed on this copy.] Find it on the petition's page, "
-        f"<b>{text(url)}</b>, or in the email that sent you this form.</font>"
+    words = text(
+        _(
+            "[The mailing address is not printed on this copy.] Find it on the petition's page, %(url)s, "
+            "or in the email that sent you this form."
+        )
     )
+    return "<font size=9>" + words.replace("%(url)s", f"<b>{text(url)}</b>") + "</font>"
 
 
 def instructions(petition: Petition) -> Table:
     """Short plain steps beside the address to mail the form to."""
     steps = [
-        "Print every page on plain white paper, one side only. Do not change anything printed here.",
-        "<b>Sign twice in ink: as signer and as circulator.</b> Line 1 is yours as signer; the Declaration "
-        "of Circulator is yours as circulator: fill in its dates and place too.",
-        "<b>Do not sign for anyone else.</b> Each voter signs their own form.",
-        f"<b>{text(deadline_text(petition.deadline))}</b> Send all pages, together.",
+        text(_("Print every page on plain white paper, one side only. Do not change anything printed here.")),
+        bold(_("Sign twice in ink: as signer and as circulator."))
+        + " "
+        + text(
+            _(
+                "Line 1 is yours as signer; the Declaration of Circulator is yours as circulator: "
+                "fill in its dates and place too."
+            )
+        ),
+        bold(_("Do not sign for anyone else.")) + " " + text(_("Each voter signs their own form.")),
+        bold(deadline_text(petition.deadline)) + " " + text(_("Send all pages, together.")),
     ]
-    left = [Paragraph("HOW TO MAKE YOUR SIGNATURE COUNT", LABEL), Spacer(0, 2)]
-    left += [Paragraph(f"{number}.&nbsp;&nbsp;{step}", SMALL) for number, step in enumerate(steps, start=1)]
-    right = [Paragraph("MAIL TO:", LABEL), Spacer(0, 2), Paragraph(return_address(petition), VALUE)]
+    left: list[Flowable] = [paragraph(text(_("HOW TO MAKE YOUR SIGNATURE COUNT")), LABEL), Spacer(0, 2)]
+    left += [paragraph(f"{number}.&nbsp;&nbsp;{step}", SMALL) for number, step in enumerate(steps, start=1)]
+    right = [paragraph(text(_("MAIL TO:")), LABEL), Spacer(0, 2), paragraph(return_address(petition), VALUE)]
     address_width = 2.6 * inch
     table = Table([[left, right]], colWidths=[CONTENT_WIDTH - address_width, address_width])
     table.setStyle(

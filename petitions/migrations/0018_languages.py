@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='PetitionText',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(choices=[('es', 'Español'), ('zh-hant', '中文（繁體）')], max_length=10)),
+                ('language', models.CharField(choices=[('es', 'Español'), ('zh-hant', '繁體中文')], max_length=10)),
                 ('title', models.CharField(blank=True, max_length=200)),
                 ('question', models.TextField(blank=True)),
                 ('summary', models.TextField(blank=True)),

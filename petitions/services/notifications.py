@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from petitions.models import Notification, Petition
 from petitions.selectors import petition_counts, petition_history
@@ -232,11 +232,12 @@ def notification_send(notification_id: int, *, now: datetime | None = None) -> b
 def _deliver(notification: Notification, recipients: list[str]) -> None:
     petition = notification.petition
     detail = notification.detail
-    subject = SUBJECTS[Kind(notification.kind)].format(title=petition.title, **detail)
-    body = render_to_string(
-        f"email/notification_{notification.kind}.txt",
-        {"petition": petition, "n": detail, "dashboard_url": f"{settings.SITE_URL}/dashboard/"},
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # to the organizers, in the dashboard's language
+        subject = SUBJECTS[Kind(notification.kind)].format(title=petition.title, **detail)
+        body = render_to_string(
+            f"email/notification_{notification.kind}.txt",
+            {"petition": petition, "n": detail, "dashboard_url": f"{settings.SITE_URL}/dashboard/"},
+        )
     # Bcc: the organizers do not see each other's addresses.
     EmailMessage(subject=subject, body=body, bcc=recipients).send()
 

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from petitions.models import County, Petition, Signature
 from petitions.queue import confirmation_email_send, validation_queue
+from petitions.selectors import petition_legal_text, supported_language
 from petitions.services.abuse import confirmation_email_allowed, confirmation_email_release
 from petitions.services.outbox import EmailKind, email_send
 from petitions.services.tallies import bucket_of, tally_change_record
@@ -50,10 +52,17 @@ def signature_for_token(token: str) -> Signature | None:
 
 
 def confirmation_url(signature: Signature) -> str:
+    """The confirmation link; `?lang=` keeps the signer's language (not English, the default) on
+    whichever device opens it."""
     path = reverse(
         "petitions:confirm", kwargs={"slug": signature.petition.slug, "token": confirmation_token(signature)}
     )
-    return f"{settings.SITE_URL}{path}"
+    return f"{settings.SITE_URL}{path}{language_query(signature.language)}"
+
+
+def language_query(language: str) -> str:
+    """`?lang=<language>` for a link in an email, nothing for the default language."""
+    return f"?lang={language}" if language and language != settings.LANGUAGE_CODE else ""
 
 
 # --- Online signing ----------------------------------------------------------
@@ -135,14 +144,19 @@ def confirmation_deliver(signature: Signature) -> bool:
     if not confirmation_email_allowed(email=signature.email):
         logger.info("signature %s: no confirmation email, its address had its share for now", signature.pk)
         return False
-    context = {"signature": signature, "petition": signature.petition, "url": confirmation_url(signature)}
+    # In the language they signed in: the words, and the measure's title as filed in it (else English).
+    with translation.override(supported_language(signature.language or settings.LANGUAGE_CODE)):
+        legal = petition_legal_text(signature.petition)
+        context = {
+            "signature": signature,
+            "petition": signature.petition,
+            "title": legal.title,
+            "url": confirmation_url(signature),
+        }
+        subject = _("Confirm your signature: %(title)s") % {"title": legal.title}
+        message = render_to_string("email/confirm_signature.txt", context)
     try:
-        send_mail(
-            subject=f"Confirm your signature: {signature.petition.title}",
-            message=render_to_string("email/confirm_signature.txt", context),
-            from_email=None,
-            recipient_list=[signature.email],
-        )
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=[signature.email])
     except Exception:
         confirmation_email_release(email=signature.email)  # not sent: the address keeps its share
         raise

@@ -670,6 +670,9 @@ def voters_import(
         note("Measuring how many voters share an address ...")
         by_address.measure(file_name=path.name)
         summary.lap("measure addresses")
+        note("Finding the ZIP codes that lie in one county ...")
+        zip_counties_refresh()
+        summary.lap("ZIP codes to counties")
     if summary.inserted or summary.updated:
         # People register during the campaign: what the machine found not
         # registered (or in review) is looked at again against the new file.
@@ -678,6 +681,25 @@ def voters_import(
         summary.lap("re-validation queued")
     summary.seconds = time.monotonic() - started
     return summary
+
+
+ZIP_COUNTIES_FILL = (
+    "INSERT INTO petitions_zipcounty (zip, county_id) "
+    "SELECT key_zip, MIN(county_id) FROM petitions_voter "
+    "WHERE registered = %s AND key_zip <> '' "  # key_zip: the 5 digits, or ''
+    "GROUP BY key_zip HAVING MIN(county_id) = MAX(county_id)"
+)
+
+
+def zip_counties_refresh() -> int:
+    """Rebuild ZipCounty from the voter table: each 5-digit ZIP whose registered voters all
+    live in one county (the sign form suggests it; a ZIP that straddles counties gets none).
+    One grouped scan of the voters, in one transaction (readers see the old rows until it
+    commits). Returns the number of ZIP codes kept."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM petitions_zipcounty")
+        cursor.execute(ZIP_COUNTIES_FILL, [True])
+        return cursor.rowcount
 
 
 class _Parsed:

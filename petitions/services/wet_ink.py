@@ -21,13 +21,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from petitions.codes import FORM, MalformedCode, code_format, code_parse
 from petitions.models import Petition, Signature
+from petitions.selectors import petition_legal_text, supported_language
 from petitions.services.audit import audit_record
 from petitions.services.outbox import EmailKind, email_send
+from petitions.services.signing import language_query
 from petitions.services.tallies import bucket_of, tally_change_record
 from petitions.validation.engine import Decision
 from petitions.validation.outcomes import count_for_voter
@@ -85,26 +88,27 @@ def form_email_deliver(signature: Signature) -> bool:
     if (kind := signature.form_email_kind) is None or signature.wet_ink_received_at is not None:
         return False
     petition = signature.petition
-    context = {
-        "signature": signature,
-        "petition": petition,
-        "kind": kind,
-        "url": form_url(signature),
-        "available": form_available(signature),
-        "check_url": REGISTRATION_CHECK_URL,
-        "register_url": REGISTER_URL,
-    }
-    subject = (
-        f"You have already signed: {petition.title}"
-        if kind == "already_signed"
-        else f"Your petition form: {petition.title}"
-    )
-    send_mail(
-        subject=subject,
-        message=render_to_string("email/petition_form.txt", context),
-        from_email=None,
-        recipient_list=[signature.email],
-    )
+    # In the language they signed in, and so is the form the link opens (`?lang=`).
+    with translation.override(supported_language(signature.language or settings.LANGUAGE_CODE)):
+        legal = petition_legal_text(petition)
+        context = {
+            "signature": signature,
+            "petition": petition,
+            "title": legal.title,
+            "kind": kind,
+            "url": form_url(signature) + language_query(signature.language),
+            "available": form_available(signature),
+            "check_url": REGISTRATION_CHECK_URL,
+            "register_url": REGISTER_URL,
+        }
+        words = {"title": legal.title}
+        subject = (
+            _("You have already signed: %(title)s") % words
+            if kind == "already_signed"
+            else _("Your petition form: %(title)s") % words
+        )
+        message = render_to_string("email/petition_form.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[signature.email])
     return True
 
 

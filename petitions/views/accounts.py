@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -47,8 +49,8 @@ def second_factor_required(view):
 class TokenForm(forms.Form):
     token = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
-        label="6-digit code",
-        error_messages={"invalid": "Type the 6 digits your app shows."},
+        label=gettext_lazy("6-digit code"),
+        error_messages={"invalid": gettext_lazy("Type the 6 digits your app shows.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
@@ -75,7 +77,7 @@ def otp_verify(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if staff_verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_next(request))
-        form.add_error("token", "That code is not right (or was already used). Wait for the next one and try again.")
+        form.add_error("token", _("That code is not right (or was already used). Wait for the next one and try again."))
     return render(
         request,
         "accounts/otp_verify.html",
@@ -97,7 +99,7 @@ def otp_setup(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if staff_device_confirm(request=request, device=device, token=form.cleaned_data["token"]):
             return redirect(_next(request))
-        form.add_error("token", "That code does not match: check the phone's clock and type the current code.")
+        form.add_error("token", _("That code does not match: check the phone's clock and type the current code."))
     qr = segno.make(device.config_url, error="m")
     return render(
         request,
@@ -105,7 +107,7 @@ def otp_setup(request: StaffRequest) -> HttpResponse:
         {
             "form": form,
             "next": _next(request),
-            "qr_svg": qr.svg_inline(scale=4, title="Authenticator QR code"),
+            "qr_svg": qr.svg_inline(scale=4, title=_("Authenticator QR code")),
             "secret": totp_secret(device),
             "required": staff_needs_second_factor(request.user),
         },

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,7 +34,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
 def _organizer_only(user: Any) -> None:
     if not bulk.bulk_allowed(user):
-        raise PermissionDenied("Bulk invalidation takes the Organizer role.")
+        raise PermissionDenied(_("Bulk invalidation takes the Organizer role."))
 
 
 class BulkForm(forms.Form):
@@ -41,19 +43,22 @@ class BulkForm(forms.Form):
     created_from = forms.DateTimeField(
         required=False,
         input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": "Give a date and time, like 2026-11-30 14:00."},
+        error_messages={"invalid": gettext_lazy("Give a date and time, like 2026-11-30 14:00.")},
     )
     created_to = forms.DateTimeField(
         required=False,
         input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": "Give a date and time, like 2026-11-30 18:00."},
+        error_messages={"invalid": gettext_lazy("Give a date and time, like 2026-11-30 18:00.")},
     )
     circulator = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     section = forms.CharField(required=False, max_length=60, strip=True)
     reason = forms.ChoiceField(
         choices=[(reason.value, reason.label) for reason in bulk.REASONS],
         initial=Signature.Reason.FRAUD,
-        error_messages={"required": "Choose a reason.", "invalid_choice": "Choose one of the reasons listed."},
+        error_messages={
+            "required": gettext_lazy("Choose a reason."),
+            "invalid_choice": gettext_lazy("Choose one of the reasons listed."),
+        },
     )
     note = forms.CharField(required=False, max_length=300, strip=True)
 
@@ -62,12 +67,16 @@ class BulkForm(forms.Form):
         self.petition = petition
         field = self.fields["circulator"]
         assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
-        field.choices = [("", "Any circulator")] + [
+        field.choices = [("", _("Any circulator"))] + [
             # Two circulators may share a name: their city and number tell them apart.
-            (c.pk, f"{c.name}, {c.city or 'no city'} (no. {c.pk})")
+            (
+                c.pk,
+                _("%(name)s, %(city)s (no. %(number)s)")
+                % {"name": c.name, "city": c.city or _("no city"), "number": c.pk},
+            )
             for c in petition.circulators.order_by("name", "pk").only("pk", "name", "city")
         ]
-        field.error_messages["invalid_choice"] = "Choose a circulator of this petition."
+        field.error_messages["invalid_choice"] = _("Choose a circulator of this petition.")
 
     def clean_client_address(self) -> str:
         value = self.cleaned_data["client_address"].lower()
@@ -76,12 +85,12 @@ class BulkForm(forms.Form):
         try:
             return client_ip_hash(str(ipaddress.ip_address(value)))
         except ValueError:
-            raise forms.ValidationError("Give an IP address (IPv4 or IPv6) or its 64-character hash.") from None
+            raise forms.ValidationError(_("Give an IP address (IPv4 or IPv6) or its 64-character hash.")) from None
 
     def clean_email_domain(self) -> str:
         value = self.cleaned_data["email_domain"].lower()
         if value and not DOMAIN.match(value):
-            raise forms.ValidationError("Give a domain, like example.com.")
+            raise forms.ValidationError(_("Give a domain, like example.com."))
         return value.lstrip("@")
 
     def clean_section(self) -> int | None:
@@ -90,18 +99,18 @@ class BulkForm(forms.Form):
             return None
         section = PetitionSection.objects.filter(petition=self.petition, number=value).first()
         if section is None:
-            raise forms.ValidationError(f"No section numbered {value} in this petition.")
+            raise forms.ValidationError(_("No section numbered %(number)s in this petition.") % {"number": value})
         return section.pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("created_from"), data.get("created_to")
         if start and end and end <= start:
-            self.add_error("created_to", "The window must end after it starts.")
+            self.add_error("created_to", _("The window must end after it starts."))
         criteria_fields = ("client_address", "email_domain", "created_from", "created_to", "circulator", "section")
         if not self.errors and not any(data.get(name) for name in criteria_fields):
             raise forms.ValidationError(
-                "Give at least one criterion: a bulk invalidation never selects a whole petition."
+                _("Give at least one criterion: a bulk invalidation never selects a whole petition.")
             )
         return data
 
@@ -143,19 +152,19 @@ def _describe(run: BulkInvalidation) -> list[tuple[str, str]]:
     """The run's criteria in words."""
     criteria, shown = run.criteria, []
     if criteria.get("ip_hash"):
-        shown.append(("Client address hash", criteria["ip_hash"][:16] + "…"))
+        shown.append((_("Client address hash"), criteria["ip_hash"][:16] + "…"))
     if criteria.get("email_domain"):
-        shown.append(("Email domain", "@" + criteria["email_domain"]))
+        shown.append((_("Email domain"), "@" + criteria["email_domain"]))
     if criteria.get("created_from"):
-        shown.append(("Signed from", criteria["created_from"][:16].replace("T", " ")))
+        shown.append((_("Signed from"), criteria["created_from"][:16].replace("T", " ")))
     if criteria.get("created_to"):
-        shown.append(("Signed before", criteria["created_to"][:16].replace("T", " ")))
+        shown.append((_("Signed before"), criteria["created_to"][:16].replace("T", " ")))
     if criteria.get("circulator"):
         circulator = run.petition.circulators.filter(pk=criteria["circulator"]).first()
-        shown.append(("Circulator", circulator.name if circulator else f"#{criteria['circulator']}"))
+        shown.append((_("Circulator"), circulator.name if circulator else f"#{criteria['circulator']}"))
     if criteria.get("section"):
         section = PetitionSection.objects.filter(pk=criteria["section"]).first()
-        shown.append(("Section", section.number if section else f"#{criteria['section']}"))
+        shown.append((_("Section"), section.number if section else f"#{criteria['section']}"))
     return shown
 
 
@@ -241,16 +250,16 @@ def _act(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
 @dashboard_view
 @require_POST
 def bulk_start(request: StaffRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, bulk.bulk_start, "Bulk invalidation started.")
+    return _act(request, pk, bulk.bulk_start, _("Bulk invalidation started."))
 
 
 @dashboard_view
 @require_POST
 def bulk_cancel(request: StaffRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, bulk.bulk_cancel, "Cancelling: the batch under way finishes first.")
+    return _act(request, pk, bulk.bulk_cancel, _("Cancelling: the batch under way finishes first."))
 
 
 @dashboard_view
 @require_POST
 def bulk_undo(request: StaffRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, bulk.bulk_undo, "Undoing the bulk invalidation.")
+    return _act(request, pk, bulk.bulk_undo, _("Undoing the bulk invalidation."))

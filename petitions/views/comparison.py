@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from petitions.matching.keys import fold, house_key, name_key, parse_street_address, street_key, suffix_key
 from petitions.models import Signature, Voter
 from petitions.selectors import CandidateVoter
@@ -89,14 +91,14 @@ def _field_specs(signature: Signature) -> list[FieldSpec]:
     return [
         FieldSpec(
             "first_name",
-            "First name",
+            gettext("First name"),
             name.first,
             lambda v: v.first_name,
             lambda v: name_key(name.first) == name_key(v.first_name),
         ),
         FieldSpec(
             "middle_name",
-            "Middle name",
+            gettext("Middle name"),
             name.middle,
             lambda v: v.middle_name,
             lambda v: _same_middle(name.middle, v.middle_name),
@@ -104,28 +106,28 @@ def _field_specs(signature: Signature) -> list[FieldSpec]:
         ),
         FieldSpec(
             "last_name",
-            "Last name",
+            gettext("Last name"),
             name.last,
             lambda v: v.last_name,
             lambda v: name_key(name.last) == name_key(v.last_name),
         ),
         FieldSpec(
             "suffix",
-            "Suffix",
+            gettext("Suffix"),
             name.suffix,
             lambda v: v.suffix,
             lambda v: suffix_key(name.suffix) == suffix_key(v.suffix),
         ),
         FieldSpec(
             "house",
-            "House number",
+            gettext("House number"),
             address.house,
             lambda v: _joined(v.address_number, v.house_fraction, v.address_number_suffix),
             lambda v: house_key(address.house) == house_key(v.address_number + v.address_number_suffix),
         ),
         FieldSpec(
             "street",
-            "Street",
+            gettext("Street"),
             address.street,
             lambda v: _joined(v.street_dir_prefix, v.street_name, v.street_type, v.street_dir_suffix),
             lambda v: (
@@ -135,18 +137,25 @@ def _field_specs(signature: Signature) -> list[FieldSpec]:
         ),
         FieldSpec(
             "unit",
-            "Unit",
+            gettext("Unit"),
             address.unit,
             lambda v: _joined(v.unit_type, v.unit_number),
             lambda v: _unit_key(address.unit) == _unit_key(v.unit_number),
         ),
-        FieldSpec("city", "City", signature.city, lambda v: v.city, lambda v: fold(signature.city) == fold(v.city)),
         FieldSpec(
-            "zip", "ZIP", signature.zip, lambda v: v.zip, lambda v: _zip5(signature.zip) == _zip5(v.zip), optional=True
+            "city", gettext("City"), signature.city, lambda v: v.city, lambda v: fold(signature.city) == fold(v.city)
+        ),
+        FieldSpec(
+            "zip",
+            gettext("ZIP"),
+            signature.zip,
+            lambda v: v.zip,
+            lambda v: _zip5(signature.zip) == _zip5(v.zip),
+            optional=True,
         ),
         FieldSpec(
             "dob",
-            "Date of birth",
+            gettext("Date of birth"),
             dob,
             lambda v: v.dob.isoformat() if v.dob else "",
             lambda v: signature.dob == v.dob,
@@ -154,7 +163,7 @@ def _field_specs(signature: Signature) -> list[FieldSpec]:
         ),
         FieldSpec(
             "county",
-            "County",
+            gettext("County"),
             f"{signature.county_id} {signature.county.name}",
             lambda v: f"{v.county_id} {v.county.name}",
             lambda v: signature.county_id == v.county_id,
@@ -180,7 +189,7 @@ def comparison_build(signature: Signature, candidate_voters: list[CandidateVoter
     rows = [
         Row(
             field="name_as_written",
-            label="Name as written" if signature.name_as_written else "Name",
+            label=gettext("Name as written") if signature.name_as_written else gettext("Name"),
             signature=signature.printed_name,
             compared=False,
             cells=[
@@ -203,7 +212,7 @@ def comparison_build(signature: Signature, candidate_voters: list[CandidateVoter
     rows.append(
         Row(
             field="address_as_written",
-            label="Address as written",
+            label=gettext("Address as written"),
             compared=False,
             signature=_joined(signature.address, signature.unit),
             cells=[Cell(c.voter.street_address if c.voter else "") for c in candidates],

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from petitions.models import CountingRun, Petition
 from petitions.selectors import (
@@ -40,7 +41,7 @@ def petition_from_request(request: HttpRequest, *, with_odds: bool = False) -> P
     else:
         petition = get_object_or_404(Petition, slug=slug) if slug else petition_featured()
     if petition is None:
-        raise Http404("No petition yet.")
+        raise Http404(_("No petition yet."))
     return petition
 
 

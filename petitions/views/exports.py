@@ -18,6 +18,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,12 +47,18 @@ class ExportForm(forms.Form):
         choices=ExportJob.Kind.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial=ExportJob.Kind.COUNTS,
-        error_messages={"required": "Choose what to export.", "invalid_choice": "Choose what to export."},
+        error_messages={
+            "required": gettext_lazy("Choose what to export."),
+            "invalid_choice": gettext_lazy("Choose what to export."),
+        },
     )
     format = forms.ChoiceField(
         choices=ExportJob.Format.choices,
         initial=ExportJob.Format.XLSX,
-        error_messages={"required": "Choose a format.", "invalid_choice": "Choose CSV, XLSX or JSON."},
+        error_messages={
+            "required": gettext_lazy("Choose a format."),
+            "invalid_choice": gettext_lazy("Choose CSV, XLSX or JSON."),
+        },
     )
     county = forms.CharField(required=False, max_length=20)
     section = forms.CharField(required=False, max_length=60)
@@ -101,7 +109,7 @@ def export_list(request: StaffRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if request.POST.get("kind") in PERSONAL_KINDS and not personal:
-            raise PermissionDenied("Exporting signatures takes the Organizer role: they hold personal data.")
+            raise PermissionDenied(_("Exporting signatures takes the Organizer role: they hold personal data."))
         if form.is_valid():
             try:
                 job = export_job_request(
@@ -115,7 +123,11 @@ def export_list(request: StaffRequest) -> HttpResponse:
             except ExportRefused as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Export started: {job.label} ({job.get_format_display()}).")
+                messages.success(
+                    request,
+                    _("Export started: %(label)s (%(format)s).")
+                    % {"label": job.label, "format": job.get_format_display()},
+                )
                 return redirect(f"{reverse('petitions:exports')}?petition={petition.slug}#export-{job.pk}")
         status = 400
     jobs = list(ExportJob.objects.filter(user=request.user).select_related("petition")[:SHOWN])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from petitions.http import StaffRequest
@@ -19,7 +20,7 @@ RECENT = 15
 class IntakeForm(forms.Form):
     code = forms.CharField(
         max_length=60,
-        label="Form code",
+        label=gettext_lazy("Form code"),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false", "autocapitalize": "characters"}
         ),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import pairwise
-from typing import cast
+from typing import Literal, cast
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -15,10 +18,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import check_for_language, get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
@@ -27,11 +32,12 @@ from django.views.decorators.vary import vary_on_headers
 from petitions.client_ip import client_ip
 from petitions.documents.wet_ink_form import wet_ink_form_pdf
 from petitions.forms import ConfirmForm, SignatureForm
-from petitions.models import Petition
+from petitions.models import Petition, ZipCounty
 from petitions.selectors import (
     PetitionCounts,
     petition_featured,
     petition_history,
+    petition_legal_text,
     petition_public,
     petition_public_counts,
     petition_public_county_counts,
@@ -54,7 +60,7 @@ def _accepting_signatures(petition: Petition) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     petition = petition_featured()
     if petition is None:
-        raise Http404("No petition yet.")
+        raise Http404(_("No petition yet."))
     return _render_petition(request, petition)
 
 
@@ -62,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     petition = petition_public(slug)
     if petition is None:
-        raise Http404("No such petition.")
+        raise Http404(_("No such petition."))
     return _render_petition(request, petition)
 
 
@@ -73,6 +79,7 @@ def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
         "petitions/petition_detail.html",
         {
             "petition": petition,
+            "legal": petition_legal_text(petition),
             "counts": counts,
             "accepting": _accepting_signatures(petition),
             "county_map": public_county_map(petition, counts),
@@ -112,8 +119,11 @@ def _render_public_county_map(petition: Petition, counts: PetitionCounts) -> str
     # Valid signatures in four bands: from the smallest number shown to the next power of ten, then by tens.
     edges = [10 ** len(str(max(below, 1)))]
     edges += [edges[0] * 10, edges[0] * 100]
-    bands = [f"{low:,} to {high - 1:,}" for low, high in pairwise([below, *edges])]
-    bands.append(f"{edges[-1]:,} or more")
+    bands = [
+        _("%(low)s to %(high)s") % {"low": _number(low), "high": _number(high - 1)}
+        for low, high in pairwise([below, *edges])
+    ]
+    bands.append(_("%(number)s or more") % {"number": _number(edges[-1])})
     return render_to_string(
         "petitions/_county_map.html",
         {
@@ -127,15 +137,21 @@ def _render_public_county_map(petition: Petition, counts: PetitionCounts) -> str
     )
 
 
+def _number(value: int) -> str:
+    """A whole number as the active language writes it (546,651; 546.651; ...)."""
+    return number_format(value, force_grouping=True)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     # The blank form's GET reads the petition this process kept a second ago; a signature, the database's.
     petition = get_object_or_404(Petition, slug=slug) if request.method == "POST" else petition_public(slug)
     if petition is None:
-        raise Http404("No such petition.")
+        raise Http404(_("No such petition."))
+    legal = petition_legal_text(petition)
     if not _accepting_signatures(petition):
-        return render(request, "petitions/closed.html", {"petition": petition}, status=410)
+        return render(request, "petitions/closed.html", {"petition": petition, "legal": legal}, status=410)
     if request.method == "POST":
         form = SignatureForm(request.POST)
         if form.is_valid():
@@ -147,8 +163,26 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
                 petition=petition, data=data, ip_hash=ip_hash, hold=hold, language=get_language()
             )
             return redirect("petitions:check_email", slug=petition.slug)
-        return render(request, "petitions/sign.html", {"petition": petition, "form": form})
-    return render(request, "petitions/sign.html", {"petition": petition, "form_html": blank_sign_form(request)})
+        return render(
+            request,
+            "petitions/sign.html",
+            {"petition": petition, "legal": legal, "form": form, "error_summary": _error_summary(form)},
+        )
+    return render(
+        request,
+        "petitions/sign.html",
+        {"petition": petition, "legal": legal, "form_html": blank_sign_form(request)},
+    )
+
+
+def _error_summary(form: SignatureForm) -> list[tuple[str, str]]:
+    """The sign form's errors for the summary at its top, in the fields' order: (the field's
+    id to link to, "Label: error"); a form-wide error has no field."""
+    summary = [("", str(error)) for error in form.non_field_errors()]
+    for field in form:
+        for error in field.errors:
+            summary.append((field.id_for_label, _("%(label)s: %(error)s") % {"label": field.label, "error": error}))
+    return summary
 
 
 #: Stands for the request's CSRF token in the blank sign form rendered once per process.
@@ -171,18 +205,52 @@ def blank_sign_form(request: HttpRequest) -> SafeString:
     return mark_safe(_blank_sign_form_html(get_language()).replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - our HTML
 
 
+#: How long a web process keeps its copy of the ZIP map, and browsers theirs: it changes only with a voter import.
+ZIP_COUNTIES_MAX_AGE = 6 * 3600
+#: This process's copy: {"": (good until (monotonic), body, ETag)}.
+_zip_counties_memo: dict[str, tuple[float, bytes, str]] = {}
+
+
+@cache_control(public=True, max_age=ZIP_COUNTIES_MAX_AGE)
+@require_http_methods(["GET", "HEAD"])
+def zip_counties(request: HttpRequest) -> HttpResponse:
+    """The ZIP codes whose registered voters all live in one county, as {"95814": "34", ...}
+    (models.ZipCounty, rebuilt by each voter import): the sign form's script suggests the
+    county from the ZIP. One query per process per ZIP_COUNTIES_MAX_AGE; an ETag for the rest."""
+    now = time.monotonic()
+    kept = _zip_counties_memo.get("")
+    if kept is None or kept[0] <= now:
+        body = json.dumps(dict(ZipCounty.objects.values_list("zip", "county_id")), separators=(",", ":")).encode()
+        kept = _zip_counties_memo[""] = (now + ZIP_COUNTIES_MAX_AGE, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    _, body, etag = kept
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    return response
+
+
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     petition = get_object_or_404(Petition, slug=slug)
-    return render(request, "petitions/check_email.html", {"petition": petition})
+    return render(request, "petitions/check_email.html", {"petition": petition, "legal": petition_legal_text(petition)})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """GET only shows a button: email scanners follow links. The POST confirms."""
+    """GET only shows a button: email scanners follow links. The POST confirms.
+    The email's link carries the signer's language (`?lang=`): it wins, and is kept."""
+    language = _language_from_link(request)
+    response = _confirm(request, slug, token)
+    return _language_kept(response, language) if language else response
+
+
+def _confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     signature = signing.signature_for_token(token)
     if signature is None or signature.petition.slug != slug:
         return render(request, "petitions/confirm_invalid.html", status=404)
+    legal = petition_legal_text(signature.petition)
     closed = not _accepting_signatures(signature.petition)
     if closed or _confirmation_link_expired(signature):
         return render(
@@ -190,6 +258,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "petitions/confirm_expired.html",
             {
                 "petition": signature.petition,
+                "legal": legal,
                 "closed": closed,
                 "days": settings.CONFIRMATION_LINK_DAYS,
             },
@@ -208,12 +277,47 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "petitions/confirm.html",
         {
             "petition": signature.petition,
+            "legal": legal,
             "signature": signature,
             "already": already,
-            "form_path": wet_ink.form_path(signature) if already and _wet_ink(signature) else "",
+            "form_path": _form_path(signature) if already and _wet_ink(signature) else "",
             "form": ConfirmForm(),
         },
     )
+
+
+def _form_path(signature) -> str:
+    """The wet-ink form's link, in the language of the page that shows it when not the signer's own."""
+    language = get_language()
+    path = wet_ink.form_path(signature)
+    return path if language == signature.language else f"{path}?lang={language}"
+
+
+def _language_from_link(request: HttpRequest) -> str:
+    """A valid `?lang=` of the request, made the active language; "" when there is none."""
+    language = request.GET.get("lang", "")
+    if not _valid_language(language):
+        return ""
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def _valid_language(language: str) -> bool:
+    return language in dict(settings.LANGUAGES) and check_for_language(language)
+
+
+def _language_kept(response: HttpResponse, language: str) -> HttpResponse:
+    """Keep `language` in the language cookie, as the switcher does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
 
 
 def _confirmation_link_expired(signature) -> bool:
@@ -232,23 +336,31 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     petition = get_object_or_404(Petition, slug=slug)
     signature = wet_ink.signature_for_form_token(request.GET.get("form", ""))
     form_path = (
-        wet_ink.form_path(signature)
-        if signature and signature.petition_id == petition.pk and _wet_ink(signature)
-        else ""
+        _form_path(signature) if signature and signature.petition_id == petition.pk and _wet_ink(signature) else ""
     )
-    return render(request, "petitions/thanks.html", {"petition": petition, "form_path": form_path})
+    return render(
+        request,
+        "petitions/thanks.html",
+        {"petition": petition, "legal": petition_legal_text(petition), "form_path": form_path},
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def wet_ink_form(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The signer's personal petition section as a PDF. Safe on GET: it changes nothing."""
+    """The signer's personal petition section as a PDF. Safe on GET: it changes nothing.
+    In the language the link asks for (`?lang=`), else the one they signed in."""
     signature = wet_ink.signature_for_form_token(token)
     if signature is None or signature.petition.slug != slug:
         return render(request, "petitions/form_invalid.html", status=404)
     if not wet_ink.form_available(signature):
-        return render(request, "petitions/closed.html", {"petition": signature.petition}, status=410)
-    response = HttpResponse(wet_ink_form_pdf(signature), content_type="application/pdf")
+        petition = signature.petition
+        return render(
+            request, "petitions/closed.html", {"petition": petition, "legal": petition_legal_text(petition)}, status=410
+        )
+    language = request.GET.get("lang", "")
+    pdf = wet_ink_form_pdf(signature, language=language if _valid_language(language) else signature.language)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{signature.petition.slug}-petition-form.pdf"'
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
@@ -264,12 +376,13 @@ def widget(request: HttpRequest, slug: str) -> HttpResponse:
     frame-ancestors 'none'."""
     petition = petition_public(slug)
     if petition is None:
-        raise Http404("No such petition.")
+        raise Http404(_("No such petition."))
     return render(
         request,
         "petitions/widget.html",
         {
             "petition": petition,
+            "legal": petition_legal_text(petition),
             "counts": petition_public_counts(petition),
             "accepting": _accepting_signatures(petition),
         },
@@ -291,13 +404,4 @@ def set_language(request: HttpRequest) -> HttpResponse:
     ):
         target = "/"
     response = redirect(target)
-    if check_for_language(language) and language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        )
-    return response
+    return _language_kept(response, language) if _valid_language(language) else response

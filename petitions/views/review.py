@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -47,12 +49,12 @@ Status = Signature.Status
 Reason = Signature.Reason
 
 # Rejections offered in the queue, with their keys.
-REJECT_KEYS: list[tuple[str, str, str]] = [
-    (Reason.NOT_REGISTERED, "n", "Not registered"),
-    (Reason.ADDRESS_MISMATCH, "a", "Address mismatch"),
-    (Reason.WRONG_COUNTY, "w", "Wrong county"),
-    (Reason.INCOMPLETE, "i", "Incomplete"),
-    (Reason.FRAUD, "f", "Fraud"),
+REJECT_KEYS: list[tuple[str, str, str | Promise]] = [
+    (Reason.NOT_REGISTERED, "n", gettext_lazy("Not registered")),
+    (Reason.ADDRESS_MISMATCH, "a", gettext_lazy("Address mismatch")),
+    (Reason.WRONG_COUNTY, "w", gettext_lazy("Wrong county")),
+    (Reason.INCOMPLETE, "i", gettext_lazy("Incomplete")),
+    (Reason.FRAUD, "f", gettext_lazy("Fraud")),
 ]
 REJECT_REASONS = {reason for reason, _, _ in REJECT_KEYS}
 
@@ -106,12 +108,27 @@ def queue(request: StaffRequest) -> HttpResponse:
 
 
 def _outcome(signature: Signature) -> str:
-    registrant = f"voter {signature.voter.registrant_id}" if signature.voter is not None else ""
+    registrant = (
+        gettext("voter %(registrant)s") % {"registrant": signature.voter.registrant_id}
+        if signature.voter is not None
+        else ""
+    )
     if signature.status == Status.VALID:
-        return f"Signature #{signature.pk}: valid ({registrant})"
+        return gettext("Signature #%(number)s: valid (%(registrant)s)") % {
+            "number": signature.pk,
+            "registrant": registrant,
+        }
     if signature.status == Status.DUPLICATE:
-        return f"Signature #{signature.pk}: duplicate of #{signature.duplicate_of_id} ({registrant} already counts)"
-    return f"Signature #{signature.pk}: {signature.status} ({signature.reason})"
+        return gettext("Signature #%(number)s: duplicate of #%(original)s (%(registrant)s already counts)") % {
+            "number": signature.pk,
+            "original": signature.duplicate_of_id,
+            "registrant": registrant,
+        }
+    return gettext("Signature #%(number)s: %(status)s (%(reason)s)") % {
+        "number": signature.pk,
+        "status": signature.status,
+        "reason": signature.reason,
+    }
 
 
 @reviewer_view
@@ -123,33 +140,42 @@ def decide(request: StaffRequest, pk: int) -> HttpResponse:
     if action == "skip":
         review_skip_add(session=request.session, signature_id=signature.pk)
         review_lease_release(signature_id=signature.pk, user_id=request.user.pk)
-        messages.info(request, f"Signature #{signature.pk}: skipped.")
+        messages.info(request, gettext("Signature #%(number)s: skipped.") % {"number": signature.pk})
         return back
     reason = ""  # a rejection's
     voter_id: int | None = None  # an acceptance's
     if action == "accept":
         voter = request.POST.get("voter", "")
         if not voter.isdigit() or int(voter) not in review_candidate_ids(signature):
-            return HttpResponseBadRequest("Accept one of the signature's candidate voters.")
+            return HttpResponseBadRequest(gettext("Accept one of the signature's candidate voters."))
         status, voter_id = Status.VALID, int(voter)
     elif action == "reject":
         reason = request.POST.get("reason", "")
         if reason not in REJECT_REASONS:
-            return HttpResponseBadRequest("Reject with one of: " + ", ".join(sorted(REJECT_REASONS)) + ".")
+            return HttpResponseBadRequest(
+                gettext("Reject with one of: %(reasons)s.") % {"reasons": ", ".join(sorted(REJECT_REASONS))}
+            )
         status = Status.INVALID
     else:
-        return HttpResponseBadRequest("Unknown action.")
+        return HttpResponseBadRequest(gettext("Unknown action."))
     try:
         decided = signature_decide(
             signature=signature, user=request.user, status=status, reason=reason, voter_id=voter_id
         )
     except SignatureNotInReview as refused:
         current = refused.signature
-        by = f" by {current.decided_by.get_username()}" if current.decided_by is not None else ""
         what = current.status + (f" ({current.reason})" if current.reason else "")
-        messages.warning(
-            request, f"Signature #{current.pk} was already decided{by}: it is {what}. Your decision was not recorded."
-        )
+        numbers = {"number": current.pk, "what": what}
+        if current.decided_by is not None:
+            text = gettext(
+                "Signature #%(number)s was already decided by %(user)s: it is %(what)s. Your decision was not recorded."
+            ) % {**numbers, "user": current.decided_by.get_username()}
+        else:
+            text = (
+                gettext("Signature #%(number)s was already decided: it is %(what)s. Your decision was not recorded.")
+                % numbers
+            )
+        messages.warning(request, text)
     else:
         messages.success(request, _outcome(decided))
     review_lease_release(signature_id=signature.pk, user_id=request.user.pk)

@@ -21,6 +21,8 @@ from django.forms import BaseFormSet, formset_factory
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -70,8 +72,8 @@ def _text(max_length: int, **kwargs) -> forms.CharField:
 def _day_field(**kwargs) -> forms.DateField:
     return forms.DateField(
         input_formats=DATE_FORMATS,
-        error_messages={"invalid": "Write the date as MM/DD/YYYY."},
-        widget=forms.TextInput(attrs={"placeholder": "MM/DD/YYYY", "autocomplete": "off"}),
+        error_messages={"invalid": gettext_lazy("Write the date as MM/DD/YYYY.")},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("MM/DD/YYYY"), "autocomplete": "off"}),
         **kwargs,
     )
 
@@ -79,14 +81,14 @@ def _day_field(**kwargs) -> forms.DateField:
 class IssueForm(forms.Form):
     county = forms.ModelChoiceField(
         queryset=County.objects.order_by("name"),
-        empty_label="Choose a county",
+        empty_label=gettext_lazy("Choose a county"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    count = forms.IntegerField(min_value=1, max_value=ISSUE_MAX, initial=10, label="How many")
+    count = forms.IntegerField(min_value=1, max_value=ISSUE_MAX, initial=10, label=gettext_lazy("How many"))
     double_entry = forms.BooleanField(
         required=False,
-        label="Double entry",
-        help_text="Two volunteers key the lines blind; a third decides differences.",
+        label=gettext_lazy("Double entry"),
+        help_text=gettext_lazy("Two volunteers key the lines blind; a third decides differences."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -98,11 +100,11 @@ class SectionFilterForm(forms.Form):
     county = forms.ModelChoiceField(
         queryset=County.objects.order_by("name"),
         required=False,
-        empty_label="Every county",
+        empty_label=gettext_lazy("Every county"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *Status.choices],
+        choices=[("", gettext_lazy("Any status")), *Status.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -116,18 +118,20 @@ class DeclarationForm(forms.Form):
     """The circulator's declaration as printed on a returned section."""
 
     circulator = forms.ModelChoiceField(
-        queryset=Circulator.objects.none(), required=False, empty_label="A new circulator (give their details)"
+        queryset=Circulator.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("A new circulator (give their details)"),
     )
-    name = _text(200, label="Printed name")
-    address = _text(200, label="Residence address")
-    city = _text(100)
-    zip = _text(10, label="ZIP")
-    phone = _text(40)
-    email = forms.EmailField(required=False)
-    signed_from = _day_field(label="Signatures obtained from")
-    signed_to = _day_field(label="to")
-    declaration_date = _day_field(label="Declaration signed on")
-    declaration_place = forms.CharField(max_length=100, label="at (city, state)")
+    name = _text(200, label=gettext_lazy("Printed name"))
+    address = _text(200, label=gettext_lazy("Residence address"))
+    city = _text(100, label=gettext_lazy("City"))
+    zip = _text(10, label=gettext_lazy("ZIP"))
+    phone = _text(40, label=gettext_lazy("Phone"))
+    email = forms.EmailField(required=False, label=gettext_lazy("Email"))
+    signed_from = _day_field(label=gettext_lazy("Signatures obtained from"))
+    signed_to = _day_field(label=gettext_lazy("to"))
+    declaration_date = _day_field(label=gettext_lazy("Declaration signed on"))
+    declaration_place = forms.CharField(max_length=100, label=gettext_lazy("at (city, state)"))
 
     def __init__(self, *args, section: PetitionSection, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +143,7 @@ class DeclarationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("circulator") and not cleaned.get("name"):
-            self.add_error("name", "Choose a circulator on file, or give the new circulator's printed name.")
+            self.add_error("name", _("Choose a circulator on file, or give the new circulator's printed name."))
         return cleaned
 
     def circulator_given(self) -> Circulator | CirculatorInput:
@@ -161,11 +165,11 @@ class LineForm(forms.Form):
     missing an item is keyed as written and the county's rules judge it."""
 
     line = forms.IntegerField(min_value=1, max_value=MAX_LINES, widget=forms.HiddenInput)
-    name = _text(250, label="Printed name")
-    address = _text(200, label="Address")
-    city = _text(100, label="City")
-    zip = _text(10, label="ZIP")
-    date_signed = _day_field(required=False, label="Date signed")
+    name = _text(250, label=gettext_lazy("Printed name"))
+    address = _text(200, label=gettext_lazy("Address"))
+    city = _text(100, label=gettext_lazy("City"))
+    zip = _text(10, label=gettext_lazy("ZIP"))
+    date_signed = _day_field(required=False, label=gettext_lazy("Date signed"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,13 +185,13 @@ class LineForm(forms.Form):
     def clean_zip(self) -> str:
         value = self.cleaned_data["zip"]
         if value and not re.fullmatch(r"\d{5}(?:-?\d{4})?", value):
-            raise ValidationError("A ZIP code has 5 digits, e.g. 95814.")
+            raise ValidationError(_("A ZIP code has 5 digits, e.g. 95814."))
         return value
 
     def clean_date_signed(self) -> date | None:
         value = self.cleaned_data["date_signed"]
         if value and value.year < 2000:
-            raise ValidationError("Check the year: write the date as MM/DD/YYYY.")
+            raise ValidationError(_("Check the year: write the date as MM/DD/YYYY."))
         return value
 
 
@@ -197,7 +201,7 @@ class BaseLineFormSet(BaseFormSet):
         for form in self.forms:
             line = form.cleaned_data.get("line") if form.has_changed() else None
             if line in seen:
-                raise ValidationError(f"Line {line} appears twice.")
+                raise ValidationError(_("Line %(line)s appears twice.") % {"line": line})
             if line:
                 seen.add(line)
 
@@ -474,9 +478,9 @@ def sections_pdf(request: HttpRequest) -> HttpResponse:
         PetitionSection.objects.filter(pk__in=ids).select_related("petition", "county", "circulator").order_by("number")
     )
     if not sections:
-        return HttpResponseBadRequest("Name the sections to print: ?ids=1,2,3")
+        return HttpResponseBadRequest(_("Name the sections to print: ?ids=1,2,3"))
     if len({section.petition_id for section in sections}) > 1:
-        return HttpResponseBadRequest("Print the sections of one petition at a time.")
+        return HttpResponseBadRequest(_("Print the sections of one petition at a time."))
     pdf = blank_sections_pdf(sections, lines=DEFAULT_LINES)
     name = sections[0].number if len(sections) == 1 else f"{sections[0].number}_to_{sections[-1].number}"
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -497,26 +501,42 @@ def section_detail(request: StaffRequest, pk: int) -> HttpResponse:
         return _render_detail(request, section, formset=formset, status=400)
     typed = [KeyedLineInput(section=section, **form.cleaned_data) for form in formset if form.has_changed()]
     if not typed:
-        messages.info(request, "Nothing to save: no line was typed.")
+        messages.info(request, _("Nothing to save: no line was typed."))
         return redirect("petitions:section", pk=section.pk)
     try:
         result = section_lines_key(section=section, lines=typed, user=request.user)
     except ValidationError as refused:
         return _render_detail(request, section, formset=formset, refusal=" ".join(refused.messages), status=400)
     saved = len(result.created) if not section.double_entry else len(typed) - len(result.already_present)
-    parts = [f"Saved {saved} line{'s' if saved != 1 else ''}"]
     if result.entry:
-        parts[0] += f" as keying {result.entry}"
+        parts = [
+            ngettext("Saved %(saved)s line as keying %(entry)s", "Saved %(saved)s lines as keying %(entry)s", saved)
+            % {"saved": saved, "entry": result.entry}
+        ]
         if result.created:
-            parts.append(f"{len(result.created)} agree with the other keying and are being checked")
+            parts.append(
+                _("%(agreeing)s agree with the other keying and are being checked") % {"agreeing": len(result.created)}
+            )
         if result.differing:
-            parts.append(f"line(s) {', '.join(map(str, result.differing))} differ and wait for a third volunteer")
+            parts.append(
+                _("line(s) %(lines)s differ and wait for a third volunteer")
+                % {"lines": ", ".join(map(str, result.differing))}
+            )
     elif result.created:
-        parts[0] += ": they are being checked against the voter file"
+        parts = [
+            ngettext(
+                "Saved %(saved)s line: they are being checked against the voter file",
+                "Saved %(saved)s lines: they are being checked against the voter file",
+                saved,
+            )
+            % {"saved": saved}
+        ]
+    else:
+        parts = [ngettext("Saved %(saved)s line", "Saved %(saved)s lines", saved) % {"saved": saved}]
     if result.already_present:
         lines = ", ".join(map(str, result.already_present))
-        parts.append(f"line(s) {lines} were saved before and were left as they were")
-    messages.success(request, "; ".join(parts) + ".")
+        parts.append(_("line(s) %(lines)s were saved before and were left as they were") % {"lines": lines})
+    messages.success(request, _("%(parts)s.") % {"parts": "; ".join(parts)})
     return redirect("petitions:section", pk=section.pk)
 
 
@@ -530,7 +550,7 @@ def section_check(request: StaffRequest, pk: int) -> JsonResponse:
     check leaves an audit row."""
     section = _section(pk)
     if section.status == PetitionSection.Status.ISSUED:
-        return JsonResponse({"errors": {"__all__": ["Record the circulator's declaration first."]}}, status=409)
+        return JsonResponse({"errors": {"__all__": [_("Record the circulator's declaration first.")]}}, status=409)
     form = LineForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": {name: list(errors) for name, errors in form.errors.items()}}, status=400)
@@ -561,7 +581,9 @@ def section_declaration(request: StaffRequest, pk: int) -> HttpResponse:
     except ValidationError as refused:
         form.add_error(None, refused)
         return _render_detail(request, section, declaration=form, status=400)
-    messages.success(request, f"Section {section.number}: the circulator's declaration is recorded.")
+    messages.success(
+        request, _("Section %(number)s: the circulator's declaration is recorded.") % {"number": section.number}
+    )
     return redirect("petitions:section", pk=section.pk)
 
 
@@ -579,7 +601,11 @@ def section_status(request: StaffRequest, pk: int) -> HttpResponse:
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        messages.success(request, f"Section {section.number} is now {section.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("Section %(number)s is now %(status)s.")
+            % {"number": section.number, "status": section.get_status_display().lower()},
+        )
     return redirect("petitions:section", pk=section.pk)
 
 
@@ -615,7 +641,7 @@ def _reconcile_decide(
     request: StaffRequest, section: PetitionSection, by_line: dict[int, dict[int, KeyedLine]]
 ) -> HttpResponse:
     if not request.POST.get("line", "").isdigit():
-        return HttpResponseBadRequest("Name the line to decide.")
+        return HttpResponseBadRequest(_("Name the line to decide."))
     line, choice = int(request.POST["line"]), request.POST.get("use", "")
     entries = by_line.get(line, {})
     decided: KeyedLineInput | None = None
@@ -627,14 +653,17 @@ def _reconcile_decide(
             return _render_reconcile(request, section, by_line, line=line, typed=form, status=400)
         decided = KeyedLineInput(section=section, **form.cleaned_data)
     elif choice != "none":
-        return HttpResponseBadRequest("Choose keying 1, keying 2, the values typed, or a blank line.")
+        return HttpResponseBadRequest(_("Choose keying 1, keying 2, the values typed, or a blank line."))
     try:
         signature = keyed_line_reconcile(section=section, line=line, decided=decided, user=request.user)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        outcome = "dropped, blank on the paper." if signature is None else "decided; its signature is being checked."
-        messages.success(request, f"Line {line}: {outcome}")
+        if signature is None:
+            text = _("Line %(line)s: dropped, blank on the paper.") % {"line": line}
+        else:
+            text = _("Line %(line)s: decided; its signature is being checked.") % {"line": line}
+        messages.success(request, text)
     return redirect("petitions:section_reconcile", pk=section.pk)
 
 

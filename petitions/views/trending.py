@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from petitions.http import StaffRequest
 from petitions.reports.trending import FACTOR, FLOOR, MIN_COUNT, trending_report
@@ -29,8 +30,8 @@ def trending(request: StaffRequest) -> HttpResponse:
             "petition": petition,
             "report": report,
             "tables": [
-                ("Client addresses", "Address (keyed hash)", "addresses", report.addresses),
-                ("Email domains", "Email domain", "domains", report.domains),
+                (_("Client addresses"), _("Address (keyed hash)"), "addresses", report.addresses),
+                (_("Email domains"), _("Email domain"), "domains", report.domains),
             ],
             "factor": FACTOR,
             "floor": FLOOR,

@@ -15,6 +15,13 @@
     return card.querySelector('[data-field="' + name + '"]');
   }
 
+  function words(name, values) {
+    var text = card.dataset["words" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return values && key in values ? values[key] : all;
+    });
+  }
+
   function number(value) {
     return Number(value).toLocaleString("en-US");
   }
@@ -26,12 +33,13 @@
     bar.parentElement.setAttribute("aria-valuenow", String(state.percent));
     bar.classList.toggle("bg-success", state.status === "done" || state.status === "undone");
     bar.classList.toggle("bg-secondary", state.status === "cancelled");
-    var verb = state.status === "undoing" || state.status === "undone" ? " restored" : " invalidated";
+    // The page's words (data-words-* on the card, translated by the template), "{name}" filled in.
+    var numbers = { done: number(state.done), total: number(state.total) };
     field("progress").textContent =
       state.total !== null
-        ? number(state.done) + " of " + number(state.total) + verb
+        ? words(state.status === "undoing" || state.status === "undone" ? "restored" : "invalidated", numbers)
         : state.status === "queued"
-          ? "waiting for a worker"
+          ? words("queued")
           : "";
     var badge = field("status");
     badge.className =

@@ -18,6 +18,15 @@
     return row.querySelector('[data-field="' + name + '"]');
   }
 
+  // The page's words (data-words-* on #export-table, translated by the template), "{name}" filled in.
+  var table = document.getElementById("export-table");
+  function words(name, values) {
+    var text = (table && table.dataset["words" + name.charAt(0).toUpperCase() + name.slice(1)]) || "";
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return values && key in values ? values[key] : all;
+    });
+  }
+
   function number(value) {
     return Number(value).toLocaleString("en-US");
   }
@@ -32,8 +41,8 @@
 
     field(row, "rows").textContent =
       state.rows_total !== null
-        ? number(state.rows_done) + " of " + number(state.rows_total) + " rows"
-        : { queued: "waiting for a worker", running: "counting the rows" }[state.status] || "";
+        ? words("rows", { done: number(state.rows_done), total: number(state.rows_total) })
+        : { queued: words("queued"), running: words("running") }[state.status] || "";
 
     var badge = field(row, "status");
     badge.className = "badge " + (BADGES[state.status] || "text-bg-secondary");
@@ -46,13 +55,13 @@
       link.className = "btn btn-sm btn-primary";
       link.href = state.download_url;
       link.dataset.field = "download";
-      link.textContent = "Download";
+      link.textContent = words("download");
       var until = document.createElement("div");
       until.className = "small text-body-secondary";
-      until.textContent = "until " + state.expires_label;
+      until.textContent = words("until", { when: state.expires_label });
       file.replaceChildren(link, until);
     } else if (state.status === "expired") {
-      file.textContent = "Deleted";
+      file.textContent = words("deleted");
     }
   }
 

@@ -4,8 +4,9 @@
  * (selectors.petition_history -> pace.chart_data) and draws them with the vendored Chart.js
  * (static/vendor/chartjs): raw and valid each day, the steady line to the requirement by the
  * finish, valid at the 7-day pace from today, and the dates that bound the campaign as vertical
- * lines. The same numbers are in the table under the chart. No inline script: the site's
- * Content-Security-Policy allows scripts from the site only. */
+ * lines. The same numbers are in the table under the chart. The words come translated from the
+ * canvas's data-word-* attributes, the number and date formats from the page's language. No
+ * inline script: the site's Content-Security-Policy allows scripts from the site only. */
 (function () {
   "use strict";
 
@@ -15,8 +16,10 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var numbers = new Intl.NumberFormat("en-US");
-  var shortDay = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  var words = canvas.dataset;
+  var language = document.documentElement.lang || "en";
+  var numbers = new Intl.NumberFormat(language);
+  var shortDay = new Intl.DateTimeFormat(language, { month: "short", day: "numeric", timeZone: "UTC" });
   function dayOf(iso) {
     return shortDay.format(new Date(iso + "T00:00:00Z"));
   }
@@ -31,7 +34,7 @@
   };
 
   // Vertical lines for today and the milestones (the deadline, the suggested filing dates).
-  var markers = [{ index: data.labels.indexOf(data.today), text: "today", color: COLORS.today }];
+  var markers = [{ index: data.labels.indexOf(data.today), text: words.wordToday, color: COLORS.today }];
   (data.milestones || []).forEach(function (milestone) {
     markers.push({ index: data.labels.indexOf(milestone.day), text: milestone.label, color: COLORS.milestone });
   });
@@ -66,14 +69,13 @@
     },
   };
 
-  var finish = data.finish ? " by " + dayOf(data.finish) : "";
   var chart = new window.Chart(canvas, {
     type: "line",
     data: {
       labels: labels,
       datasets: [
         {
-          label: "Raw (would be filed)",
+          label: words.wordRaw,
           data: data.raw,
           borderColor: COLORS.raw,
           backgroundColor: COLORS.raw,
@@ -81,7 +83,7 @@
           pointRadius: 0,
         },
         {
-          label: "Valid",
+          label: words.wordValid,
           data: data.valid,
           borderColor: COLORS.valid,
           backgroundColor: "rgba(25, 135, 84, 0.12)",
@@ -90,7 +92,7 @@
           pointRadius: 0,
         },
         {
-          label: "Line to " + numbers.format(data.required) + " valid" + finish,
+          label: words.wordLine,
           data: data.needed,
           borderColor: COLORS.needed,
           backgroundColor: COLORS.needed,
@@ -99,7 +101,7 @@
           pointRadius: 0,
         },
         {
-          label: "Valid at the 7-day pace",
+          label: words.wordProjected,
           data: data.projected,
           borderColor: COLORS.valid,
           backgroundColor: COLORS.valid,
