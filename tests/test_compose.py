@@ -159,7 +159,9 @@ def test_the_image_runs_as_a_user_and_serves_the_web_command_by_default():
     users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
     assert dockerfile_cmd() == compose_command("web")
-    assert re.search(r"^RUN .*collectstatic --noinput", dockerfile, flags=re.MULTILINE)
+    instructions = re.sub(r"\\\n", " ", dockerfile)  # a RUN continued over several lines is one instruction
+    assert re.search(r"^RUN .*collectstatic --noinput", instructions, flags=re.MULTILINE)
+    assert re.search(r"^RUN .*compilemessages", instructions, flags=re.MULTILINE)
 
 
 def test_the_docker_context_leaves_out_local_state():
