@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 FORM = "F"
 SECTION = "S"
-_KINDS = {FORM: "wet-ink form", SECTION: "petition section"}
+_KINDS = {FORM: gettext_lazy("wet-ink form"), SECTION: gettext_lazy("petition section")}
 _SHAPE = re.compile(r"^([A-Z])(\d{8,})(\d)$")
 
 
@@ -29,7 +32,7 @@ class Code:
 
     @property
     def kind_name(self) -> str:
-        return _KINDS[self.kind]
+        return str(_KINDS[self.kind])
 
 
 def _check_digit(digits: str) -> str:
@@ -60,13 +63,17 @@ def code_parse(text: str) -> Code:
     """Read a scanned or typed code; spaces and dashes are ignored, case too."""
     cleaned = re.sub(r"[\s\-]", "", text or "").upper()
     if not cleaned:
-        raise MalformedCode("No code was entered.")
+        raise MalformedCode(_("No code was entered."))
     match = _SHAPE.match(cleaned)
     if match is None or match.group(1) not in _KINDS:
-        raise MalformedCode(f"{cleaned[:40]!r} is not a form or section code (F or S followed by digits).")
+        raise MalformedCode(
+            _("%(text)r is not a form or section code (F or S followed by digits).") % {"text": cleaned[:40]}
+        )
     kind, body, check = match.groups()
     if _check_digit(body) != check:
-        raise MalformedCode(f"{cleaned!r} fails its check digit: a digit is mistyped or two are swapped.")
+        raise MalformedCode(
+            _("%(text)r fails its check digit: a digit is mistyped or two are swapped.") % {"text": cleaned}
+        )
     return Code(kind=kind, pk=int(body))
 
 

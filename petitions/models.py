@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class County(models.Model):
@@ -22,9 +23,9 @@ class County(models.Model):
 
 class Petition(models.Model):
     class Kind(models.TextChoices):
-        STATUTE = "statute", "Initiative statute"
-        CONSTITUTIONAL_AMENDMENT = "amendment", "Initiative constitutional amendment"
-        REFERENDUM = "referendum", "Referendum"
+        STATUTE = "statute", _("Initiative statute")
+        CONSTITUTIONAL_AMENDMENT = "amendment", _("Initiative constitutional amendment")
+        REFERENDUM = "referendum", _("Referendum")
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -185,11 +186,11 @@ class PetitionSection(models.Model):
     """A petition section: one physical document that circulates in one county only (EC 9021)."""
 
     class Status(models.TextChoices):
-        ISSUED = "issued", "Issued"  # printed and handed to a circulator
-        RETURNED = "returned", "Returned"  # back with the circulator's declaration
-        KEYED = "keyed", "Keyed"  # its lines are entered
-        VERIFIED = "verified", "Verified"  # its lines are checked (double entry reconciled, or by staff)
-        FILED = "filed", "Filed"  # filed with the county's elections official
+        ISSUED = "issued", _("Issued")  # printed and handed to a circulator
+        RETURNED = "returned", _("Returned")  # back with the circulator's declaration
+        KEYED = "keyed", _("Keyed")  # its lines are entered
+        VERIFIED = "verified", _("Verified")  # its lines are checked (double entry reconciled, or by staff)
+        FILED = "filed", _("Filed")  # filed with the county's elections official
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="sections")
     number = models.CharField(max_length=40)
@@ -328,25 +329,25 @@ class VoterFileShape(models.Model):
 
 class Signature(models.Model):
     class Channel(models.TextChoices):
-        ONLINE = "online"
-        PAPER = "paper"
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper")
 
     class Status(models.TextChoices):
-        UNCONFIRMED = "unconfirmed"
-        PENDING = "pending"
-        VALID = "valid"
-        INVALID = "invalid"
-        DUPLICATE = "duplicate"
-        REVIEW = "review"
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+        PENDING = "pending", _("Pending")
+        VALID = "valid", _("Valid")
+        INVALID = "invalid", _("Invalid")
+        DUPLICATE = "duplicate", _("Duplicate")
+        REVIEW = "review", _("Review")
 
     class Reason(models.TextChoices):
         NONE = "", "-"
-        NOT_REGISTERED = "not_registered"
-        WRONG_COUNTY = "wrong_county"
-        ADDRESS_MISMATCH = "address_mismatch"
-        INCOMPLETE = "incomplete"
-        FRAUD = "fraud"
-        WITHDRAWN = "withdrawn"
+        NOT_REGISTERED = "not_registered", _("Not Registered")
+        WRONG_COUNTY = "wrong_county", _("Wrong County")
+        ADDRESS_MISMATCH = "address_mismatch", _("Address Mismatch")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        FRAUD = "fraud", _("Fraud")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="signatures")
     channel = models.CharField(max_length=6, choices=Channel.choices)
@@ -397,8 +398,8 @@ class Signature(models.Model):
 
     class Hold(models.TextChoices):
         NONE = "", "-"
-        ADDRESS_RATE = "address_rate", "Over the limit for its client address"
-        EMAIL_RATE = "email_rate", "Over the limit for its email address"
+        ADDRESS_RATE = "address_rate", _("Over the limit for its client address")
+        EMAIL_RATE = "email_rate", _("Over the limit for its email address")
 
     hold = models.CharField(
         max_length=20,
@@ -583,8 +584,8 @@ class TallyChange(models.Model):  # noqa: DJ008 - not shown by itself in the adm
 
 class CountingRun(models.Model):  # noqa: DJ008 - not shown by itself in the admin
     class Kind(models.TextChoices):
-        COUNT = "count"
-        RECOUNT = "recount"
+        COUNT = "count", _("Count")
+        RECOUNT = "recount", _("Recount")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     started_at = models.DateTimeField()
@@ -669,22 +670,22 @@ class ExportJob(models.Model):
     the role and the expiry), deleted at `expires_at` by the periodic `export_expire`."""
 
     class Kind(models.TextChoices):
-        COUNTS = "counts", "Counts per county"
-        FILING = "filing", "Filing list"
-        SECTIONS = "sections", "Petition sections"
-        SIGNATURES = "signatures", "Signatures (personal data)"
+        COUNTS = "counts", _("Counts per county")
+        FILING = "filing", _("Filing list")
+        SECTIONS = "sections", _("Petition sections")
+        SIGNATURES = "signatures", _("Signatures (personal data)")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
-        XLSX = "xlsx", "Excel (XLSX)"
+        XLSX = "xlsx", _("Excel (XLSX)")
         JSON = "json", "JSON"
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -749,13 +750,13 @@ class BulkInvalidation(models.Model):
     each one changed is recorded (BulkInvalidationItem) so that the whole run can be undone."""
 
     class Status(models.TextChoices):
-        PREVIEW = "preview", "Previewed"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        CANCELLED = "cancelled", "Cancelled"
-        DONE = "done", "Done"
-        UNDOING = "undoing", "Undoing"
-        UNDONE = "undone", "Undone"
+        PREVIEW = "preview", _("Previewed")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        CANCELLED = "cancelled", _("Cancelled")
+        DONE = "done", _("Done")
+        UNDOING = "undoing", _("Undoing")
+        UNDONE = "undone", _("Undone")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="+")
@@ -811,10 +812,11 @@ class Notification(models.Model):
     back-off and a later check sends it. `detail` holds the numbers the email carries (no names)."""
 
     class Kind(models.TextChoices):
-        NOTICE = "notice", "25 % notice due (EC 9034)"
-        MILESTONE = "milestone", "Milestones (50, 75, 100, 110 % of the requirement)"
-        PACE = "pace", "Pace behind (at most once a day)"
-        DAILY = "daily", "Daily summary"
+        NOTICE = "notice", _("25 % notice due (EC 9034)")
+        # xgettext:no-python-format
+        MILESTONE = "milestone", _("Milestones (50, 75, 100, 110 % of the requirement)")
+        PACE = "pace", _("Pace behind (at most once a day)")
+        DAILY = "daily", _("Daily summary")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)

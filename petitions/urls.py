@@ -14,6 +14,7 @@ urlpatterns = [
     path("p/<slug:slug>/confirm/<str:token>/", public.confirm, name="confirm"),
     path("p/<slug:slug>/thanks/", public.thanks, name="thanks"),
     path("p/<slug:slug>/form/<str:token>/", public.wet_ink_form, name="wet_ink_form"),
+    path("p/<slug:slug>/form/<str:token>/text/", public.wet_ink_form_as_text, name="wet_ink_form_text"),
     path("p/<slug:slug>/widget/", public.widget, name="widget"),
     path("api/petitions/<slug:slug>.json", api.petition_json, name="api_petition"),
     path("language/", public.set_language, name="set_language"),

@@ -88,6 +88,14 @@ def _error_page(page, name: str, status: int) -> None:
     page.unroute("**/error-page")
 
 
+def _form_as_text(page, thanks: str) -> None:
+    """The form's text alternative as a signer reaches it: the link beside the download button
+    (in the thank-you page's language)."""
+    page.goto(thanks)
+    with page.expect_navigation():
+        page.click("#form-text")
+
+
 def _sign_with_errors(page) -> None:
     page.goto("/p/calexit/sign/")
     page.fill("#id_first_name", "Maria")
@@ -118,6 +126,7 @@ def _public_pages(calexit: Petition) -> dict[str, object]:
         "confirm invalid": "/p/calexit/confirm/1-nothing/",
         "confirm expired": paths["confirm-expired"],
         "thanks": paths["thanks"],
+        "form as text": lambda page: _form_as_text(page, paths["thanks"]),
         "widget": "/p/calexit/widget/",
         "closed": f"/p/{closed.slug}/sign/",
         "form invalid": "/p/calexit/form/1-nothing/",

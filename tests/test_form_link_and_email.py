@@ -2,14 +2,19 @@
 once, the "Your petition form" email links to it once validation has run, and
 the link is unguessable, safe on GET and good for the circulation period."""
 
+import html
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from pypdf import PdfReader
 
 from petitions import tasks
+from petitions.codes import form_code
+from petitions.documents.wet_ink_form import wet_ink_form_text
 from petitions.models import Signature
 from petitions.services import wet_ink
 from tests.factories import SIGN_FORM, SignatureFactory, VoterFactory, validated
@@ -70,6 +75,53 @@ def test_a_tampered_form_link_is_not_found(client, mangle):
 def test_an_unconfirmed_signature_has_no_form(client):
     signature = SignatureFactory(status="unconfirmed", confirm_nonce="0123456789abcdef0123456789abcdef")
     assert client.get(wet_ink.form_path(signature)).status_code == 404
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_form_as_text_says_what_the_pdf_says_in_reading_order(client):
+    """The PDF's text alternative: every piece of the page's form text is printed on the PDF,
+    in the same order, the pre-filled boxes with their values and the ink boxes marked blank."""
+    VoterFactory()
+    signature = confirmed(first_name="Maria", last_name="Garcia")
+    thanks = client.get(f"/p/calexit/thanks/?form={wet_ink.form_token(signature)}").content.decode()
+    assert f'id="form-text" href="{wet_ink.form_text_path(signature)}"' in thanks
+
+    response = client.get(wet_ink.form_text_path(signature))
+    assert response.status_code == 200 and response["X-Robots-Tag"] == "noindex"
+    page = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    pdf = _words(
+        " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(client.get(wet_ink.form_path(signature)).content)).pages
+        )
+    )
+    _title, blocks = wet_ink_form_text(signature)
+    position = 0
+    for block in blocks:
+        for words in filter(None, [block.label, block.value]):
+            assert _words(words) in _words(page), words
+            if block.kind != "code":
+                found = pdf.replace(" ", "").find(words.replace(" ", ""), position)
+                assert found >= 0, f"{words!r} is not on the PDF after what comes before it"
+                position = found
+    fields = {block.label: block.value for block in blocks if block.kind == "field"}
+    assert fields["PRINT YOUR NAME"] == "Maria Garcia"
+    assert fields["YOUR SIGNATURE AS REGISTERED TO VOTE (IN INK)"] == ""
+    assert "(left blank: write it in ink on the printed form)" in page
+    assert "DECLARATION OF CIRCULATOR" in [block.value for block in blocks if block.kind == "heading"]
+    assert [block.value for block in blocks if block.kind == "code"] == [form_code(signature.pk)]
+
+
+def test_the_form_as_text_in_spanish_and_its_bad_links(client):
+    VoterFactory()
+    signature = confirmed()
+    page = client.get(wet_ink.form_text_path(signature) + "?lang=es").content.decode()
+    assert '<html lang="es"' in page and "DECLARACIÓN DEL CIRCULADOR" in page
+    assert f'href="{wet_ink.form_path(signature)}?lang=es"' in page  # the PDF in the same language
+    bad = wet_ink.form_text_path(signature).replace(wet_ink.form_token(signature), "1-nothing")
+    assert client.get(bad).status_code == 404
 
 
 def test_the_form_link_ends_with_the_circulation_period(client, calexit):

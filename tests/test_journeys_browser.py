@@ -151,6 +151,13 @@ def test_a_voter_signs_confirms_downloads_the_form_and_a_volunteer_scans_it(
     assert "Maria Garcia" in flat
     code = re.search(r"F\d{9}", flat).group(0)
 
+    # Its text alternative, for a screen reader: the same words and the same code.
+    voter.get_by_role("link", name=_(language, "Read the form as text")).click()
+    voter.wait_for_url("**/form/*/text/**")
+    _check_the_page(voter, language, size, screenshots, "form-text")
+    assert voter.get_by_role("heading", name=_(language, "DECLARATION OF CIRCULATOR")).is_visible()
+    assert code in voter.locator("main").inner_text()
+
     signature.refresh_from_db()
     assert signature.status == Signature.Status.VALID
     _count_and_publish()

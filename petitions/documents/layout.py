@@ -679,3 +679,70 @@ def pdf_build(story: list[Flowable], *, title: str, subject: str = "") -> bytes:
     document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     document.build(story, canvasmaker=PetitionCanvas)
     return buffer.getvalue()
+
+
+# --- The same words as text -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """One piece of a document's words in reading order, for its text alternative:
+    `kind` is "heading", "title", "strong", "text", "field" (a box: `label` and the
+    pre-filled `value`, "" when it is left for ink) or "code"."""
+
+    kind: str
+    value: str
+    label: str = ""
+
+
+_KIND_OF_STYLE = {
+    "heading": "strong",
+    "county": "strong",
+    "section-number": "strong",
+    "notice": "strong",
+    "subheading": "heading",
+    "title": "title",
+    "label": "strong",
+}
+_NOT_READ = {"official-use", "line-number"}  # the county's box, and a line's number on a one-line form
+
+
+def story_text(story: list) -> list[TextBlock]:
+    """The words a story prints, in the order a reader meets them (left to right,
+    top to bottom, tables cell by cell): the PDF's text alternative, built from the
+    very flowables that draw it, so the two cannot say different things."""
+    blocks: list[TextBlock] = []
+    _collect(story, blocks)
+    return blocks
+
+
+def _collect(flowables: list, blocks: list[TextBlock]) -> None:
+    flowables = [f for f in flowables if isinstance(f, Paragraph | Table | KeepTogether | CodeBlock | list)]
+    for index, flowable in enumerate(flowables):
+        if isinstance(flowable, list):
+            _collect(flowable, blocks)
+        elif isinstance(flowable, KeepTogether):
+            _collect(flowable._content, blocks)
+        elif isinstance(flowable, Table):
+            for row in flowable._cellvalues:
+                for cell in row:
+                    _collect(list(cell) if isinstance(cell, list | tuple) else [cell], blocks)
+        elif isinstance(flowable, CodeBlock):
+            blocks.append(TextBlock("code", flowable.code))
+        else:
+            style = flowable.style.name.removesuffix("-cjk")
+            words = " ".join(flowable.getPlainText().split())
+            if style in _NOT_READ or not words:
+                continue
+            if style == "label":  # a box's label: its value follows in the same cell, or ink does
+                label = words.rstrip(":\uff1a")  # the page puts its own colon ("MAIL TO:")
+                after = flowables[index + 1] if index + 1 < len(flowables) else None
+                if after is None:
+                    blocks.append(TextBlock("field", "", label=label))
+                    continue
+                if isinstance(after, Paragraph) and after.style.name.removesuffix("-cjk") == "value":
+                    blocks.append(TextBlock("field", " ".join(after.getPlainText().split()), label=label))
+                    continue
+            if style == "value" and blocks and blocks[-1].kind == "field":
+                continue  # read with its label
+            blocks.append(TextBlock(_KIND_OF_STYLE.get(style, "text"), words))

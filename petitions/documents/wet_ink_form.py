@@ -29,6 +29,7 @@ from petitions.documents.layout import (
     VALUE,
     Footer,
     FooterMark,
+    TextBlock,
     circulator_declaration,
     county_label,
     header,
@@ -38,6 +39,7 @@ from petitions.documents.layout import (
     pdf_build,
     petition_to_the_secretary_of_state,
     signer_line,
+    story_text,
     text,
     title_and_summary,
 )
@@ -53,7 +55,20 @@ def wet_ink_form_pdf(signature: Signature, *, language: str | None = None) -> by
         return _wet_ink_form_pdf(signature)
 
 
+def wet_ink_form_text(signature: Signature, *, language: str | None = None) -> tuple[str, list[TextBlock]]:
+    """The form's title and its words in reading order, the PDF's text alternative
+    (a screen reader reads the web page; the law still needs the printed form in ink)."""
+    with translation.override(supported_language(language or signature.language or settings.LANGUAGE_CODE)):
+        story, title, _subject = _wet_ink_form_story(signature)
+        return title, story_text(story)
+
+
 def _wet_ink_form_pdf(signature: Signature) -> bytes:
+    story, title, subject = _wet_ink_form_story(signature)
+    return pdf_build(story, title=title, subject=subject)
+
+
+def _wet_ink_form_story(signature: Signature) -> tuple[list[Flowable], str, str]:
     petition, county = signature.petition, signature.county
     legal = petition_legal_text(petition)
     code = form_code(signature.pk)
@@ -105,7 +120,7 @@ def _wet_ink_form_pdf(signature: Signature) -> bytes:
         "county": county_label(county),
     }
     subject = _("Print this form, sign it in ink as the signer and as your own circulator, and mail it back.")
-    return pdf_build(story, title=title, subject=subject)
+    return story, title, subject
 
 
 def street_address(signature: Signature) -> str:

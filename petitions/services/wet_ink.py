@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -70,6 +70,13 @@ def signature_for_form_token(token: str) -> Signature | None:
 
 def form_path(signature: Signature) -> str:
     return reverse("petitions:wet_ink_form", kwargs={"slug": signature.petition.slug, "token": form_token(signature)})
+
+
+def form_text_path(signature: Signature) -> str:
+    """The form's text alternative (views.public.wet_ink_form_as_text)."""
+    return reverse(
+        "petitions:wet_ink_form_text", kwargs={"slug": signature.petition.slug, "token": form_token(signature)}
+    )
 
 
 def form_url(signature: Signature) -> str:
@@ -173,12 +180,15 @@ def signature_receive_form(
     try:
         parsed = code_parse(code)
     except MalformedCode as exc:
-        return FormIntakeResult(FormIntake.MALFORMED, f"{exc} Nothing changed.")
+        return FormIntakeResult(FormIntake.MALFORMED, _("%(problem)s Nothing changed.") % {"problem": exc})
     if parsed.kind != FORM:
         return FormIntakeResult(
             FormIntake.NOT_A_FORM,
-            f"{code_format(parsed)} is a {parsed.kind_name}'s code, not a "
-            "wet-ink form's: record returned sections on the Sections page. Nothing changed.",
+            _(
+                "%(code)s is a %(kind)s's code, not a wet-ink form's: record returned sections on the "
+                "Sections page. Nothing changed."
+            )
+            % {"code": code_format(parsed), "kind": parsed.kind_name},
             code=code_format(parsed),
         )
     text = code_format(parsed)
@@ -192,23 +202,27 @@ def signature_receive_form(
         )
         if signature is None:
             return FormIntakeResult(
-                FormIntake.UNKNOWN, f"No form has the code {text}. Check the code. Nothing changed.", code=text
+                FormIntake.UNKNOWN,
+                _("No form has the code %(code)s. Check the code. Nothing changed.") % {"code": text},
+                code=text,
             )
         if signature.petition_id != petition.pk:
             return FormIntakeResult(
                 FormIntake.OTHER_PETITION,
-                f"Form {text} belongs to another petition, "
-                f"\u201c{signature.petition.title}\u201d ({signature.petition.slug}). Nothing changed.",
+                _("Form %(code)s belongs to another petition, “%(title)s” (%(slug)s). Nothing changed.")
+                % {"code": text, "title": signature.petition.title, "slug": signature.petition.slug},
                 code=text,
                 signature=signature,
             )
         if signature.wet_ink_received_at is not None:
             when = timezone.localtime(signature.wet_ink_received_at)
             received_by = signature.wet_ink_received_by
-            by = received_by.get_username() if received_by is not None else "a file"
+            by = received_by.get_username() if received_by is not None else _("a file")
             return FormIntakeResult(
                 FormIntake.ALREADY,
-                f"Form {text} was already received on {when:%b %d, %Y at %H:%M} by {by}. Nothing changed.",
+                # Translators: %(when)s is a date and time, e.g. "Dec 5, 2026 at 14:03".
+                _("Form %(code)s was already received on %(when)s by %(by)s. Nothing changed.")
+                % {"code": text, "when": dateformat.format(when, _("M j, Y \\a\\t H:i")), "by": by},
                 code=text,
                 signature=signature,
             )
@@ -227,5 +241,8 @@ def signature_receive_form(
             detail={"code": text, "status": signature.status, "county": signature.county_id},
         )
     return FormIntakeResult(
-        FormIntake.RECEIVED, f"Received form {text} ({signature.county.name} County).", code=text, signature=signature
+        FormIntake.RECEIVED,
+        _("Received form %(code)s (%(county)s County).") % {"code": text, "county": signature.county.name},
+        code=text,
+        signature=signature,
     )

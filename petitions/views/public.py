@@ -30,9 +30,9 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from petitions.client_ip import client_ip
-from petitions.documents.wet_ink_form import wet_ink_form_pdf
+from petitions.documents.wet_ink_form import wet_ink_form_pdf, wet_ink_form_text
 from petitions.forms import ConfirmForm, SignatureForm
-from petitions.models import Petition, ZipCounty
+from petitions.models import Petition, Signature, ZipCounty
 from petitions.selectors import (
     PetitionCounts,
     petition_featured,
@@ -280,16 +280,23 @@ def _confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "legal": legal,
             "signature": signature,
             "already": already,
-            "form_path": _form_path(signature) if already and _wet_ink(signature) else "",
+            **(_form_links(signature) if already and _wet_ink(signature) else {}),
             "form": ConfirmForm(),
         },
     )
 
 
-def _form_path(signature) -> str:
-    """The wet-ink form's link, in the language of the page that shows it when not the signer's own."""
+def _form_links(signature: Signature) -> dict[str, str]:
+    """The wet-ink form's PDF (`form_path`) and its text alternative (`form_text_path`)."""
+    return {
+        "form_path": _in_this_language(wet_ink.form_path(signature), signature),
+        "form_text_path": _in_this_language(wet_ink.form_text_path(signature), signature),
+    }
+
+
+def _in_this_language(path: str, signature: Signature) -> str:
+    """`path` asking for the language of the page that shows it when not the signer's own."""
     language = get_language()
-    path = wet_ink.form_path(signature)
     return path if language == signature.language else f"{path}?lang={language}"
 
 
@@ -335,36 +342,67 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """After confirming: what happens next, and (wet-ink rule) the link to the signer's own form at once."""
     petition = get_object_or_404(Petition, slug=slug)
     signature = wet_ink.signature_for_form_token(request.GET.get("form", ""))
-    form_path = (
-        _form_path(signature) if signature and signature.petition_id == petition.pk and _wet_ink(signature) else ""
-    )
+    links = _form_links(signature) if signature and signature.petition_id == petition.pk and _wet_ink(signature) else {}
     return render(
-        request,
-        "petitions/thanks.html",
-        {"petition": petition, "legal": petition_legal_text(petition), "form_path": form_path},
+        request, "petitions/thanks.html", {"petition": petition, "legal": petition_legal_text(petition), **links}
     )
 
 
-@never_cache
-@require_http_methods(["GET", "HEAD"])
-def wet_ink_form(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The signer's personal petition section as a PDF. Safe on GET: it changes nothing.
-    In the language the link asks for (`?lang=`), else the one they signed in."""
+def _form_signature(request: HttpRequest, slug: str, token: str) -> Signature | HttpResponse:
+    """The signature a form link names, or the page that says why there is no form."""
     signature = wet_ink.signature_for_form_token(token)
     if signature is None or signature.petition.slug != slug:
         return render(request, "petitions/form_invalid.html", status=404)
     if not wet_ink.form_available(signature):
         petition = signature.petition
-        return render(
-            request, "petitions/closed.html", {"petition": petition, "legal": petition_legal_text(petition)}, status=410
-        )
+        closed = {"petition": petition, "legal": petition_legal_text(petition)}
+        return render(request, "petitions/closed.html", closed, status=410)
+    return signature
+
+
+def _form_language(request: HttpRequest, signature: Signature) -> str:
+    """The language the link asks for (`?lang=`), else the one they signed in."""
     language = request.GET.get("lang", "")
-    pdf = wet_ink_form_pdf(signature, language=language if _valid_language(language) else signature.language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{signature.petition.slug}-petition-form.pdf"'
+    return language if _valid_language(language) else signature.language
+
+
+def _private(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def wet_ink_form(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The signer's personal petition section as a PDF. Safe on GET: it changes nothing."""
+    signature = _form_signature(request, slug, token)
+    if isinstance(signature, HttpResponse):
+        return signature  # no form: the page that says why
+    response = HttpResponse(wet_ink_form_pdf(signature, language=_form_language(request, signature)))
+    response["Content-Type"] = "application/pdf"
+    response["Content-Disposition"] = f'inline; filename="{signature.petition.slug}-petition-form.pdf"'
+    return _private(response)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def wet_ink_form_as_text(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The PDF's text alternative: the same words in reading order, as a web page a screen
+    reader reads, with the link to the PDF to print. Safe on GET."""
+    signature = _form_signature(request, slug, token)
+    if isinstance(signature, HttpResponse):
+        return signature  # no form: the page that says why
+    language = _form_language(request, signature)
+    title, blocks = wet_ink_form_text(signature, language=language)
+    with translation.override(language):
+        pdf_path = _in_this_language(wet_ink.form_path(signature), signature)
+        response = render(
+            request,
+            "petitions/form_text.html",
+            {"petition": signature.petition, "title": title, "blocks": blocks, "pdf_path": pdf_path},
+        )
+    return _private(response)
 
 
 @xframe_options_exempt
