@@ -3,6 +3,7 @@
 
 import inspect
 import itertools
+from datetime import date
 from typing import Any
 
 import factory
@@ -10,7 +11,8 @@ import factory
 from petitions.matching.keys import voter_keys
 from petitions.matching.names import name_key, surname_phonetic
 from petitions.matching.voters import VoterRow
-from petitions.models import Petition, PetitionSection, Signature, Voter
+from petitions.models import County, Petition, PetitionSection, Signature, Voter
+from petitions.services.sections import CirculatorInput, section_return, sections_issue
 from petitions.services.tallies import bucket_of, tally_change_record
 from petitions.validation.validate import signature_validate
 
@@ -165,3 +167,25 @@ SIGN_FORM = {
     "dob": "",
     "attest": "on",
 }
+
+
+def returned_section(user, *, petition: Petition | None = None, double_entry: bool = False) -> PetitionSection:
+    """A Sacramento section issued and back from its circulator (Ana Ruiz, signatures of
+    1-20 March 2026), ready to key. Without `petition`: calexit, circulating from
+    1 February to 30 July 2026."""
+    if petition is None:
+        petition = Petition.objects.get(slug="calexit")
+        petition.summary_date, petition.deadline = date(2026, 2, 1), date(2026, 7, 30)
+        petition.save()
+    section = sections_issue(
+        petition=petition, county=County.objects.get(code="34"), count=1, user=user, double_entry=double_entry
+    )[0]
+    return section_return(
+        section=section,
+        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
+        signed_from=date(2026, 3, 1),
+        signed_to=date(2026, 3, 20),
+        declaration_date=date(2026, 3, 21),
+        declaration_place="Sacramento, CA",
+        user=user,
+    )

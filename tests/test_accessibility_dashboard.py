@@ -6,7 +6,6 @@ the sign-in pages (password, the 6-digit code, setting up an authenticator, the 
 from __future__ import annotations
 
 import json
-from datetime import date
 from io import StringIO
 
 import pytest
@@ -14,9 +13,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from petitions.demo.campaign import DEMO_SLUG
-from petitions.models import BulkInvalidation, County, KeyedLine, Petition, PetitionSection
+from petitions.models import BulkInvalidation, KeyedLine, Petition, PetitionSection
 from petitions.services.paper import KeyedLineInput
-from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
+from petitions.services.sections import section_lines_key
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     PASSWORD,
     axe_violations,
@@ -26,6 +25,7 @@ from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by t
     sign_in_to_the_dashboard,
 )
 from tests.conftest import otp_device, otp_token
+from tests.factories import returned_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -85,18 +85,7 @@ def _double_entry_section_to_reconcile(petition: Petition, organizer) -> Petitio
     volunteers = organizer.groups.model.objects.get(name="Volunteer")
     for user in (first, second):
         user.groups.add(volunteers)
-    section = sections_issue(
-        petition=petition, county=County.objects.get(code="34"), count=1, user=organizer, double_entry=True
-    )[0]
-    section = section_return(
-        section=section,
-        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-        signed_from=date(2026, 3, 1),
-        signed_to=date(2026, 3, 20),
-        declaration_date=date(2026, 3, 21),
-        declaration_place="Sacramento, CA",
-        user=organizer,
-    )
+    section = returned_section(organizer, petition=petition, double_entry=True)
     for user, address in ((first, "1200 J St"), (second, "1300 J St")):
         line = KeyedLineInput(
             section=section, line=1, name="Maria Garcia", address=address, city="Sacramento", zip="95814"

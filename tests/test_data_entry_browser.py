@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from petitions.models import County, KeyedLine, Petition, PetitionSection, Signature
+from petitions.models import County, KeyedLine, Signature
 from petitions.services.paper import KeyedLineInput
-from petitions.services.sections import CirculatorInput, section_lines_key, section_return, sections_issue
+from petitions.services.sections import section_lines_key, sections_issue
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     BOOTSTRAP_DARK,
     PASSWORD,
@@ -20,27 +20,9 @@ from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by t
     fixture_screenshots,
     sign_in_to_the_dashboard,
 )
-from tests.factories import VoterFactory
+from tests.factories import VoterFactory, returned_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _returned(user, *, double_entry: bool = False) -> PetitionSection:
-    petition = Petition.objects.get(slug="calexit")
-    petition.summary_date, petition.deadline = date(2026, 2, 1), date(2026, 7, 30)
-    petition.save()
-    section = sections_issue(
-        petition=petition, county=County.objects.get(code="34"), count=1, user=user, double_entry=double_entry
-    )[0]
-    return section_return(
-        section=section,
-        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-        signed_from=date(2026, 3, 1),
-        signed_to=date(2026, 3, 20),
-        declaration_date=date(2026, 3, 21),
-        declaration_place="Sacramento, CA",
-        user=user,
-    )
 
 
 def _focused(page) -> str:
@@ -67,7 +49,7 @@ def test_a_volunteer_keys_two_lines_from_the_keyboard_and_they_become_signatures
     page, volunteer, organizer, screenshots
 ):
     maria = VoterFactory()
-    section = _returned(organizer)
+    section = returned_section(organizer)
     sections_issue(petition=section.petition, county=County.objects.get(code="19"), count=2, user=organizer)
 
     sign_in_to_the_dashboard(page, volunteer)
@@ -127,7 +109,7 @@ def test_a_third_volunteer_reconciles_a_line_from_the_keyboard(page, roles, orga
     for user in (first, second, third):
         user.groups.add(roles["Volunteer"])
     VoterFactory()
-    section = _returned(organizer, double_entry=True)
+    section = returned_section(organizer, double_entry=True)
     keyed = {
         "name": "Maria Garcia",
         "address": "1200 J St",

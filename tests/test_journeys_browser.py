@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import re
-from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,8 +21,7 @@ from django.db import connections
 from django.utils import translation
 from pypdf import PdfReader
 
-from petitions.models import County, Petition, Signature
-from petitions.services.sections import CirculatorInput, section_return, sections_issue
+from petitions.models import Signature
 from petitions.services.tallies import counts_publish, tallies_count
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     CHROMIUM_ARGS,
@@ -35,7 +33,7 @@ from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by t
     new_context,
 )
 from tests.conftest import browser_sign_in, wait_for
-from tests.factories import VoterFactory, in_review
+from tests.factories import VoterFactory, in_review, returned_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -174,22 +172,6 @@ def test_a_voter_signs_confirms_downloads_the_form_and_a_volunteer_scans_it(
     assert (_public_counts(voter)["pledged"], _public_counts(voter)["raw"]) == (0, 1)
 
 
-def _returned_section(organizer):
-    petition = Petition.objects.get(slug="calexit")
-    petition.summary_date, petition.deadline = date(2026, 2, 1), date(2026, 7, 30)
-    petition.save()
-    section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=organizer)[0]
-    return section_return(
-        section=section,
-        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-        signed_from=date(2026, 3, 1),
-        signed_to=date(2026, 3, 20),
-        declaration_date=date(2026, 3, 21),
-        declaration_place="Sacramento, CA",
-        user=organizer,
-    )
-
-
 @pytest.mark.parametrize(("language", "size"), JOURNEYS)
 def test_staff_key_a_section_review_a_match_and_export_the_counts(
     browser, live_server, organizer, screenshots, tmp_path, language, size
@@ -197,7 +179,7 @@ def test_staff_key_a_section_review_a_match_and_export_the_counts(
     maria = VoterFactory()
     marta = VoterFactory(first_name="MARTA", address_number="1210")
     waiting = in_review(marta, maria, first_name="Marta", address="1210 J St")
-    section = _returned_section(organizer)
+    section = returned_section(organizer)
     page = _person(browser, live_server, language, size)
     browser_sign_in(page, organizer, PASSWORD)
     page.wait_for_url("**/dashboard/")
