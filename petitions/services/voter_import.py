@@ -231,6 +231,7 @@ class _Stager:
 
     batch_rows = EXECUTEMANY_BATCH_ROWS
     date_type = "text"
+    text_type = "text"
     temp_suffix = ""
     temp_schema = "temp"
     distinct = "IS NOT"
@@ -251,12 +252,12 @@ class _Stager:
             if c == "line"
             else f"{_q(c)} {self.date_type}"
             if c in DATE_FIELDS
-            else f"{_q(c)} text NOT NULL"
+            else f"{_q(c)} {self.text_type} NOT NULL"
             for c in STAGING_COLUMNS
         )
         self.drop()
         self.cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns}){self.temp_suffix}")
-        self.cursor.execute(f"CREATE TEMPORARY TABLE {PRESENT} (registrant_id text NOT NULL){self.temp_suffix}")
+        self.cursor.execute(f"CREATE TEMPORARY TABLE {PRESENT} (registrant_id {self.text_type} NOT NULL){self.temp_suffix}")
 
     def add_parsed(self, parsed: _Parsed) -> None:
         self.batch.extend(parsed.tuples)
@@ -343,6 +344,7 @@ class _PostgresStager(_Stager):
 
     batch_rows = COPY_BATCH_ROWS
     date_type = "date"
+    text_type = 'text COLLATE "C"'  # as the voter table's keys (migration 0020): sorts and joins byte by byte
     temp_suffix = " ON COMMIT DROP"
     temp_schema = "pg_temp"
     distinct = "IS DISTINCT FROM"
