@@ -92,3 +92,24 @@ def test_a_file_without_the_header_is_refused_whole(tmp_path):
         run(path)
     assert refused.value.returncode == 1
     assert Signature.objects.count() == 0 and PetitionSection.objects.count() == 0
+
+
+@pytest.mark.parametrize(("threshold", "analysed"), [(2, True), (3, False)])
+def test_a_large_import_refreshes_the_signature_tables_statistics(tmp_path, monkeypatch, threshold, analysed):
+    """The validation it queues plans by them: with stale numbers each batch got slower as signatures piled up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from petitions.services import paper
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE is PostgreSQL's")
+    monkeypatch.setattr(paper, "ANALYZE_AFTER_ROWS", threshold)
+    path = write(
+        tmp_path,
+        "S-0001,1,34,Maria Garcia,1200 J St,Sacramento,95814,\nS-0001,2,34,Someone Else,5 K St,Sacramento,,\n",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        out, _ = run(path)
+    assert "2 new signatures" in out
+    assert any(q["sql"] == "ANALYZE petitions_signature" for q in queries.captured_queries) is analysed

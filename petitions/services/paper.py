@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from petitions.models import County, Petition, PetitionSection, Signature
 from petitions.queue import validation_queue
@@ -24,6 +24,7 @@ IMPORT_CHUNK = 500  # keyed rows created (and queued for validation) together: o
 # The longest each column may be (the Signature and PetitionSection fields it goes to).
 MAX_LENGTHS = {"section": 40, "name": 250, "address": 200, "city": 100, "zip": 10}
 MAX_LINE = 2_147_483_647
+ANALYZE_AFTER_ROWS = 10_000  # an import this large refreshes the signature table's statistics itself
 
 
 class PaperFileRefused(Exception):
@@ -260,4 +261,10 @@ def signatures_import_paper(*, path: Path, petition: Petition, actor: str = "imp
                 "bad_rows": len(summary.bad_rows),
             },
         )
+    if summary.created >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # The validation just queued plans its queries by these statistics. Until autovacuum next
+        # analyses the table (a minute away, or never where it is off) a table that was nearly empty
+        # keeps its old numbers: measured, batches grew from 460 to 660 ms over 100,000 signatures.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE petitions_signature")
     return summary
