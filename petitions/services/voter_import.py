@@ -257,7 +257,9 @@ class _Stager:
         )
         self.drop()
         self.cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns}){self.temp_suffix}")
-        self.cursor.execute(f"CREATE TEMPORARY TABLE {PRESENT} (registrant_id {self.text_type} NOT NULL){self.temp_suffix}")
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE {PRESENT} (registrant_id {self.text_type} NOT NULL){self.temp_suffix}"
+        )
 
     def add_parsed(self, parsed: _Parsed) -> None:
         self.batch.extend(parsed.tuples)
