@@ -271,9 +271,10 @@ class Voter(models.Model):
             # The voter import's upsert is ON CONFLICT (registrant_id): it needs this.
             models.UniqueConstraint(fields=["registrant_id"], name="voter_registrant_id_unique"),
         ]
-        # Each index is one of validation/blocks.py's candidate searches; no other query reads one. The
-        # county stays first where a block has it: a text key first would let the planner take that
-        # index for the statewide block and filter (measured: 807 instead of 1,171 signatures/s).
+        # Each index serves validation's candidate searches (validation/blocks.py, by_address.py); no
+        # other query reads one. The county stays first where a block has it: a text key first would
+        # let the planner take that index for the statewide block and filter (measured: 807 instead
+        # of 1,171 signatures/s).
         indexes = [
             models.Index(fields=["county", "key_house", "key_street"], name="voter_address_key"),
             models.Index(fields=["key_last", "key_first", "key_house"], name="voter_statewide_key"),
