@@ -62,6 +62,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from bench.scratch import (
@@ -102,10 +103,73 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+def busy_core_seconds(cpu_line: str) -> float:
+    """The core-seconds a machine has spent busy, from the first line of /proc/stat ("cpu  user nice system
+    idle iowait irq softirq steal ..." in clock ticks): user, nice, system, irq and softirq, summed over the
+    cores. Idle, waiting on I/O and time stolen by the hypervisor are not busy."""
+    name, *ticks = cpu_line.split()
+    if name != "cpu":
+        raise ValueError(f"not /proc/stat's total line: {cpu_line!r}")
+    user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in ticks[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """busy_core_seconds of this machine now: every process's CPU, PostgreSQL's and Redis' included."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        return busy_core_seconds(stat.readline())
+
+
+def phase_core_seconds(samples: list[tuple[float, float]], phases: dict[str, float]) -> dict[str, float]:
+    """The machine's busy core-seconds in each phase of a command, from (time, machine_busy) samples
+    covering it. The phases (seconds each, in order) are laid end to end ending at the last sample:
+    what the command did before its first phase (Python and Django starting) comes first."""
+    if len(samples) < 2:
+        return {}
+
+    def busy_at(moment: float) -> float:  # linear between the samples around `moment`
+        for (t0, b0), (t1, b1) in pairwise(samples):
+            if t0 <= moment <= t1:
+                return b0 if t1 == t0 else b0 + (b1 - b0) * (moment - t0) / (t1 - t0)
+        return samples[0][1] if moment < samples[0][0] else samples[-1][1]
+
+    start = samples[-1][0] - sum(phases.values())
+    result = {}
+    for phase, seconds in phases.items():
+        result[phase] = round(busy_at(start + seconds) - busy_at(start), 1)
+        start += seconds
+    return result
+
+
+def machine_use(samples: list[tuple[float, float]], count: int) -> dict:
+    """What the whole machine spent on `count` things (rows, signatures) between the first and last
+    (time, machine_busy) samples, and the rate that CPU cost allows at best: every core busy."""
+    seconds = samples[-1][0] - samples[0][0]
+    core_seconds = samples[-1][1] - samples[0][1]
+    cores = os.cpu_count() or 1
+    return {
+        "cores": cores,
+        "core_seconds": round(core_seconds, 1),
+        "cores_busy": round(core_seconds / seconds, 2) if seconds else None,
+        "ms_each": round(core_seconds / count * 1000, 4) if count else None,
+        "per_second_at_most": round(cores * count / core_seconds) if core_seconds else None,
+    }
+
+
+def _machine_line(use: dict, unit: str) -> str:
+    return (
+        f"{use['core_seconds']:,.1f} busy core-seconds ({use['cores_busy']} of {use['cores']} cores on average), "
+        f"{use['ms_each']} ms of CPU per {unit}: at most {use['per_second_at_most'] or 0:,} {unit}s/s with every "
+        f"core busy" + (f"; by phase {use['phase_core_seconds']}" if use.get("phase_core_seconds") else "")
+    )
+
+
 def import_voters(path: Path, env: dict[str, str]) -> dict:
     """`manage.py import_voters path` in its own process: wall time, its CPU, its own peak
-    memory (wait4) and the peak of its process tree (sampled)."""
+    memory (wait4) and the peak of its process tree (sampled), and the machine's busy
+    core-seconds over it (sampled with the memory)."""
     started = time.monotonic()
+    busy = [(started, machine_busy())]
     process = subprocess.Popen(
         [sys.executable, "manage.py", "import_voters", str(path)],
         cwd=ROOT,
@@ -121,6 +185,7 @@ def import_voters(path: Path, env: dict[str, str]) -> dict:
         nonlocal peak
         while not done.wait(0.25):
             peak = max(peak, _tree_rss_kib(process.pid))
+            busy.append((time.monotonic(), machine_busy()))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -133,10 +198,12 @@ def import_voters(path: Path, env: dict[str, str]) -> dict:
     for reader in readers:
         reader.start()
     _, status, rusage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
+    ended = time.monotonic()
+    seconds = ended - started
     done.set()
     for thread in (*readers, sampler):
         thread.join()
+    busy.append((ended, machine_busy()))
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"import_voters failed: {''.join(err)[-2000:]}")
     return {
@@ -146,6 +213,7 @@ def import_voters(path: Path, env: dict[str, str]) -> dict:
         "tree_peak_rss_kib": peak,
         "user_seconds": rusage.ru_utime,
         "system_seconds": rusage.ru_stime,
+        "busy_samples": busy,
     }
 
 
@@ -253,7 +321,11 @@ def measure(
             "phases": detail.get("phases"),
             "summary": summary,
             "database_size_mib": round(database.query("SELECT pg_database_size(current_database())")[0][0] / 2**20),
+            "machine": machine_use(imported["busy_samples"], rows),
         }
+        result["import"]["machine"]["phase_core_seconds"] = phase_core_seconds(
+            imported["busy_samples"], detail.get("phases") or {}
+        )
         print(f"  import_voters: {summary}")
         print(
             f"    {rows / imported['seconds']:,.0f} rows/s (target >= {TARGET_IMPORT_ROWS_PER_SECOND:,}), "
@@ -261,6 +333,7 @@ def measure(
             f"processes {imported['tree_peak_rss_kib'] / 1024:,.0f} MiB), "
             f"database {result['import']['database_size_mib']:,} MiB; phases (s) {detail.get('phases')}"
         )
+        print(f"    machine: {_machine_line(result['import']['machine'], 'row')}")
 
         # In-process, batched.
         batch_a = out / f"throughput-signatures-{size}-A.csv"
@@ -372,14 +445,16 @@ def measure(
         claim.flush()  # validate_signatures sends them again, to the worker
         worker.start()
         result["load_average_before_celery"] = os.getloadavg()[0]
+        busy = [(time.monotonic(), machine_busy())]
         command = manage("validate_signatures", "--petition", "calexit", "--timeout", "3600", env=queued_env)
+        busy.append((time.monotonic(), machine_busy()))
         worker.stop()  # its log is complete once it has exited
         tasks = worker_tasks(worker.log_path)
         validated = sum(task["validated"] for task in tasks)
         span = (
             (max(t["succeeded"] for t in tasks) - min(t["received"] for t in tasks)).total_seconds() if tasks else 0.0
         )
-        busy = sum(task["seconds"] for task in tasks)
+        in_tasks = sum(task["seconds"] for task in tasks)
         decided = database.query(
             "SELECT count(*) FROM petitions_signature s JOIN petitions_petitionsection p ON p.id = s.section_id "
             "WHERE p.number LIKE 'B-%%' AND s.status <> 'pending'"
@@ -393,19 +468,21 @@ def measure(
             "tasks": len(tasks),
             "validated": validated,
             "worker_wall_seconds": round(span, 3),
-            "task_seconds": round(busy, 3),
+            "task_seconds": round(in_tasks, 3),
             "per_second": round(validated / span, 1) if span else None,
-            "per_second_in_tasks": round(validated / busy, 1) if busy else None,
+            "per_second_in_tasks": round(validated / in_tasks, 1) if in_tasks else None,
             "command_seconds": round(command.seconds, 1),
             "per_second_by_command": round(validated / command.seconds, 1),
             "summary": command.stdout.strip(),
+            "machine": machine_use(busy, validated),
         }
         print(
             f"  Celery worker --concurrency 1: {validated:,} validated by {len(tasks)} tasks in {span:.2f} s from the "
             f"first task received to the last done = {result['celery_one_process']['per_second'] or 0:,.0f}/s "
-            f"({busy:.2f} s inside the tasks = {result['celery_one_process']['per_second_in_tasks'] or 0:,.0f}/s); "
+            f"({in_tasks:.2f} s inside the tasks = {result['celery_one_process']['per_second_in_tasks'] or 0:,.0f}/s); "
             f"the command took {command.seconds:.1f} s ({command.stdout.strip()})"
         )
+        print(f"    machine, over the command: {_machine_line(result['celery_one_process']['machine'], 'signature')}")
         if moonshot:
             try:
                 result["moonshot"] = run_moonshot(
@@ -453,8 +530,10 @@ def run_moonshot(count: int, *, size: int, out: Path, env: dict[str, str], claim
     try:
         worker.start()
         started = time.monotonic()
+        busy = [(started, machine_busy())]
         imported = manage("import_signatures", str(batch_m), "--petition", "calexit", env=env)
         imported_seconds = time.monotonic() - started
+        busy.append((time.monotonic(), machine_busy()))
         print(f"    import_signatures: {imported_seconds:.0f} s ({imported.stdout.strip()})", flush=True)
         pending = db.query(pending_sql)[0][0]
         last_report = time.monotonic()
@@ -465,6 +544,7 @@ def run_moonshot(count: int, *, size: int, out: Path, env: dict[str, str], claim
                 print(f"    {time.monotonic() - started:.0f} s: {pending:,} pending", flush=True)
                 last_report = time.monotonic()
         seconds = time.monotonic() - started
+        busy.append((time.monotonic(), machine_busy()))
     finally:
         worker.stop()
     outcomes = dict(
@@ -484,12 +564,16 @@ def run_moonshot(count: int, *, size: int, out: Path, env: dict[str, str], claim
         "per_second": round(decided / seconds, 1),
         "outcomes": outcomes,
         "met": not pending and seconds < MOONSHOT_SECONDS,
+        "machine": machine_use([busy[0], busy[-1]], decided),
+        "machine_import_signatures": machine_use(busy[:2], made["signatures"]),
     }
     print(
         f"  moonshot: {decided:,} of {made['signatures']:,} signatures decided in {seconds:.0f} s end to end "
         f"({decided / seconds:,.0f}/s; import_signatures {imported_seconds:.0f} s), {pending:,} still pending; "
         f"target < {MOONSHOT_SECONDS} s: {'MET' if result['met'] else 'missed'}; {outcomes}"
     )
+    print(f"    machine, end to end: {_machine_line(result['machine'], 'signature')}")
+    print(f"    machine, import_signatures: {_machine_line(result['machine_import_signatures'], 'signature')}")
     return result
 
 
