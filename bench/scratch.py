@@ -17,6 +17,7 @@ worker for the benchmarks: everything a benchmark starts, it also stops.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import secrets
 import signal
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +70,18 @@ def _connect(url: str):
         connection.close()
 
 
+def statement_label(query: str | None) -> str:
+    """What a database connection is running, in a few words: 'CREATE INDEX voter_address_key',
+    'ADD CONSTRAINT <name>', else the statement's first word ('COPY', 'ANALYZE'); '' for nothing."""
+    if not query or not query.strip():
+        return ""
+    if match := re.match(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(\S+)", query, re.IGNORECASE):
+        return f"CREATE INDEX {match[1]}"
+    if match := re.search(r"ADD\s+CONSTRAINT\s+(\S+)", query, re.IGNORECASE):
+        return f"ADD CONSTRAINT {match[1].strip(chr(34))}"
+    return query.split()[0].upper()
+
+
 class ScratchDatabase:
     """A PostgreSQL database made for one benchmark and dropped after it."""
 
@@ -101,6 +115,23 @@ class ScratchDatabase:
         with self._admin() as connection, connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self.created = False
+
+    @contextmanager
+    def statement_watch(self) -> Iterator[Callable[[], str]]:
+        """A function that says, in a few words, what another connection to this database is
+        running (statement_label), over one connection of its own."""
+        with _connect(self.url) as connection, connection.cursor() as cursor:
+
+            def watch() -> str:
+                cursor.execute(
+                    "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid() "
+                    "ORDER BY backend_start LIMIT 1"
+                )
+                row = cursor.fetchone()
+                return statement_label(row[0] if row else None)
+
+            yield watch
 
     def query(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         with _connect(self.url) as connection, connection.cursor() as cursor:

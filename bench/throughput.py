@@ -44,6 +44,11 @@ dropped afterwards however the run ends):
    signature is pending (polled every 2 s). The issue's moonshot: 1 M
    signatures against 22.6 M voters in under 10 minutes.
 
+Beside the import, the Celery run and the moonshot: the whole machine's busy
+core-seconds (/proc/stat, every process's CPU, PostgreSQL's included), per row
+or signature, and the best rate that cost allows with every core busy: a target
+above it cannot be met on this machine without doing less work.
+
 Results: a table on stdout and bench-out/throughput-<UTC time>.json (rewritten
 after each size, so a run cut short keeps what it measured).
 Targets: at least 1,000 signatures per second per worker process, not falling as
@@ -61,6 +66,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -120,25 +126,22 @@ def machine_busy() -> float:
         return busy_core_seconds(stat.readline())
 
 
-def phase_core_seconds(samples: list[tuple[float, float]], phases: dict[str, float]) -> dict[str, float]:
-    """The machine's busy core-seconds in each phase of a command, from (time, machine_busy) samples
-    covering it. The phases (seconds each, in order) are laid end to end ending at the last sample:
-    what the command did before its first phase (Python and Django starting) comes first."""
-    if len(samples) < 2:
-        return {}
+NO_STATEMENT = "no statement running"
 
-    def busy_at(moment: float) -> float:  # linear between the samples around `moment`
-        for (t0, b0), (t1, b1) in pairwise(samples):
-            if t0 <= moment <= t1:
-                return b0 if t1 == t0 else b0 + (b1 - b0) * (moment - t0) / (t1 - t0)
-        return samples[0][1] if moment < samples[0][0] else samples[-1][1]
 
-    start = samples[-1][0] - sum(phases.values())
-    result = {}
-    for phase, seconds in phases.items():
-        result[phase] = round(busy_at(start + seconds) - busy_at(start), 1)
-        start += seconds
-    return result
+def core_seconds_by_statement(samples: list[tuple[float, float, str]]) -> dict[str, dict[str, float]]:
+    """From (time, machine_busy, statement_label) samples: the wall seconds and the machine's busy
+    core-seconds under each statement, in the order each first ran. An interval between two samples
+    goes to the statement running at its start."""
+    result: dict[str, dict[str, float]] = {}
+    for (t0, b0, label), (t1, b1, _) in pairwise(samples):
+        entry = result.setdefault(label or NO_STATEMENT, {"seconds": 0.0, "core_seconds": 0.0})
+        entry["seconds"] += t1 - t0
+        entry["core_seconds"] += b1 - b0
+    return {
+        label: {"seconds": round(entry["seconds"], 1), "core_seconds": round(entry["core_seconds"], 1)}
+        for label, entry in result.items()
+    }
 
 
 def machine_use(samples: list[tuple[float, float]], count: int) -> dict:
@@ -160,16 +163,16 @@ def _machine_line(use: dict, unit: str) -> str:
     return (
         f"{use['core_seconds']:,.1f} busy core-seconds ({use['cores_busy']} of {use['cores']} cores on average), "
         f"{use['ms_each']} ms of CPU per {unit}: at most {use['per_second_at_most'] or 0:,} {unit}s/s with every "
-        f"core busy" + (f"; by phase {use['phase_core_seconds']}" if use.get("phase_core_seconds") else "")
+        f"core busy"
     )
 
 
-def import_voters(path: Path, env: dict[str, str]) -> dict:
+def import_voters(path: Path, env: dict[str, str], watch: Callable[[], str] = str) -> dict:
     """`manage.py import_voters path` in its own process: wall time, its CPU, its own peak
-    memory (wait4) and the peak of its process tree (sampled), and the machine's busy
-    core-seconds over it (sampled with the memory)."""
+    memory (wait4) and the peak of its process tree (sampled), and, sampled with the memory,
+    the machine's busy core-seconds and what `watch` says the import's database connection runs."""
     started = time.monotonic()
-    busy = [(started, machine_busy())]
+    busy = [(started, machine_busy(), watch())]
     process = subprocess.Popen(
         [sys.executable, "manage.py", "import_voters", str(path)],
         cwd=ROOT,
@@ -185,7 +188,7 @@ def import_voters(path: Path, env: dict[str, str]) -> dict:
         nonlocal peak
         while not done.wait(0.25):
             peak = max(peak, _tree_rss_kib(process.pid))
-            busy.append((time.monotonic(), machine_busy()))
+            busy.append((time.monotonic(), machine_busy(), watch()))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -203,7 +206,7 @@ def import_voters(path: Path, env: dict[str, str]) -> dict:
     done.set()
     for thread in (*readers, sampler):
         thread.join()
-    busy.append((ended, machine_busy()))
+    busy.append((ended, machine_busy(), ""))
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"import_voters failed: {''.join(err)[-2000:]}")
     return {
@@ -297,7 +300,8 @@ def measure(
         manage("migrate", "--noinput", env=queued_env)
 
         result["load_average_before_import"] = os.getloadavg()[0]
-        imported = import_voters(path, queued_env)
+        with database.statement_watch() as watch:
+            imported = import_voters(path, queued_env, watch)
         summary = imported["stdout"].strip().splitlines()[-1]
         counted = re.search(r"([\d,]+) rows", summary)
         if counted is None:
@@ -321,11 +325,9 @@ def measure(
             "phases": detail.get("phases"),
             "summary": summary,
             "database_size_mib": round(database.query("SELECT pg_database_size(current_database())")[0][0] / 2**20),
-            "machine": machine_use(imported["busy_samples"], rows),
+            "machine": machine_use([sample[:2] for sample in imported["busy_samples"]], rows),
+            "by_statement": core_seconds_by_statement(imported["busy_samples"]),
         }
-        result["import"]["machine"]["phase_core_seconds"] = phase_core_seconds(
-            imported["busy_samples"], detail.get("phases") or {}
-        )
         print(f"  import_voters: {summary}")
         print(
             f"    {rows / imported['seconds']:,.0f} rows/s (target >= {TARGET_IMPORT_ROWS_PER_SECOND:,}), "
@@ -334,6 +336,8 @@ def measure(
             f"database {result['import']['database_size_mib']:,} MiB; phases (s) {detail.get('phases')}"
         )
         print(f"    machine: {_machine_line(result['import']['machine'], 'row')}")
+        for label, spent in result["import"]["by_statement"].items():
+            print(f"      {label}: {spent['seconds']:,.1f} s, {spent['core_seconds']:,.1f} busy core-seconds")
 
         # In-process, batched.
         batch_a = out / f"throughput-signatures-{size}-A.csv"

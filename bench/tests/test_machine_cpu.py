@@ -1,11 +1,12 @@
 """The throughput benchmark's account of the whole machine's CPU: /proc/stat read right, and the busy
-core-seconds shared out among an import's phases."""
+core-seconds shared out among the statements an import runs."""
 
 import os
 
 import pytest
 
-from bench.throughput import busy_core_seconds, machine_busy, machine_use, phase_core_seconds
+from bench.scratch import statement_label
+from bench.throughput import NO_STATEMENT, busy_core_seconds, core_seconds_by_statement, machine_busy, machine_use
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -27,16 +28,44 @@ def test_this_machine_reports_busy_time_that_grows():
     assert machine_busy() > before >= 0
 
 
-def test_the_phases_end_at_the_last_sample_and_take_the_busy_time_of_their_window():
-    # 2 cores: 1 core busy for the first 10 s (starting up, then reading), both for the next 10 s.
-    samples = [(100.0, 0.0), (110.0, 10.0), (120.0, 30.0)]
-    phases = {"read": 8.0, "indexes": 10.0}  # the 2 s before them are the command starting
-    assert phase_core_seconds(samples, phases) == {"read": 8.0, "indexes": 20.0}
+def test_each_interval_goes_to_the_statement_running_at_its_start_in_the_order_they_first_ran():
+    samples = [
+        (0.0, 0.0, ""),  # Python starting, parsing
+        (1.0, 1.0, "COPY"),
+        (2.0, 2.5, ""),
+        (3.0, 3.5, "COPY"),
+        (4.0, 5.5, "CREATE INDEX voter_address_key"),
+        (6.0, 9.5, "CREATE INDEX voter_zip_house_key"),
+        (7.0, 11.5, ""),  # the last sample: nothing after it
+    ]
+    assert core_seconds_by_statement(samples) == {
+        NO_STATEMENT: {"seconds": 2.0, "core_seconds": 2.0},
+        "COPY": {"seconds": 2.0, "core_seconds": 3.5},
+        "CREATE INDEX voter_address_key": {"seconds": 2.0, "core_seconds": 4.0},
+        "CREATE INDEX voter_zip_house_key": {"seconds": 1.0, "core_seconds": 2.0},
+    }
 
 
-def test_a_phase_between_samples_is_prorated():
-    samples = [(0.0, 0.0), (4.0, 8.0)]
-    assert phase_core_seconds(samples, {"one": 1.0, "two": 3.0}) == {"one": 2.0, "two": 6.0}
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        (
+            "CREATE INDEX voter_address_key ON public.petitions_voter USING btree (county_id)",
+            "CREATE INDEX voter_address_key",
+        ),
+        ("create unique index x_rid on t (registrant_id)", "CREATE INDEX x_rid"),
+        (
+            'ALTER TABLE petitions_voter ADD CONSTRAINT "petitions_voter_county_id_fk" FOREIGN KEY (county_id)',
+            "ADD CONSTRAINT petitions_voter_county_id_fk",
+        ),
+        ("COPY petitions_voter (id, registrant_id) FROM STDIN", "COPY"),
+        ("  analyze petitions_voter", "ANALYZE"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_a_statement_is_named_in_a_few_words(query, label):
+    assert statement_label(query) == label
 
 
 def test_machine_use_gives_the_cpu_per_thing_and_the_best_rate_every_core_allows():
