@@ -1,10 +1,12 @@
 """What the browser tests share: headless Chromium on pytest-django's live server.
 
 A browser test module imports the fixtures it uses by their function names; pytest
-knows them by their `name` (`chromium_executable`, `page`, `screenshots`), so a
+knows them by their `name` (`browser`, `chromium_executable`, `page`, `screenshots`), so a
 test's `page` argument does not shadow the import:
 
-    from tests.browser import fixture_chromium_executable, fixture_page, fixture_screenshots  # noqa: F401
+    from tests.browser import fixture_browser, fixture_chromium_executable, fixture_page  # noqa: F401
+
+`page` needs `browser`, so a module that takes `page` imports both.
 
 `chromium_executable` is autouse, per module: a module that imports it is skipped
 where Chromium is missing (and fails in CI, REQUIRE_SERVICES=1).
@@ -41,9 +43,9 @@ def fixture_chromium_executable() -> str:
     return executable
 
 
-@pytest.fixture(name="page")
-def fixture_page(chromium_executable, live_server, settings, monkeypatch):
-    """A fresh headless Chromium page on the live server.
+@pytest.fixture(name="browser")
+def fixture_browser(chromium_executable, live_server, settings, monkeypatch):
+    """One headless Chromium on the live server, for a test that opens a context per person.
 
     Playwright's sync API keeps an event loop running in this thread while it
     is started. Django then gives the thread other database connections than
@@ -67,13 +69,21 @@ def fixture_page(chromium_executable, live_server, settings, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        context = new_context(browser, live_server.url)
         try:
-            yield context.new_page()
+            yield browser
         finally:
             connections.close_all()
-            context.close()
             browser.close()
+
+
+@pytest.fixture(name="page")
+def fixture_page(browser, live_server):
+    """A fresh headless Chromium page on the live server (a desktop's size)."""
+    context = new_context(browser, live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 #: The screen sizes the journeys run at (issue 15: phones from 320 to 414 px wide).

@@ -19,6 +19,7 @@ from petitions.services.sections import section_lines_key
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     PASSWORD,
     axe_violations,
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

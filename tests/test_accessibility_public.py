@@ -23,6 +23,7 @@ from petitions.services.wet_ink import form_token
 from petitions.views import public
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     axe_violations,
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

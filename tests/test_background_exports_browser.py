@@ -22,6 +22,7 @@ from petitions.services.projections import projections_compute
 from petitions.services.tallies import tallies_count
 from petitions.validation.validate import signature_validate
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

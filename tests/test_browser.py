@@ -17,6 +17,7 @@ from petitions.models import Signature
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     BOOTSTRAP_DARK,
     background_color,
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

@@ -14,6 +14,7 @@ from petitions.models import BulkInvalidation, Signature
 from petitions.services import bulk
 from petitions.services.tallies import tallies_count, tallies_recount
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

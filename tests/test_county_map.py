@@ -16,6 +16,7 @@ from petitions.models import County, Tally
 from petitions.selectors import counts_with_projection, petition_counts, projection_summary
 from petitions.services.projections import projections_compute
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

@@ -15,6 +15,7 @@ from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by t
     BOOTSTRAP_DARK,
     PASSWORD,
     background_color,
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

@@ -16,6 +16,7 @@ from petitions.demo.campaign import DEMO_SLUG
 from petitions.models import Petition
 from petitions.selectors import petition_counts, petition_history
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

@@ -12,6 +12,7 @@ from petitions.models import Signature
 from petitions.validation.validate import signature_validate
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
     PASSWORD,
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

@@ -17,17 +17,16 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 from django.utils import translation
 from pypdf import PdfReader
 
 from petitions.models import Signature
 from petitions.services.tallies import counts_publish, tallies_count
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
-    CHROMIUM_ARGS,
     DESKTOP,
     PASSWORD,
     PHONE,
+    fixture_browser,
     fixture_chromium_executable,
     fixture_screenshots,
     new_context,
@@ -49,28 +48,6 @@ def _(language: str, message: str) -> str:
     if language != "en":
         assert translated != message, f"no {language} translation of {message!r}"
     return translated
-
-
-@pytest.fixture(name="browser")
-def fixture_browser(chromium_executable, live_server, settings, monkeypatch):
-    """One headless Chromium for a test that opens a context per person (tests/browser.py's
-    `page` explains the settings and the connections)."""
-    from playwright.sync_api import sync_playwright
-
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            connections.close_all()
-            browser.close()
 
 
 def _person(browser, live_server, language: str, size: str):

@@ -14,18 +14,16 @@ import ssl
 import subprocess
 import sys
 import uuid
-from datetime import date
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
-from petitions.models import County, Petition, Signature
+from petitions.models import Petition, Signature
 from petitions.services.abuse import client_ip_hash
-from petitions.services.sections import CirculatorInput, section_return, sections_issue
 from tests.conftest import ROOT
-from tests.factories import SIGN_FORM
+from tests.factories import SIGN_FORM, returned_section
 from tests.production import HOST, SECRET_KEY, fixture_server, fixture_site  # noqa: F401 - the fixtures
 
 SIGNER = "127.0.0.2"  # the proxy reaches gunicorn from 127.0.0.1
@@ -146,7 +144,7 @@ def test_pages_over_https_carry_hsts_and_a_script_policy_without_unsafe_inline(s
 
 
 def test_a_dashboard_pages_inline_script_carries_the_nonce_of_its_policy(site, volunteer):
-    section = _returned_section(volunteer)
+    section = returned_section(volunteer)
     client = Client()
     client.force_login(volunteer)  # a session in the shared database, signed with the server's SECRET_KEY
 
@@ -174,7 +172,8 @@ def test_a_browser_loads_the_public_and_dashboard_pages_without_a_policy_violati
     executable = chromium_path()
     if executable is None:
         pytest.skip("Chromium is not installed")
-    section = _returned_section(volunteer)
+    section = returned_section(volunteer)
+    Petition.objects.filter(slug="calexit").update(deadline=None)  # the factory's deadline is past: open again
     client = Client()
     client.force_login(volunteer)
     session = client.cookies["sessionid"].value
@@ -214,24 +213,6 @@ def test_a_browser_loads_the_public_and_dashboard_pages_without_a_policy_violati
 
     assert focused
     assert complaints == []
-
-
-def _returned_section(user):
-    """A blank section of the calexit petition, back from its circulator and ready to key."""
-    petition = Petition.objects.get(slug="calexit")
-    if petition.summary_date is None:
-        petition.summary_date = date(2026, 2, 1)
-        petition.save()
-    section = sections_issue(petition=petition, county=County.objects.get(code="34"), count=1, user=user)[0]
-    return section_return(
-        section=section,
-        circulator=CirculatorInput(name="Ana Ruiz", city="Sacramento"),
-        signed_from=date(2026, 3, 1),
-        signed_to=date(2026, 3, 20),
-        declaration_date=date(2026, 3, 21),
-        declaration_place="Sacramento, CA",
-        user=user,
-    )
 
 
 # --- Start-up checks (no server) --------------------------------------------

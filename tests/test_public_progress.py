@@ -21,6 +21,7 @@ from petitions import selectors
 from petitions.models import CountingRun, Tally
 from petitions.selectors import petition_counts_store, public_memo_clear
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,

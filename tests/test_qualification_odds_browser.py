@@ -8,6 +8,7 @@ import pytest
 from petitions.models import Tally
 from petitions.services.projections import odds_compute, projections_compute
 from tests.browser import (  # noqa: F401 - the fixtures: pytest finds them by their names here
+    fixture_browser,
     fixture_chromium_executable,
     fixture_page,
     fixture_screenshots,
