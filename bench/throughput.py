@@ -167,7 +167,7 @@ def _machine_line(use: dict, unit: str) -> str:
     )
 
 
-def import_voters(path: Path, env: dict[str, str], watch: Callable[[], str] = str) -> dict:
+def import_voters(path: Path, env: dict[str, str], watch: Callable[[], str] = lambda: "") -> dict:
     """`manage.py import_voters path` in its own process: wall time, its CPU, its own peak
     memory (wait4) and the peak of its process tree (sampled), and, sampled with the memory,
     the machine's busy core-seconds and what `watch` says the import's database connection runs."""
