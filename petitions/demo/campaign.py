@@ -706,9 +706,8 @@ class Builder:
                     continue
                 fabricated = False
                 if fabricated_left and county == FABRICATOR_COUNTY and n > 20 and rng.random() < 0.3:
-                    if fabricator is None:
+                    if fabricator is None:  # not in the county's pool: honest sections would hide the made-up ones
                         fabricator = self.circulator(county, day - timedelta(days=14))
-                        circulators[county].append((day - timedelta(days=14), fabricator))
                     circulator, fabricated = fabricator, True
                     fabricated_left -= 1
                 else:
