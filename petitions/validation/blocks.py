@@ -6,12 +6,18 @@ generated from BLOCKS: the SQLite query and the batched PostgreSQL query (candid
 blocks a signature's keys can run (`switches`), and whether a block may have been cut off by its
 LIMIT (`cut_off`, which naming a voter needs). Adding a block is one row below, plus its index.
 Voters no longer registered are never candidates.
+
+A block whose index leads with a KeyHash (petitions.matching.keys) looks each combination of its
+leading keys up as one probe (`probes`), in the order the index on the keys themselves would give:
+a block cut off at its LIMIT keeps the same voters as it would with that index.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 
+from petitions.matching.keys import KEY_JOIN
 from petitions.matching.voters import VoterRow
 
 
@@ -49,10 +55,25 @@ class Block:
     limit: int
     conditions: tuple[Condition, ...]
     without: str = ""  # a SearchKeys field that must be EMPTY for the block to run
-    # PostgreSQL: probe each pair of the listed values as an equality on every column of the index.
-    # Given two lists as `= ANY(...)`, the planner would rather read every voter at the house number
-    # in the county (voter_address_key) and filter: a hundred index pages per signature in a large county.
+    # PostgreSQL: probe each pair of the listed values as an equality on every column of the index, in
+    # the lists' order. Given two lists as `= ANY(...)`, the planner would rather read every voter at
+    # the house number in the county and filter: a hundred index pages per signature in a large county.
     pairs: bool = False
+    # The index leads with KeyHash of the first `hashed` conditions' columns (each "=" or "in").
+    hashed: int = 0
+
+    @property
+    def hash_columns(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.conditions[: self.hashed])
+
+    def probes(self, keys: SearchKeys) -> list[str]:
+        """Each combination of the hashed keys' values, joined as KeyHash joins the columns: sorted,
+        as an index on the columns returns them, or for `pairs` in the lists' order."""
+        values = [
+            getattr(keys, c.key) if c.op == "in" else (getattr(keys, c.key),) for c in self.conditions[: self.hashed]
+        ]
+        combinations = product(*values) if self.pairs else sorted(set(product(*values)))
+        return [KEY_JOIN.join(combination) for combination in combinations]
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -86,7 +107,12 @@ def _in(column: str, key: str) -> Condition:
 
 BLOCKS = (
     # county + house number + standardised street (voter_address_key)
-    Block("address", 30, (_eq("county_id", "county"), _in("key_house", "houses"), _eq("key_street", "street"))),
+    Block(
+        "address",
+        30,
+        (_eq("county_id", "county"), _in("key_house", "houses"), _eq("key_street", "street")),
+        hashed=2,
+    ),
     # a misspelled street whose start is right: a range of voter_address_key
     Block(
         "street_start",
@@ -97,6 +123,7 @@ BLOCKS = (
             Condition("key_street", ">=", "street_start"),
             Condition("key_street", "<", "street_after"),
         ),
+        hashed=2,
     ),
     # county + house number + phonetic surname (voter_house_phonetic_key)
     Block(
@@ -104,6 +131,7 @@ BLOCKS = (
         20,
         (_eq("county_id", "county"), _in("key_house", "houses"), _in("key_last_phonetic", "phonetics")),
         pairs=True,
+        hashed=3,
     ),
     # ZIP + house number: a misspelled street and surname (voter_zip_house_key)
     Block("zip_house", 30, (_eq("key_zip", "zip"), _in("key_house", "houses"))),
@@ -121,12 +149,17 @@ BLOCKS = (
         "county_name",
         20,
         (_eq("county_id", "county"), _in("key_last", "surnames"), _in("key_first_initial", "initials")),
+        hashed=2,
     ),
     # surname + given name (or a nickname) + house number, any county (voter_statewide_key)
-    Block("statewide", 10, (_in("key_last", "surnames"), _in("key_first", "given_names"), _in("key_house", "houses"))),
+    Block(
+        "statewide",
+        10,
+        (_in("key_last", "surnames"), _in("key_first", "given_names"), _in("key_house", "houses")),
+        hashed=3,
+    ),
 )
 BY_NAME = {block.name: block for block in BLOCKS}
-KEYS = tuple(dict.fromkeys(key for block in BLOCKS for key in block.keys))  # the keys any block reads
 
 
 LIST_KEYS = frozenset(c.key for block in BLOCKS for c in block.conditions if c.op == "in")

@@ -2,7 +2,8 @@
 
 On PostgreSQL the blocks run for a chunk of signatures at once: a LATERAL subquery over the
 signatures' keys passed as parallel arrays (unnest), so a chunk costs one round trip and one plan.
-A list of keys travels as one text joined by '|' (no key holds one). `candidate_voters_chunks` fetches
+A list of keys travels as one text joined by '|' (no key holds one), a block's probes (blocks.py) as one
+text joined by the unit separator, chr(31). `candidate_voters_chunks` fetches
 the next chunks on helper connections while the caller judges (the workers' batch path). SQLite (the
 embedded mode) runs one UNION per signature.
 """
@@ -17,8 +18,9 @@ from datetime import date
 
 from django.db import connection, connections
 
+from petitions.matching.keys import key_hash_sql
 from petitions.matching.voters import COLUMNS, VoterRow
-from petitions.validation.blocks import BLOCKS, KEYS, LIST_KEYS, Block, Condition, SearchKeys, switches
+from petitions.validation.blocks import BLOCKS, LIST_KEYS, Block, Condition, SearchKeys, switches
 
 _SELECT = ", ".join(COLUMNS)
 
@@ -45,7 +47,11 @@ def candidate_voters(keys: SearchKeys) -> list[VoterRow]:
 
 def _sqlite_where(block: Block, keys: SearchKeys) -> tuple[str, list]:
     terms, values = [], []
-    for condition in block.conditions:
+    if block.hashed:
+        probes = block.probes(keys)
+        terms.append(f"{key_hash_sql('sqlite', block.hash_columns)} IN ({', '.join(['%s'] * len(probes))})")
+        values.extend(probes)
+    for condition in block.conditions[block.hashed :]:
         value = getattr(keys, condition.key)
         if condition.op == "in":
             terms.append(f"{condition.column} IN ({', '.join(['%s'] * len(value))})")
@@ -74,8 +80,26 @@ def _many_term(condition: Condition) -> str:
     return f"{condition.column} {condition.op} k.{condition.key}"
 
 
+PROBES = chr(31)  # joins a block's probes: no key holds it
+
+
 def _many_block(number: int, block: Block) -> str:
     switch = f"k.s{number}"
+    if block.hashed:
+        # One index probe per combination of the hashed keys (Block.probes), its joined keys checked
+        # too (a 64-bit hash could, once in billions, be another's).
+        where = " AND ".join(
+            [
+                f"{key_hash_sql('postgresql', block.hash_columns)} = hashtextextended(u, 0)",
+                f"{key_hash_sql('sqlite', block.hash_columns)} = u",
+                *(_many_term(c) for c in block.conditions[block.hashed :]),
+            ]
+        )
+        return (
+            f"SELECT * FROM (SELECT v.* FROM unnest(string_to_array(k.p{number}, chr(31))) u CROSS JOIN LATERAL "
+            f"(SELECT {_SELECT} FROM petitions_voter WHERE registered AND {where} LIMIT {block.limit}) v "
+            f"LIMIT {block.limit}) b{number}"
+        )
     if not block.pairs:
         where = " AND ".join(_many_term(c) for c in block.conditions)
         return (
@@ -94,13 +118,29 @@ def _many_block(number: int, block: Block) -> str:
     )
 
 
+# The keys the query reads as such (a hashed block reads its leading keys as probes), and the blocks
+# that pass probes.
+_KEYS = tuple(
+    dict.fromkeys(
+        c.key for block in BLOCKS for c in (block.conditions[block.hashed :] if block.hashed else block.conditions)
+    )
+)
+_HASHED = tuple(number for number, block in enumerate(BLOCKS) if block.hashed)
+
+
 def _many_sql() -> str:
     blocks = " UNION ".join(_many_block(number, block) for number, block in enumerate(BLOCKS))
-    arrays = ", ".join(["%s::integer[]"] + ["%s::text[]"] * len(KEYS) + ["%s::boolean[]"] * len(BLOCKS))
-    names = ", ".join(["n", *KEYS, *(f"s{number}" for number in range(len(BLOCKS)))])
+    arrays = ", ".join(
+        ["%s::integer[]"] + ["%s::text[]"] * (len(_KEYS) + len(_HASHED)) + ["%s::boolean[]"] * len(BLOCKS)
+    )
+    names = ", ".join(
+        ["n", *_KEYS, *(f"p{number}" for number in _HASHED), *(f"s{number}" for number in range(len(BLOCKS)))]
+    )
     # The planner prices the LATERAL join by its worst case (every block's index range in full) and
-    # would JIT-compile it, which takes longer than running it.
-    return f"SET LOCAL jit = off; SELECT k.n, c.* FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL ({blocks}) c"
+    # would JIT-compile it, which takes longer than running it. A bitmap scan would read a block's
+    # index range in full and return it in the table's order, not the index's: its LIMIT would keep
+    # other voters.
+    return f"SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off; SELECT k.n, c.* FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL ({blocks}) c"
 
 
 _MANY_SQL = _many_sql()
@@ -111,13 +151,18 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
     if connection.vendor != "postgresql":
         return [candidate_voters(keys) for keys in many]
     found: list[list[VoterRow]] = [[] for _ in many]
-    columns: list[list] = [[] for _ in range(1 + len(KEYS) + len(BLOCKS))]
+    columns: list[list] = [[] for _ in range(1 + len(_KEYS) + len(_HASHED) + len(BLOCKS))]
     for number, keys in enumerate(many):
         runs = switches(keys)
         if not any(runs):
             continue
         given = keys.__dict__
-        values = (number, *["|".join(given[key]) if listed else given[key] for key, listed in _KEY_FORMS], *runs)
+        values = (
+            number,
+            *["|".join(given[key]) if listed else given[key] for key, listed in _KEY_FORMS],
+            *[PROBES.join(BLOCKS[block].probes(keys)) if runs[block] else None for block in _HASHED],
+            *runs,
+        )
         for column, value in zip(columns, values):
             column.append(value)
     if not columns[0]:
@@ -131,7 +176,7 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
     return found
 
 
-_KEY_FORMS = tuple((key, key in LIST_KEYS) for key in KEYS)  # a list of keys travels joined by '|'
+_KEY_FORMS = tuple((key, key in LIST_KEYS) for key in _KEYS)  # a list of keys travels joined by '|'
 
 
 # --- Fetching ahead -----------------------------------------------------------------
