@@ -140,7 +140,10 @@ def _many_sql() -> str:
     # would JIT-compile it, which takes longer than running it. A bitmap scan would read a block's
     # index range in full and return it in the table's order, not the index's: its LIMIT would keep
     # other voters.
-    return f"SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off; SELECT k.n, c.* FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL ({blocks}) c"
+    return (
+        "SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off; "
+        f"SELECT k.n, c.* FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL ({blocks}) c"
+    )
 
 
 _MANY_SQL = _many_sql()
@@ -151,6 +154,23 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
     if connection.vendor != "postgresql":
         return [candidate_voters(keys) for keys in many]
     found: list[list[VoterRow]] = [[] for _ in many]
+    columns = _many_arrays(many)
+    if not columns[0]:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(_MANY_SQL, columns)
+        rows = cursor.fetchall()
+    make = VoterRow._make
+    for row in rows:
+        found[row[0]].append(make(row[1:]))
+    return found
+
+
+_KEY_FORMS = tuple((key, key in LIST_KEYS) for key in _KEYS)  # a list of keys travels joined by '|'
+
+
+def _many_arrays(many: list[SearchKeys]) -> list[list]:
+    """_MANY_SQL's parameters: one array per column of `k`, a row per signature any block runs for."""
     columns: list[list] = [[] for _ in range(1 + len(_KEYS) + len(_HASHED) + len(BLOCKS))]
     for number, keys in enumerate(many):
         runs = switches(keys)
@@ -165,18 +185,7 @@ def candidate_voters_many(many: list[SearchKeys]) -> list[list[VoterRow]]:
         )
         for column, value in zip(columns, values):
             column.append(value)
-    if not columns[0]:
-        return found
-    with connection.cursor() as cursor:
-        cursor.execute(_MANY_SQL, columns)
-        rows = cursor.fetchall()
-    make = VoterRow._make
-    for row in rows:
-        found[row[0]].append(make(row[1:]))
-    return found
-
-
-_KEY_FORMS = tuple((key, key in LIST_KEYS) for key in _KEYS)  # a list of keys travels joined by '|'
+    return columns
 
 
 # --- Fetching ahead -----------------------------------------------------------------
