@@ -1,5 +1,6 @@
 """The candidate blocks on their indexes: hashed keys probed in the index's order, each block read
-through its index, and a block cut off at its LIMIT keeping the voters the keys' own order gives."""
+through an index (a hashed one through the index on its own hash), and a block cut off at its LIMIT
+keeping the voters the keys' own order gives."""
 
 from collections import Counter
 from dataclasses import replace
@@ -53,7 +54,7 @@ def test_only_the_county_name_block_runs_for_a_line_without_address():
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the query plan is PostgreSQL's")
-def test_every_block_reads_its_own_index_one_probe_at_a_time():
+def test_every_block_reads_an_index_and_a_hashed_block_the_one_on_its_own_hash():
     VoterFactory(last_name="Smith", first_name="Robert", address_number="12")
     sql = candidates._MANY_SQL.rsplit("; ", 1)[1]
     with connection.cursor() as cursor:
