@@ -98,6 +98,13 @@ class PrivatePostgres:
         finally:
             connection.close()
 
+    def answers(self) -> bool:
+        try:
+            self.execute("SELECT 1")
+        except psycopg2.OperationalError:
+            return False
+        return True
+
     def connect(self):
         return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="calexit")
 
@@ -278,7 +285,7 @@ class Stack:
             COUNT_INTERVAL="1",
             SWEEP_INTERVAL="1",
             SWEEP_GRACE="2",
-            EMAIL_SEND_LEASE="4",
+            EMAIL_SEND_LEASE="15",  # long enough for PostgreSQL to stop and start within one send's lease
             EMAIL_RETRY_BASE="2",
             EMAIL_RETRY_MAX="4",
         )

@@ -32,6 +32,8 @@ def _healthy_after(stack):
     """Whatever a test broke is mended before the next one."""
     yield
     stack.smtp.mode = "accept"
+    if not stack.postgres.answers():
+        stack.postgres.start()
     if not stack.redis.answers():
         stack.redis.start()
     for process in stack.processes.values():
@@ -54,6 +56,15 @@ def assert_one_row_per_accepted_signer(stack: Stack, accepted: list[str], prefix
 
 def one_email_each(stack: Stack, addresses: list[str]) -> bool:
     return all(len(stack.smtp.to(address)) == 1 for address in addresses)
+
+
+def wait_one_email_each(stack: Stack, addresses: list[str], *, timeout: float, what: str) -> None:
+    """Wait for one email per signer; a failure names the signers with none or with more than one."""
+    try:
+        wait_until(lambda: one_email_each(stack, addresses), timeout=timeout, what=what)
+    except AssertionError as error:
+        wrong = {address: len(stack.smtp.to(address)) for address in addresses if len(stack.smtp.to(address)) != 1}
+        raise AssertionError(f"{error}; emails per signer where not one: {wrong}") from None
 
 
 def assert_counts_match_the_rows(stack: Stack) -> None:
@@ -86,7 +97,7 @@ def test_redis_stopped_while_signing_every_signer_is_answered_saved_emailed_and_
 
     stack.redis.start()
     # The sweep sends the emails the broker never got, and validates what it never queued.
-    wait_until(lambda: one_email_each(stack, accepted), timeout=120, what="one confirmation email per signer")
+    wait_one_email_each(stack, accepted, timeout=120, what="one confirmation email per signer")
     wait_until(lambda: decided(stack, before), timeout=120, what="the signers who confirmed, validated")
     for address in accepted:
         assert confirm(stack.base, stack.smtp.to(address)[0]) == 302
@@ -102,7 +113,7 @@ def sign_and_confirm_first(stack: Stack, prefix: str, how_many: int) -> list[str
         address, status, _ = sign(stack.base, number, prefix)
         assert status == 302
         addresses.append(address)
-    wait_until(lambda: one_email_each(stack, addresses), timeout=60, what="the confirmation emails")
+    wait_one_email_each(stack, addresses, timeout=60, what="the confirmation emails")
     return addresses
 
 
@@ -173,6 +184,27 @@ def test_a_worker_killed_in_the_middle_of_an_email_the_email_is_sent_exactly_onc
     assert len(stack.smtp.to(address)) == 1
 
 
+def test_postgresql_gone_between_the_smtp_servers_yes_and_its_record_the_email_goes_once(stack):
+    stack.smtp.mode = "stall"
+    address, status, _ = sign(stack.base, 1, "pg-after-send")
+    assert status == 302
+    wait_until(lambda: stack.smtp.stalled == 1, timeout=60, what="the confirmation email in the middle of its send")
+    stack.postgres.stop()
+    stack.smtp.mode = "accept"  # the server takes the email while the database is down
+    wait_until(lambda: stack.smtp.to(address), timeout=60, what="the email delivered")
+    wait_until(lambda: any("recording it waits for the database" in line for line in stack.log_lines("worker-email")),
+               timeout=60, what="the email worker waiting to record the send")  # fmt: skip
+    stack.postgres.start()
+
+    sent = ("SELECT confirmation_sent_at, confirmation_retry_at, confirmation_attempts"
+            " FROM petitions_signature WHERE email = %s")  # fmt: skip
+    wait_until(lambda: stack.postgres.execute(sent, (address,))[0][0], timeout=60, what="the send recorded")
+    (_, retry_at, attempts) = stack.postgres.execute(sent, (address,))[0]
+    assert retry_at is None
+    assert attempts == 1, "the lease was never taken again, so the email was never sent again"
+    assert len(stack.smtp.to(address)) == 1
+
+
 def test_smtp_failing_for_a_while_sends_back_off_without_a_pile_up_and_each_signer_gets_one_email(stack):
     stack.smtp.mode = "refuse"
     refused_before = stack.smtp.refused
@@ -193,7 +225,7 @@ def test_smtp_failing_for_a_while_sends_back_off_without_a_pile_up_and_each_sign
     assert max(attempts) <= 4
 
     stack.smtp.mode = "accept"
-    wait_until(lambda: one_email_each(stack, addresses), timeout=120, what="one email per signer after recovery")
+    wait_one_email_each(stack, addresses, timeout=120, what="one email per signer after recovery")
     unsent = stack.postgres.execute(
         "SELECT count(*) FROM petitions_signature WHERE email = ANY(%s) AND confirmation_sent_at IS NULL",
         (addresses,),
@@ -217,7 +249,7 @@ def test_postgresql_restarted_under_load_brief_503s_no_500_nothing_lost_workers_
     accepted = signers.accepted()
     assert_one_row_per_accepted_signer(stack, accepted, "pg-restart")
     # The workers reconnect by themselves: every signer accepted gets their email.
-    wait_until(lambda: one_email_each(stack, accepted), timeout=120, what="a confirmation email per signer")
+    wait_one_email_each(stack, accepted, timeout=120, what="a confirmation email per signer")
 
 
 def test_two_counting_runs_at_once_and_a_tally_corrupted_by_hand_the_recount_repairs_it(stack):

@@ -5,10 +5,12 @@ the sweep stops at the first failure instead of hammering a server that is down.
 from __future__ import annotations
 
 import smtplib
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import OperationalError
 from django.utils import timezone
 
 from petitions import tasks
@@ -101,6 +103,44 @@ def test_during_an_outage_a_sweep_makes_one_attempt_not_one_per_signer(calexit, 
     # The next sweep tries one never tried before the one that just failed.
     tasks.sweep_stuck_work()
     assert sorted(state(s)[1] for s in signatures) == [0, 0, 0, 1, 1]
+
+
+class DatabaseAway:
+    """An UPDATE that fails `times` times as on a restarting database, then runs."""
+
+    def __init__(self, times: int):
+        self.times, self.calls = times, 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if self.calls <= self.times:
+            raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # outside a transaction, as in a worker
+def test_recording_a_sent_email_waits_for_a_restarting_database(monkeypatch):
+    monkeypatch.setattr(outbox, "RECORD_RETRY", 0)
+    update = DatabaseAway(times=2)
+    outbox.record_sent(update, time.monotonic() + 60, "signature 1: confirmation email")
+    assert update.calls == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_recording_a_sent_email_gives_up_when_the_lease_would_end(monkeypatch):
+    """After the lease the sweep may send the email again: waiting longer would hide that."""
+    monkeypatch.setattr(outbox, "RECORD_RETRY", 0.5)
+    update = DatabaseAway(times=5)
+    with pytest.raises(OperationalError):
+        outbox.record_sent(update, time.monotonic() + 0.2, "signature 1: confirmation email")
+    assert update.calls == 1
+
+
+def test_recording_a_sent_email_inside_a_transaction_is_not_retried():
+    """The transaction is lost with the connection: the caller's own retry has to redo it."""
+    update = DatabaseAway(times=1)
+    with pytest.raises(OperationalError):
+        outbox.record_sent(update, time.monotonic() + 60, "notification x")
+    assert update.calls == 1
 
 
 def test_the_back_off_doubles_up_to_its_ceiling(settings):

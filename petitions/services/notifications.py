@@ -8,7 +8,8 @@ with a lease, as services.outbox takes a signer's email: one conditional UPDATE 
 now + EMAIL_SEND_LEASE and counts an attempt, so only one process sends it. Sent: `sent_at` is set.
 Refused or timed out: `retry_at` moves to the back-off (outbox.retry_delay) and a later check (the
 next counting run's, the sweep's or the daily task's) sends it. A worker dying mid-send leaves a
-lease that expires. An email the server accepted just before its worker died would go out twice.
+lease that expires. An email the server accepted just before its worker died would go out twice;
+one whose record waits for a restarting database does not (outbox.record_sent).
 
 A kind switched off (Petition.notifications_off) is recorded as settled without an email
 (`skipped`), so that switching it back on does not send old news; so are lower milestones crossed
@@ -36,7 +37,7 @@ from petitions.models import Notification, Petition
 from petitions.selectors import petition_counts, petition_history
 from petitions.services.audit import audit_record
 from petitions.services.history import kept_on
-from petitions.services.outbox import retry_delay
+from petitions.services.outbox import lease_ends, record_sent, retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,7 @@ def notification_send(notification_id: int, *, now: datetime | None = None) -> b
     raises what sending raised (after recording the back-off)."""
     now = now or timezone.now()
     lease = {"retry_at": now + timedelta(seconds=settings.EMAIL_SEND_LEASE), "attempts": F("attempts") + 1}
+    ends = lease_ends()
     if Notification.objects.filter(_unsent(now), pk=notification_id).update(**lease) != 1:
         return False
     notification = Notification.objects.select_related("petition").get(pk=notification_id)
@@ -219,7 +221,8 @@ def notification_send(notification_id: int, *, now: datetime | None = None) -> b
             notification.key, petition.pk, notification.attempts, delay.total_seconds(),
         )  # fmt: skip
         raise
-    settled.update(sent_at=now, retry_at=None, recipients=len(recipients))
+    record_sent(lambda: settled.update(sent_at=now, retry_at=None, recipients=len(recipients)), ends,
+                f"notification {notification.key} of petition {petition.pk}")  # fmt: skip
     audit_record(
         action="notification.sent",
         actor="notifications",

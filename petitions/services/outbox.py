@@ -3,7 +3,8 @@
 An email is taken with a lease, not a flag. Taking it sets its `retry_at` to now + EMAIL_SEND_LEASE and
 counts an attempt, in one conditional UPDATE, so two workers never send it at once. Then:
 
-- sent: `sent_at` is set and the email is done;
+- sent: `sent_at` is set and the email is done. When the database is away at that moment the worker
+  retries the record while its lease holds, so a PostgreSQL restart does not send the email twice;
 - the SMTP server refused or timed out: `retry_at` moves to now + the back-off for that attempt
   (EMAIL_RETRY_BASE doubling up to EMAIL_RETRY_MAX), and the sweep tries again once it is due;
 - the worker died mid-send: nobody clears the lease, it expires, and the sweep sends it.
@@ -21,13 +22,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from petitions.models import Signature
 
 logger = logging.getLogger(__name__)
+
+RECORD_RETRY = 0.5  # seconds between tries to record a sent email while the database is away
 
 
 class EmailKind(enum.Enum):
@@ -71,7 +74,7 @@ def _lease(kind: EmailKind) -> dict:
     }
 
 
-def _deliver_leased(kind: EmailKind, signature_id: int, deliver: Deliver) -> bool:
+def _deliver_leased(kind: EmailKind, signature_id: int, deliver: Deliver, lease_ends: float) -> bool:
     """Send the email this process holds the lease of; record the outcome. Raises what sending raised."""
     signature = Signature.objects.select_related("petition", "county").get(pk=signature_id)
     try:
@@ -87,21 +90,48 @@ def _deliver_leased(kind: EmailKind, signature_id: int, deliver: Deliver) -> boo
             signature_id, kind.value, attempts, delay.total_seconds(),
         )  # fmt: skip
         raise
-    Signature.objects.filter(pk=signature_id).update(**{kind.sent: timezone.now(), kind.retry: None})
+    sent_now = {kind.sent: timezone.now(), kind.retry: None}
+    record_sent(lambda: Signature.objects.filter(pk=signature_id).update(**sent_now), lease_ends,
+                f"signature {signature_id}: {kind.value} email")  # fmt: skip
     return sent
+
+
+def record_sent(update: Callable[[], object], lease_ends: float, what: str) -> None:
+    """Run `update`, the UPDATE that records an email as sent. The server has the email now, so a
+    database restart must not lose that: retry while this process's lease holds (once it expires the
+    sweep would send the email a second time). Inside a transaction there is nothing to retry."""
+    while True:
+        try:
+            update()
+            return
+        except (OperationalError, InterfaceError):
+            connection = transaction.get_connection()
+            if connection.in_atomic_block or time.monotonic() + RECORD_RETRY > lease_ends:
+                raise
+            logger.warning("%s: sent; recording it waits for the database", what)
+            connection.close()  # broken; the next query connects again
+            time.sleep(RECORD_RETRY)
+
+
+def lease_ends() -> float:
+    """When a lease taken now expires, on this process's clock, less a second for clocks that differ."""
+    return time.monotonic() + settings.EMAIL_SEND_LEASE - 1
 
 
 def email_send(kind: EmailKind, signature_id: int, deliver: Deliver, *, only: Q | None = None) -> bool:
     """Send one signature's email unless it is sent, leased or backing off, or the signature is not
     `only`. Returns True when this call sent it; raises when sending failed (the sweep retries)."""
+    ends = lease_ends()
     taken = Signature.objects.filter(kind.unsent(), only or Q(), pk=signature_id).update(**_lease(kind))
     if taken != 1:
         return False
-    return _deliver_leased(kind, signature_id, deliver)
+    return _deliver_leased(kind, signature_id, deliver, ends)
 
 
-def _take_next(kind: EmailKind, due: Q) -> int | None:
-    """Lease the next due email nobody else is taking: those never tried first, then the longest waiting."""
+def _take_next(kind: EmailKind, due: Q) -> tuple[int, float] | None:
+    """Lease the next due email nobody else is taking: those never tried first, then the longest waiting.
+    Returns the signature's id and when the lease ends (lease_ends)."""
+    ends = lease_ends()
     with transaction.atomic():
         signature_id = (
             Signature.objects.select_for_update(skip_locked=True, of=("self",))
@@ -112,7 +142,7 @@ def _take_next(kind: EmailKind, due: Q) -> int | None:
         )
         if signature_id is not None:
             Signature.objects.filter(pk=signature_id).update(**_lease(kind))
-    return signature_id
+    return None if signature_id is None else (signature_id, ends)
 
 
 def emails_send_due(kind: EmailKind, due: Q, deliver: Deliver, *, limit: int, seconds: float) -> tuple[int, int]:
@@ -123,11 +153,12 @@ def emails_send_due(kind: EmailKind, due: Q, deliver: Deliver, *, limit: int, se
     for _ in range(limit):
         if time.monotonic() > deadline:
             break
-        signature_id = _take_next(kind, due)
-        if signature_id is None:
+        taken = _take_next(kind, due)
+        if taken is None:
             break
+        signature_id, ends = taken
         try:
-            sent += _deliver_leased(kind, signature_id, deliver)
+            sent += _deliver_leased(kind, signature_id, deliver, ends)
         except Exception:  # noqa: BLE001 - recorded with its back-off; the next sweep tries again
             return sent, 1
     return sent, 0
