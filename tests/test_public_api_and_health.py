@@ -1,6 +1,7 @@
 """The public API, /healthz and the dashboard's doors."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.db.utils import DatabaseError
@@ -186,3 +187,43 @@ def test_the_sign_form_rendered_once_carries_each_visitors_own_csrf_token(calexi
         response = browser.post("/p/calexit/sign/", {**SIGN_FORM, "csrfmiddlewaretoken": token})
         assert response.status_code == 302  # the token in the shared form is this visitor's
     assert tokens[0] != tokens[1]
+
+
+@pytest.mark.parametrize("path", ["/", "/p/calexit/", "/p/calexit/?utm_source=mailing", "/p/calexit/sign/"])
+def test_a_public_page_kept_by_the_process_is_the_page_it_would_render(client, calexit, path):
+    """The petition page and the blank sign form are rendered once per memo window (views.public):
+    what a later visitor gets is what a fresh render gives, but for their own CSRF token, with the
+    language switcher linking back to their own path."""
+
+    def without_token(html: str) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    fresh = client.get(path).content.decode()
+    kept = client.get(path).content.decode()
+    public_memo_clear()
+    again = client.get(path).content.decode()
+
+    assert without_token(kept) == without_token(fresh) == without_token(again)
+    assert f"next={quote(path, safe='/')}" in kept
+    other = f"{path}{'&' if '?' in path else '?'}ref=other"
+    assert f"next={quote(other, safe='/')}" in client.get(other).content.decode()
+
+
+def test_a_public_page_with_a_message_to_show_is_rendered_for_its_request(rf, calexit):
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from petitions.views.public import petition_detail
+
+    def request(message: str = ""):
+        request = rf.get("/p/calexit/")
+        request.session = SessionStore()
+        request._messages = FallbackStorage(request)
+        if message:
+            messages.info(request, message)
+        return request
+
+    assert "You have signed out." not in petition_detail(request(), slug="calexit").content.decode()
+    assert "You have signed out." in petition_detail(request("You have signed out."), slug="calexit").content.decode()
+    assert "You have signed out." not in petition_detail(request(), slug="calexit").content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import pairwise
@@ -12,6 +13,7 @@ from typing import Literal, cast
 
 from csp.decorators import csp_replace
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,19 +75,38 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_petition(request: HttpRequest, petition: Petition) -> HttpResponse:
-    counts = petition_public_counts(petition)
-    return render(
-        request,
-        "petitions/petition_detail.html",
-        {
-            "petition": petition,
-            "legal": petition_legal_text(petition),
-            "counts": counts,
-            "accepting": _accepting_signatures(petition),
-            "county_map": public_county_map(petition, counts),
-            "history_chart": public_history_chart(petition, counts),
-        },
-    )
+    def page() -> HttpResponse:
+        counts = petition_public_counts(petition)
+        return render(
+            request,
+            "petitions/petition_detail.html",
+            {
+                "petition": petition,
+                "legal": petition_legal_text(petition),
+                "counts": counts,
+                "accepting": _accepting_signatures(petition),
+                "county_map": public_county_map(petition, counts),
+                "history_chart": public_history_chart(petition, counts),
+            },
+        )
+
+    return HttpResponse(_page_memoised(request, ("petition-page", petition.pk), page))
+
+
+#: A longer path and query is rendered afresh rather than kept.
+PAGE_MEMO_PATH_MAX = 300
+
+
+def _page_memoised(request: HttpRequest, key: tuple, page: Callable[[], HttpResponse]) -> bytes:
+    """The HTML of a public GET page as this process rendered it within the memo window
+    (selectors.public_memoised, emptied when the petition or this process's counts change): such
+    a page depends only on the petition, its counts, the language and the path the language
+    switcher links back to. A request with messages to show is rendered afresh. Saves the
+    template rendering, about half of such a request's CPU."""
+    path = request.get_full_path()
+    if len(path) > PAGE_MEMO_PATH_MAX or len(get_messages(request)):
+        return page().content
+    return cast(bytes, public_memoised((*key, get_language(), path), lambda: page().content))
 
 
 def public_history_chart(petition: Petition, counts: PetitionCounts) -> SafeString:
@@ -168,11 +189,14 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             "petitions/sign.html",
             {"petition": petition, "legal": legal, "form": form, "error_summary": _error_summary(form)},
         )
-    return render(
-        request,
-        "petitions/sign.html",
-        {"petition": petition, "legal": legal, "form_html": blank_sign_form(request)},
-    )
+
+    def page() -> HttpResponse:
+        form_html = mark_safe(_blank_sign_form_html(get_language()))  # noqa: S308 - our HTML
+        return render(request, "petitions/sign.html", {"petition": petition, "legal": legal, "form_html": form_html})
+
+    # The blank form's page with this request's CSRF token (and its cookie, as {% csrf_token %} would set).
+    html = _page_memoised(request, ("sign-page", petition.pk), page)
+    return HttpResponse(html.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode(), 1))
 
 
 def _error_summary(form: SignatureForm) -> list[tuple[str, str]]:
@@ -198,11 +222,6 @@ def _blank_sign_form_html(language: str) -> str:
     if html.count(_CSRF_PLACEHOLDER) != 1:
         raise ValueError("the sign form must carry exactly one CSRF token")
     return html
-
-
-def blank_sign_form(request: HttpRequest) -> SafeString:
-    """The blank sign form with this request's CSRF token (and its cookie, as {% csrf_token %} would set)."""
-    return mark_safe(_blank_sign_form_html(get_language()).replace(_CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - our HTML
 
 
 #: How long a web process keeps its copy of the ZIP map, and browsers theirs: it changes only with a voter import.
