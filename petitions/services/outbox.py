@@ -128,10 +128,8 @@ def email_send(kind: EmailKind, signature_id: int, deliver: Deliver, *, only: Q 
     return _deliver_leased(kind, signature_id, deliver, ends)
 
 
-def _take_next(kind: EmailKind, due: Q) -> tuple[int, float] | None:
-    """Lease the next due email nobody else is taking: those never tried first, then the longest waiting.
-    Returns the signature's id and when the lease ends (lease_ends)."""
-    ends = lease_ends()
+def _take_next(kind: EmailKind, due: Q) -> int | None:
+    """Lease the next due email nobody else is taking: those never tried first, then the longest waiting."""
     with transaction.atomic():
         signature_id = (
             Signature.objects.select_for_update(skip_locked=True, of=("self",))
@@ -142,7 +140,7 @@ def _take_next(kind: EmailKind, due: Q) -> tuple[int, float] | None:
         )
         if signature_id is not None:
             Signature.objects.filter(pk=signature_id).update(**_lease(kind))
-    return None if signature_id is None else (signature_id, ends)
+    return signature_id
 
 
 def emails_send_due(kind: EmailKind, due: Q, deliver: Deliver, *, limit: int, seconds: float) -> tuple[int, int]:
@@ -153,10 +151,10 @@ def emails_send_due(kind: EmailKind, due: Q, deliver: Deliver, *, limit: int, se
     for _ in range(limit):
         if time.monotonic() > deadline:
             break
-        taken = _take_next(kind, due)
-        if taken is None:
+        ends = lease_ends()  # before the lease is taken, so never later than it ends
+        signature_id = _take_next(kind, due)
+        if signature_id is None:
             break
-        signature_id, ends = taken
         try:
             sent += _deliver_leased(kind, signature_id, deliver, ends)
         except Exception:  # noqa: BLE001 - recorded with its back-off; the next sweep tries again
