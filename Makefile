@@ -54,9 +54,12 @@ makemessages: $(VENV)/.installed
 
 # The suite runs with DEBUG on (development static files, the development key);
 # the production settings are exercised by tests/test_compose.py through gunicorn.
+# It runs in TEST_PROCESSES processes (pytest-xdist), each taking whole files, with a test
+# database, a Redis database and a Celery worker of its own (tests/lanes.py); TEST_PROCESSES=0: one.
+TEST_PROCESSES ?= 2
 test: export DEBUG ?= 1
 test: $(VENV)/.installed-dev messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # Lint (pyproject.toml; the same checks run on commit, .pre-commit-config.yaml):
 # ruff's rules and formatting over everything, mypy with django-stubs over calexit,

@@ -81,8 +81,14 @@ def _flush_survives_a_deadlock():
     flush). The session's Celery worker and beat, and a test's gunicorn, still
     use the test database meanwhile (a counting run every second): PostgreSQL
     may break a lock cycle between them by failing the TRUNCATE. That is this
-    harness's race, not the product's, so the flush is tried again."""
+    harness's race, not the product's, so the flush is tried again.
+
+    After the flush the migrations' rows (counties, the petition, roles) are put back, as
+    serialized_rollback puts them back before such a test: each test process of `make test`
+    (tests/lanes.py) takes whole files, so a file's plain tests may come after another
+    file's transactional ones."""
     from django.core.management.base import CommandError
+    from django.db import connections
     from django.test import TransactionTestCase
 
     original = TransactionTestCase._fixture_teardown
@@ -90,12 +96,17 @@ def _flush_survives_a_deadlock():
     def teardown(self):
         for attempt in range(5):
             try:
-                return original(self)
+                original(self)
+                break
             except CommandError as exc:
                 if "deadlock detected" not in str(exc) or attempt == 4:
                     raise
                 time.sleep(0.5)
-        return None
+        if self.serialized_rollback:
+            for name in self._databases_names(include_mirrors=False):
+                contents = getattr(connections[name], "_test_serialized_contents", None)
+                if contents is not None:
+                    connections[name].creation.deserialize_db_from_string(contents)
 
     TransactionTestCase._fixture_teardown = teardown
     yield
