@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from petitions.models import Signature
 from petitions.services.signing import confirmation_url
@@ -111,6 +112,7 @@ def test_sign_confirm_review_with_a_second_factor_and_export_behind_tls(
                 page.get_by_role("link", name="Download counts (CSV)").click()
             counts = Path(download.value.path()).read_text()
         finally:
+            connections.close_all()  # those opened in Playwright's async context (tests/browser.py)
             browser.close()
 
     assert counts.startswith("county_code,county,raw,valid,invalid,duplicate,review,pending,pledged")
