@@ -16,9 +16,9 @@ REDIS_DATABASES = 16  # redis-server's default `databases`
 
 def lane_redis_url(url: str, worker: str) -> str:
     """REDIS_URL for the xdist worker `worker` ("gw0", "gw1", ...): its database number moved on by
-    the worker's number. The URL's database must be given (redis://host:port/N)."""
+    the worker's number. The URL's database must be given (redis://host:port/N, or rediss://)."""
     lane = int(worker.removeprefix("gw"))
-    match = re.fullmatch(r"(redis://[^/]+/)(\d+)", url)
+    match = re.fullmatch(r"(rediss?://[^/]+/)(\d+)", url)
     if match is None:
         raise ValueError(f"REDIS_URL must end in a database number to run in parallel, not {url!r}")
     database = int(match.group(2)) + lane
