@@ -410,7 +410,14 @@ def test_a_file_parsed_in_pieces_by_worker_processes_keeps_line_numbers_and_keys
     assert (summary.rows_read, summary.inserted, Voter.objects.count()) == (3000, 2997, 2997)
     assert Voter.objects.get(registrant_id=rows.get(40, "RegistrantID")).last_name == rows.get(2999, "LastName")
     _assert_keys_are_voter_keys()
+    assert Voter.objects.filter(registered=True, updated_at__isnull=False).count() == 2997
     if connection.vendor == "postgresql":  # numbered by file line, as a row-by-row insert numbers them
+        with connection.cursor() as cursor:  # the defaults the COPY used are gone again
+            cursor.execute(
+                "SELECT column_name, column_default FROM information_schema.columns "
+                "WHERE table_name = 'petitions_voter' AND column_name IN ('registered', 'updated_at')"
+            )
+            assert sorted(cursor.fetchall()) == [("registered", None), ("updated_at", None)]
         first, last = (Voter.objects.get(registrant_id=rows.get(n, "RegistrantID")).pk for n in (2, 3001))
         assert last - first == 3001 - 2
         with connection.cursor() as cursor:

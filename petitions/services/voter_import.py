@@ -553,15 +553,23 @@ class _DirectStager(_PostgresStager):
         # Row id = offset + file line: the first data row (line 2) takes the id reserved, so a file
         # without bad rows is numbered 1, 2, ... as the staging table's INSERT ... SELECT numbered it.
         self.offset = self.reserved - 2
-        self.tail = f"\tt\t{timezone.now().isoformat()}"  # registered, updated_at
-        columns = ("id", *VOTER_COLUMNS, "registered", "updated_at")
+        # registered and updated_at, the same in every row, are column defaults while the rows are
+        # copied: the server parses no timestamp a row (about a sixth of its COPY).
+        self.cursor.execute(
+            "ALTER TABLE petitions_voter ALTER COLUMN registered SET DEFAULT TRUE, "
+            "ALTER COLUMN updated_at SET DEFAULT %s",
+            [timezone.now()],
+        )
+        columns = ("id", *VOTER_COLUMNS)
         self.copy_sql = f"COPY petitions_voter ({', '.join(map(_q, columns))}) FROM STDIN"
 
     def add_present(self, registrant_id: str) -> None:
         """Nobody was registered before this file: a bad row de-registers nobody."""
 
     def prepare(self) -> None:
-        pass
+        self.cursor.execute(
+            "ALTER TABLE petitions_voter ALTER COLUMN registered DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT"
+        )
 
     def drop(self) -> None:
         pass
