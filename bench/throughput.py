@@ -321,6 +321,7 @@ def measure(
             "user_seconds": round(imported["user_seconds"], 1),
             "system_seconds": round(imported["system_seconds"], 1),
             "parse_workers": detail.get("parse_workers"),
+            "rows_by_columns": detail.get("rows_by_columns"),
             "direct_load": detail.get("direct_load"),
             "phases": detail.get("phases"),
             "summary": summary,
@@ -333,6 +334,7 @@ def measure(
             f"    {rows / imported['seconds']:,.0f} rows/s (target >= {TARGET_IMPORT_ROWS_PER_SECOND:,}), "
             f"peak RSS {imported['max_rss_kib'] / 1024:,.0f} MiB (with its {detail.get('parse_workers')} parsing "
             f"processes {imported['tree_peak_rss_kib'] / 1024:,.0f} MiB), "
+            f"{detail.get('rows_by_columns') or 0:,} rows read by columns, "
             f"database {result['import']['database_size_mib']:,} MiB; phases (s) {detail.get('phases')}"
         )
         print(f"    machine: {_machine_line(result['import']['machine'], 'row')}")
