@@ -29,7 +29,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 
 from petitions.matching.keys import VoterKeys, house_key, name_key, street_key, surname_phonetic, voter_keys, zip_key
-from petitions.models import County
+from petitions.models import County, ZipCounty
 from petitions.services.audit import audit_record
 from petitions.services.voter_columns import ColumnReader
 from petitions.validation import by_address
@@ -699,8 +699,7 @@ def voters_import(
     return summary
 
 
-ZIP_COUNTIES_FILL = (
-    "INSERT INTO petitions_zipcounty (zip, county_id) "
+ZIP_COUNTIES = (
     "SELECT key_zip, MIN(county_id) FROM petitions_voter "
     "WHERE registered = %s AND key_zip <> '' "  # key_zip: the 5 digits, or ''
     "GROUP BY key_zip HAVING MIN(county_id) = MAX(county_id)"
@@ -713,9 +712,13 @@ def zip_counties_refresh() -> int:
     One grouped scan of the voters, in one transaction (readers see the old rows until it
     commits). Returns the number of ZIP codes kept."""
     with transaction.atomic(), connection.cursor() as cursor:
+        # A SELECT, then the few thousand rows inserted: PostgreSQL scans the voters with parallel
+        # workers for a SELECT, never for an INSERT ... SELECT.
+        cursor.execute(ZIP_COUNTIES, [True])
+        kept = [ZipCounty(zip=zip_code, county_id=county) for zip_code, county in cursor.fetchall()]
         cursor.execute("DELETE FROM petitions_zipcounty")
-        cursor.execute(ZIP_COUNTIES_FILL, [True])
-        return cursor.rowcount
+        ZipCounty.objects.bulk_create(kept, batch_size=1000)
+    return len(kept)
 
 
 class _Parsed:
