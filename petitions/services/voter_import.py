@@ -46,7 +46,10 @@ CHUNK_BYTES = 4 << 20  # the file is parsed in pieces of about this many (decomp
 PARALLEL_MIN_BYTES = 16 << 20  # a smaller file (on disk) is parsed in this process alone
 MAX_PARSE_WORKERS = 4
 IN_FLIGHT_PER_WORKER = 2  # pieces queued or parsed ahead of the COPY, per worker
-MAINTENANCE_WORK_MEM_MIB = 256  # at least, for building the voter table's indexes
+# Sort memory for building the voter table's indexes: 32 MB for each of two processes (PostgreSQL's
+# minimum for a parallel worker) sorts faster than more, in smaller runs (22.6 M voters: the six
+# indexes in 89-93 s, against 107-110 s with 256 MB).
+INDEX_BUILD_MEMORY_MIB = 64
 
 STAGING = "voter_import_staging"
 PRESENT = "voter_import_present"
@@ -469,16 +472,14 @@ class _PostgresStager(_Stager):
 
     def _restore(self, statements: list[str], note) -> None:
         """Build the dropped indexes and foreign keys again."""
-        self._enough_maintenance_memory()
+        self._index_build_memory()
         for statement in statements:
             note(f"  {statement}")
             self.cursor.execute(statement)
         self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
 
-    def _enough_maintenance_memory(self) -> None:
-        self.cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'")
-        if self.cursor.fetchone()[0] < MAINTENANCE_WORK_MEM_MIB * 1024:
-            self.cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM_MIB}MB'")
+    def _index_build_memory(self) -> None:
+        self.cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY_MIB}MB'")
 
     def _still_empty(self) -> bool:
         """Checked again now that the table is locked: someone may have added voters since the count."""
@@ -575,7 +576,7 @@ class _DirectStager(_PostgresStager):
         pass
 
     def index(self) -> None:
-        self._enough_maintenance_memory()
+        self._index_build_memory()
         for statement in self.unique:
             self.cursor.execute(statement)
 
