@@ -142,16 +142,35 @@ def test_a_piece_with_anything_else_is_read_by_rows(line):
     [
         piece(good_row(70, LastName="Pe\u00f1a")).replace("Pe\u00f1a".encode(), "Pe\u00f1a".encode("cp1252")),
         piece() + b"\r\n",
-        piece().replace(b"\n", b"\r\n"),
+        piece().replace(b"\n", b"\r\n").replace(b"Name7", b"Name7\r"),
+        piece().replace(b"\n", b"\r\n").replace(b"Name7", b"Name7\r\r"),
         piece()[:-1],  # no newline at the end of the file
     ],
-    ids=["Windows-1252", "a blank line with a carriage return", "CRLF line ends", "no final newline"],
+    ids=[
+        "Windows-1252",
+        "a blank line with a carriage return",
+        "a carriage return in a value",
+        "two carriage returns at a line end",
+        "no final newline",
+    ],
 )
 def test_a_piece_that_is_not_plain_utf8_lines_is_read_by_rows(data):
     both, rows_only = parsers(HEADER)
 
     assert both.columns.copy_text(2, data, OFFSET, TAIL) is None
     assert staged(both(2, data, OFFSET, TAIL)) == staged(rows_only(2, data, OFFSET, TAIL))
+
+
+def test_windows_line_ends_are_read_by_columns():
+    both, rows_only = parsers(HEADER)
+    data = piece(READ_BY_COLUMNS["values padded with spaces"]).replace(b"\n", b"\r\n")
+
+    assert both.columns.copy_text(2, data, OFFSET, TAIL) == both.columns.copy_text(
+        2, data.replace(b"\r", b""), OFFSET, TAIL
+    )
+    parsed = both(2, data, OFFSET, TAIL)
+    assert parsed.by_columns and parsed.staged == 41
+    assert staged(parsed) == staged(rows_only(2, data, OFFSET, TAIL))
 
 
 def test_a_quoted_header_or_a_missing_optional_column_is_read_by_rows():
@@ -197,10 +216,10 @@ ROW = st.one_of(
 
 
 @hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(ROW, min_size=1, max_size=12))
-def test_any_piece_is_staged_as_the_per_row_parser_stages_it(rows):
+@given(rows=st.lists(ROW, min_size=1, max_size=12), line_end=st.sampled_from(["\n", "\r\n"]))
+def test_any_piece_is_staged_as_the_per_row_parser_stages_it(rows, line_end):
     both, rows_only = parsers(HEADER)
-    data = ("\n".join(rows) + "\n").encode()
+    data = (line_end.join(rows) + line_end).encode()
 
     assert staged(both(2, data, OFFSET, TAIL)) == staged(rows_only(2, data, OFFSET, TAIL))
 

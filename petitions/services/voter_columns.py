@@ -7,8 +7,9 @@ distinct value of a piece. The result is the very COPY text the per-row parser w
 (tests/test_voter_columns.py compares them byte for byte).
 
 Only a plain piece is read here: every line well formed and every value valid, in UTF-8, with
-no character the per-row parser treats specially beyond NFC and stripping spaces (no backslash,
-carriage return, NUL, blank line, or white space other than tabs, newlines and ASCII spaces).
+no character the per-row parser treats specially beyond NFC, stripping spaces and Windows line
+ends (no backslash, other carriage return, NUL, blank line, or white space other than tabs,
+newlines and ASCII spaces).
 For any other piece `copy_text` returns None and the per-row parser reads it, so that each bad
 row is reported with its line and reason exactly as before.
 """
@@ -57,7 +58,7 @@ class ColumnReader:
         """Whether a piece has none of what only the per-row parser handles (cheap byte scans)."""
         if not data.endswith(b"\n") or data.startswith(b"\n") or b"\n\n" in data:
             return False
-        if b"\\" in data or b"\r" in data or b"\x00" in data or any(c in data for c in _ASCII_SPACES):
+        if b"\\" in data or b"\x00" in data or any(c in data for c in _ASCII_SPACES):
             return False
         if any(lead in data for lead in _UNICODE_SPACE_LEADS):
             return not any(space in data for space in _UNICODE_SPACE_BYTES)
@@ -66,6 +67,10 @@ class ColumnReader:
     def copy_text(self, first_line: int, data: bytes, offset: int, tail: str) -> bytes | None:
         """The COPY text of a plain piece (each row `offset + line`, values, keys, `tail`),
         or None when the piece is not plain or one of its rows is bad."""
+        if b"\r" in data:  # Windows line ends are read as the per-row parser reads them; any other CR is not
+            if data.count(b"\r") != data.count(b"\r\n"):
+                return None
+            data = data.replace(b"\r\n", b"\n")
         if not self.usable or not self.plain(data):
             return None
         table = self._read(data)
