@@ -141,6 +141,9 @@ def test_a_piece_with_anything_else_is_read_by_rows(line):
     "data",
     [
         piece(good_row(70, LastName="Pe\u00f1a")).replace("Pe\u00f1a".encode(), "Pe\u00f1a".encode("cp1252")),
+        piece(good_row(71, LastName="Pe\u00f1a", Email="jos\u00e9@example.org")).replace(
+            "jos\u00e9".encode(), "jos\u00e9".encode("cp1252")
+        ),
         piece() + b"\r\n",
         piece().replace(b"\n", b"\r\n").replace(b"Name7", b"Name7\r"),
         piece().replace(b"\n", b"\r\n").replace(b"Name7", b"Name7\r\r"),
@@ -148,6 +151,7 @@ def test_a_piece_with_anything_else_is_read_by_rows(line):
     ],
     ids=[
         "Windows-1252",
+        "Windows-1252 in a column the import ignores",
         "a blank line with a carriage return",
         "a carriage return in a value",
         "two carriage returns at a line end",

@@ -55,14 +55,20 @@ class ColumnReader:
         self.dates = _Memo(_iso_or_null)
 
     def plain(self, data: bytes) -> bool:
-        """Whether a piece has none of what only the per-row parser handles (cheap byte scans)."""
+        """Whether a piece is UTF-8 and has none of what only the per-row parser handles."""
         if not data.endswith(b"\n") or data.startswith(b"\n") or b"\n\n" in data:
             return False
         if b"\\" in data or b"\x00" in data or any(c in data for c in _ASCII_SPACES):
             return False
-        if any(lead in data for lead in _UNICODE_SPACE_LEADS):
-            return not any(space in data for space in _UNICODE_SPACE_BYTES)
-        return True
+        if data.isascii():
+            return True
+        try:  # the whole piece: pyarrow checks only the columns it keeps, the per-row parser each line
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return not (
+            any(lead in data for lead in _UNICODE_SPACE_LEADS) and any(space in data for space in _UNICODE_SPACE_BYTES)
+        )
 
     def copy_text(self, first_line: int, data: bytes, offset: int, tail: str) -> bytes | None:
         """The COPY text of a plain piece (each row `offset + line`, values, keys, `tail`),
