@@ -1,9 +1,9 @@
 """A plain piece of the voter file read column by column (pyarrow), for the import's COPY.
 
 Python's per-row parser (voter_import._ChunkParser) makes a string object of every field of
-every row; that alone costs more than PostgreSQL spends storing the row. Here pyarrow splits,
-normalises and checks the piece in C++, and Python computes keys and dates only for each
-distinct value of a piece. The result is the very COPY text the per-row parser writes
+every row; that alone costs more than PostgreSQL spends storing the row. Here pyarrow splits
+and checks the piece in C++, and Python composes (NFC) and computes keys and dates only for
+each distinct value of a piece. The result is the very COPY text the per-row parser writes
 (tests/test_voter_columns.py compares them byte for byte).
 
 Only a plain piece is read here: every line well formed and every value valid, in UTF-8, with
@@ -17,6 +17,7 @@ row is reported with its line and reason exactly as before.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import pyarrow as pa
@@ -33,6 +34,10 @@ _UNICODE_SPACE_BYTES = tuple(c.encode() for c in _UNICODE_SPACES)
 _UNICODE_SPACE_LEADS = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")  # the first bytes of those
 _PADDING = (b" \t", b"\t ", b" \n", b"\n ")  # a value with leading or trailing spaces
 _STREET = ("street_dir_prefix", "street_name", "street_type", "street_dir_suffix")
+
+
+def _composed(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
 
 
 def _iso_or_null(value: str) -> str:
@@ -87,7 +92,9 @@ class ColumnReader:
         for column, name in self.columns:
             array = table.column(name).combine_chunks()
             if not pc.all(pc.string_is_ascii(array)).as_py():
-                array = pc.utf8_normalize(array, "NFC")  # as the row parser composes a non-ASCII line
+                # Composed by Python's own tables, as the row parser composes a line: pyarrow's
+                # utf8_normalize follows a newer Unicode, which orders some marks Python does not know.
+                (array,) = self._mapped(array, _composed)
             if padded:
                 array = pc.utf8_trim(array, " ")
             limited = column.kind == "text" and column.field != "county_id"
