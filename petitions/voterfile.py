@@ -111,7 +111,8 @@ def parse_date(text: str) -> date:
 
 
 @lru_cache(maxsize=100_000)
-def _iso_date(text: str) -> str:
+def iso_date(text: str) -> str:
+    """parse_date(text) as 'YYYY-MM-DD' (cached alike)."""
     return parse_date(text).isoformat()
 
 
@@ -214,7 +215,7 @@ class Layout:
             value = values[position]
             if value:
                 try:
-                    parsed[position] = _iso_date(value)
+                    parsed[position] = iso_date(value)
                 except ValueError:
                     return None, f"bad {header} {value!r} (expected YYYY-MM-DD or MM/DD/YYYY)"
             else:

@@ -24,14 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from petitions.voterfile import COLUMNS, FIELDS, Layout, parse_date
+from petitions.voterfile import COLUMNS, FIELDS, Layout, iso_date
 
 # White space that str.strip() removes, other than what the piece is split on and the ASCII
 # space: a piece holding any of it is left to the per-row parser.
 _ASCII_SPACES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 _UNICODE_SPACES = "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 _UNICODE_SPACE_BYTES = tuple(c.encode() for c in _UNICODE_SPACES)
-_UNICODE_SPACE_LEADS = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")  # the first bytes of those
 _PADDING = (b" \t", b"\t ", b" \n", b"\n ")  # a value with leading or trailing spaces
 _STREET = ("street_dir_prefix", "street_name", "street_type", "street_dir_suffix")
 
@@ -42,7 +41,7 @@ def _composed(value: str) -> str:
 
 def _iso_or_null(value: str) -> str:
     """A date as the COPY text holds it (raises ValueError for a bad one, as the row parser)."""
-    return parse_date(value).isoformat() if value else "\\N"
+    return iso_date(value) if value else "\\N"
 
 
 class ColumnReader:
@@ -57,7 +56,6 @@ class ColumnReader:
         self.counties = pa.array(sorted(county_codes), pa.string())
         self.names = [f"c{i}" for i in range(layout.width)]  # the header's own names may repeat
         self.columns = [(column, self.names[layout.index[column.field]]) for column in COLUMNS if self.usable]
-        self.dates = _Memo(_iso_or_null)
 
     def plain(self, data: bytes) -> bool:
         """Whether a piece is UTF-8 and has none of what only the per-row parser handles."""
@@ -71,9 +69,7 @@ class ColumnReader:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return False
-        return not (
-            any(lead in data for lead in _UNICODE_SPACE_LEADS) and any(space in data for space in _UNICODE_SPACE_BYTES)
-        )
+        return not any(space in data for space in _UNICODE_SPACE_BYTES)
 
     def copy_text(self, first_line: int, data: bytes, offset: int, tail: str) -> bytes | None:
         """The COPY text of a plain piece (each row `offset + line`, values, keys, `tail`),
@@ -105,7 +101,7 @@ class ColumnReader:
             return None
         try:
             for name in ("dob", "registration_date"):
-                (values[name],) = self._mapped(values[name], self.dates.__getitem__)
+                (values[name],) = self._mapped(values[name], _iso_or_null)
         except ValueError:
             return None
         keys = self.keys
@@ -167,16 +163,6 @@ class ColumnReader:
         if parts == 1:
             return [pa.array(distinct, pa.string()).take(encoded.indices)]
         return [pa.array([d[part] for d in distinct], pa.string()).take(encoded.indices) for part in range(parts)]
-
-
-class _Memo(dict):
-    def __init__(self, function: Callable[[str], str]) -> None:
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, value: str) -> str:
-        result = self[value] = self.function(value)
-        return result
 
 
 def _joined(rows: pa.Array) -> bytes:

@@ -46,9 +46,8 @@ CHUNK_BYTES = 4 << 20  # the file is parsed in pieces of about this many (decomp
 PARALLEL_MIN_BYTES = 16 << 20  # a smaller file (on disk) is parsed in this process alone
 MAX_PARSE_WORKERS = 4
 IN_FLIGHT_PER_WORKER = 2  # pieces queued or parsed ahead of the COPY, per worker
-# Sort memory for building the voter table's indexes: 32 MB for each of two processes (PostgreSQL's
-# minimum for a parallel worker) sorts faster than more, in smaller runs (22.6 M voters: the six
-# indexes in 89-93 s, against 107-110 s with 256 MB).
+# Sort memory for the index builds: 32 MB for each of two processes (a parallel worker's minimum)
+# sorts faster than more, in smaller runs (BENCHMARKS.md, "the import read by columns").
 INDEX_BUILD_MEMORY_MIB = 64
 
 STAGING = "voter_import_staging"
@@ -555,7 +554,7 @@ class _DirectStager(_PostgresStager):
         # without bad rows is numbered 1, 2, ... as the staging table's INSERT ... SELECT numbered it.
         self.offset = self.reserved - 2
         # registered and updated_at, the same in every row, are column defaults while the rows are
-        # copied: the server parses no timestamp a row (about a sixth of its COPY).
+        # copied: the server parses no timestamp a row.
         self.cursor.execute(
             "ALTER TABLE petitions_voter ALTER COLUMN registered SET DEFAULT TRUE, "
             "ALTER COLUMN updated_at SET DEFAULT %s",
