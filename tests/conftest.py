@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -54,8 +55,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True, scope="session")
 def _flush_survives_a_deadlock():
     """A transactional test ends with a TRUNCATE of every table (pytest-django's
-    flush). The session's Celery worker and beat, and a test's gunicorn, still
-    use the test database meanwhile (a counting run every second): PostgreSQL
+    flush). A test's gunicorn may still use the test database meanwhile: PostgreSQL
     may break a lock cycle between them by failing the TRUNCATE. That is this
     harness's race, not the product's, so the flush is tried again.
 
@@ -126,24 +126,6 @@ def _counts_cache_of_this_test(monkeypatch, request):
         selectors.public_memo_clear()
         return
     monkeypatch.setattr(selectors, "COUNTS_CACHE_PREFIX", f"petition-counts-test-{uuid.uuid4().hex}")
-
-
-@pytest.fixture(autouse=True)
-def _counting_lock_of_this_test(monkeypatch, request):
-    """A test inside a transaction counts rows the session's real worker cannot see, yet the worker's
-    counting run every second takes the same advisory lock, and a count that finds it taken does
-    nothing (tallies_count returns None). Such a test takes a lock key of its own; a test that
-    commits shares the worker's, which keeps their runs from counting the same rows at once."""
-    marker = request.node.get_closest_marker("django_db")
-    commits = (marker is not None and marker.kwargs.get("transaction")) or {
-        "transactional_db",
-        "live_server",
-    } & set(request.fixturenames)
-    if commits or request.node.get_closest_marker("services"):
-        return
-    from petitions.services import tallies
-
-    monkeypatch.setattr(tallies, "COUNTING_LOCK_KEY", tallies.COUNTING_LOCK_KEY + 1)
 
 
 @pytest.fixture(autouse=True)
@@ -239,12 +221,23 @@ def celery_commands(*, schedule: Path) -> tuple[list[list[str]], list[str]]:
     return workers, beat
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real Celery worker and beat, started with the compose file's commands,
-    on the test database and the real Redis.
+def _purge_queues() -> None:
+    """Empty every queue in the broker (app.control.purge knows only the queues this process routed to)."""
+    from petitions.queue import QUEUES
 
-    Yields the folder where the worker's email backend writes messages."""
+    with celery_app.connection_for_write() as connection:
+        for name in QUEUES:
+            connection.default_channel.queue_purge(name)
+
+
+@pytest.fixture(scope="session")
+def _celery_workers(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The real Celery workers, started once per test process with the compose file's commands,
+    on the test database and the real Redis. They take only the tasks a test sends: beat runs
+    for the tests that ask for it (celery_worker_process).
+
+    Yields (the environment of the workers and beat, the folder of their logs, the folder where
+    the workers' email backend writes messages)."""
     problem = _services_problem()
     if problem:
         pytest.skip(problem)
@@ -266,27 +259,25 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CONN_MAX_AGE": "0",
         "CONFIRMATION_EMAIL_LIMIT": "off",  # the worker's cache (Redis) outlives a test run
     }
-    celery_app.control.purge()
-    worker_commands, beat_command = celery_commands(schedule=tmp_path_factory.mktemp("beat") / "schedule")
+    _purge_queues()
+    worker_commands, _ = celery_commands(schedule=Path("beat-schedule"))  # (beat: celery_worker_process)
     log_dir = tmp_path_factory.mktemp("worker-log")
     logs = [open(log_dir / f"worker-{n}.log", "w") for n in range(len(worker_commands))]  # noqa: SIM115
-    beat_log = open(log_dir / "beat.log", "w")  # noqa: SIM115 - the processes' logs while they run
     workers = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for command, log in zip(worker_commands, logs, strict=True)
     ]
-    beat = subprocess.Popen(beat_command, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT)
 
     def stop() -> None:
-        for process in (beat, *workers):
+        for process in workers:
             process.terminate()
-        for process in (beat, *workers):
+        for process in workers:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        for log in (*logs, beat_log):
+        for log in logs:
             log.close()
 
     deadline = time.monotonic() + 60
@@ -295,16 +286,71 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             if worker.poll() is not None:
                 stop()
                 raise RuntimeError(f"a Celery worker exited with {worker.returncode}; see {log.name}")
-        if beat.poll() is not None:
-            stop()
-            raise RuntimeError(f"Celery beat exited with {beat.returncode}; see {beat_log.name}")
         if len(celery_app.control.ping(timeout=0.5)) >= len(workers):
             break
     else:
         stop()
         raise RuntimeError(f"the Celery workers did not all answer within 60 s; see {log_dir}")
-    yield mail_dir
+    _running_workers[:] = [len(workers), log_dir]
+    yield env, log_dir, mail_dir
+    _running_workers.clear()
     stop()
+
+
+_running_workers: list = []  # [how many, their log folder] while the session's workers run
+
+
+@pytest.fixture(autouse=True)
+def _workers_idle_after_a_services_test(request):
+    """A `services` test sends its tasks to the broker: once the session's workers run, they take
+    them, maybe after the test. Such a test ends when they are done, before its database is
+    emptied (the database fixture is set up first, so it is torn down after this one)."""
+    if not request.node.get_closest_marker("services") and "celery_worker_process" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    if _running_workers:
+        _wait_until_the_workers_are_idle(*_running_workers)
+
+
+@pytest.fixture
+def celery_worker_process(_celery_workers, tmp_path):
+    """The real Celery workers with beat running for this test only: beat's counting run every
+    second writes to the database (tallies, daily snapshots), which a later test must not find.
+    At the end beat stops, and _workers_idle_after_a_services_test waits for the workers.
+
+    Yields the folder where the workers' email backend writes messages."""
+    env, log_dir, mail_dir = _celery_workers
+    _, beat_command = celery_commands(schedule=tmp_path / "beat-schedule")
+    with open(log_dir / "beat.log", "a") as beat_log:
+        beat = subprocess.Popen(beat_command, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT)
+        try:
+            yield mail_dir
+        finally:
+            beat.terminate()
+            try:
+                beat.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                beat.kill()
+                beat.wait()
+    if beat.returncode not in (0, -signal.SIGTERM):
+        raise RuntimeError(f"Celery beat exited with {beat.returncode}; see {log_dir / 'beat.log'}")
+
+
+def _wait_until_the_workers_are_idle(worker_count: int, log_dir: Path, *, timeout: float = 60) -> None:
+    """No task queued, running or held by a worker (a task has a time limit, so this ends)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _purge_queues()
+        inspect = celery_app.control.inspect(timeout=1.0, limit=worker_count)
+        replies = [inspect.active() or {}, inspect.reserved() or {}]
+        if all(len(reply) == worker_count for reply in replies) and not any(
+            tasks for reply in replies for tasks in reply.values()
+        ):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the Celery workers were still busy {timeout:.0f} s after the test; see {log_dir}")
 
 
 def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2, what: str = "condition"):

@@ -116,7 +116,7 @@ def test_a_batch_records_each_outcome_with_voter_duplicates_and_tallies(town):
     assert rows[made[7].pk].status == "review" and len(rows[made[7].pk].match_candidates) == 2
     assert all(s.validated_at is not None and s.match_score is not None for s in rows.values() if s.status == "valid")
     tallies_count()
-    run = wait_for(tallies_recount, what="a recount (a counting run of the test worker may hold the lock)")
+    run = tallies_recount()
     assert run is not None and run.drift == []
 
 
@@ -259,7 +259,7 @@ def test_a_race_lost_at_the_write_is_decided_again_one_by_one(caplog):
     assert (late.status, late.voter, late.duplicate_of_id) == ("duplicate", maria, winner.pk)
     assert (other.status, other.reason) == ("invalid", "not_registered")
     tallies_count()
-    run = wait_for(tallies_recount, what="a recount (a counting run of the test worker may hold the lock)")
+    run = tallies_recount()
     assert run is not None and run.drift == []
 
 
@@ -322,7 +322,7 @@ def _four_workers_validate(ids: list[int]) -> list[Mapping[str, Any]]:
         row["duplicate_of_id"] == counting[row["voter_id"]]["pk"] for row in rows if row["status"] == "duplicate"
     )
     tallies_count()
-    run = wait_for(tallies_recount, what="a recount (a counting run of the test worker may hold the lock)")
+    run = tallies_recount()
     assert run is not None and run.drift == []
     return rows
 

@@ -67,7 +67,7 @@ def test_the_recount_finds_no_drift_when_tallies_follow_the_rows(calexit):
         confirm_and_validate(SignatureFactory(status="unconfirmed", first_name=["Maria", "Ana"][n % 2]))
     tallies_count()
 
-    run = wait_for(tallies_recount, what="a recount (a counting run of the test worker may hold the lock)")
+    run = tallies_recount()
 
     assert run.drift == []
     assert run.kind == CountingRun.Kind.RECOUNT
@@ -80,7 +80,7 @@ def test_the_recount_reports_and_repairs_drift(calexit):
     tallies_count()
     Tally.objects.filter(status="valid").update(count=7)  # a bug or a hand edit
 
-    run = wait_for(tallies_recount, what="a recount (a counting run of the test worker may hold the lock)")
+    run = tallies_recount()
 
     assert run.drift == [
         {"petition": calexit.pk, "county": "34", "filed": False, "status": "valid", "tally": 7, "rows": 1}
@@ -151,7 +151,7 @@ def test_concurrent_confirmations_and_two_counting_runs_lose_nothing_and_count_n
     assert Signature.objects.filter(status="valid").values("voter").distinct().count() == 60
     # Every bucket, county by county: the recount (the tallies rebuilt from the rows) finds no drift
     # and moves nothing.
-    run = wait_for(tallies_recount, what="a recount (a counting run of the test worker may hold the lock)")
+    run = tallies_recount()
     assert run is not None and run.drift == []
     assert tally_counts() == counted
     assert sum(n for n in applied if n) > 0  # the racing runs did fold changes while signers worked
