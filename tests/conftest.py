@@ -304,11 +304,12 @@ _running_workers: list = []  # [how many, their log folder] while the session's 
 def _workers_idle_after_a_services_test(request):
     """A `services` test sends its tasks to the broker: once the session's workers run, they take
     them, maybe after the test. Such a test ends when they are done, before its database is
-    emptied (the database fixture is set up first, so it is torn down after this one)."""
+    emptied (its database fixture, if it has one, is set up first, so it is torn down after this one)."""
     if not request.node.get_closest_marker("services") and "celery_worker_process" not in request.fixturenames:
         yield
         return
-    request.getfixturevalue("_django_db_helper")
+    if request.node.get_closest_marker("django_db") or "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
     yield
     if _running_workers:
         _wait_until_the_workers_are_idle(*_running_workers)
