@@ -303,8 +303,9 @@ _running_workers: list = []  # [how many, their log folder] while the session's 
 @pytest.fixture(autouse=True)
 def _workers_idle_after_a_services_test(request):
     """A `services` test sends its tasks to the broker: once the session's workers run, they take
-    them, maybe after the test. Such a test ends when they are done, before its database is
-    emptied (its database fixture, if it has one, is set up first, so it is torn down after this one)."""
+    them, maybe after the test (a retry seconds later). Such a test ends when they are done,
+    before its database is emptied (its database fixture, if it has one, is set up first, so it
+    is torn down after this one)."""
     if not request.node.get_closest_marker("services") and "celery_worker_process" not in request.fixturenames:
         yield
         return
@@ -340,12 +341,13 @@ def celery_worker_process(_celery_workers, tmp_path):
 
 
 def _wait_until_the_workers_are_idle(worker_count: int, log_dir: Path, *, timeout: float = 60) -> None:
-    """No task queued, running or held by a worker (a task has a time limit, so this ends)."""
+    """No task queued, running, held by a worker or waiting for its retry's time (a task has a
+    time limit and a few retries, so this ends)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         _purge_queues()
         inspect = celery_app.control.inspect(timeout=1.0, limit=worker_count)
-        replies = [inspect.active() or {}, inspect.reserved() or {}]
+        replies = [inspect.active() or {}, inspect.reserved() or {}, inspect.scheduled() or {}]
         if all(len(reply) == worker_count for reply in replies) and not any(
             tasks for reply in replies for tasks in reply.values()
         ):
