@@ -46,6 +46,16 @@ def compose_command(service: str) -> list[str]:
     return list(command)
 
 
+def stop_process(process: subprocess.Popen, *, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def native_command(service: str, *, replace: dict[str, str] | None = None, extra: Sequence[str] = ()) -> list[str]:
     """The service's command as run outside the container, from this virtualenv.
 
@@ -170,9 +180,4 @@ def running_web(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, int]
             time.sleep(0.2)
         yield base, port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

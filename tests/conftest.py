@@ -323,6 +323,8 @@ def celery_worker_process(_celery_workers, tmp_path):
     At the end beat stops, and _workers_idle_after_a_services_test waits for the workers.
 
     Yields the folder where the workers' email backend writes messages."""
+    from tests.compose import stop_process
+
     env, log_dir, mail_dir = _celery_workers
     _, beat_command = celery_commands(schedule=tmp_path / "beat-schedule")
     with open(log_dir / "beat.log", "a") as beat_log:
@@ -330,12 +332,7 @@ def celery_worker_process(_celery_workers, tmp_path):
         try:
             yield mail_dir
         finally:
-            beat.terminate()
-            try:
-                beat.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                beat.kill()
-                beat.wait()
+            stop_process(beat)
     if beat.returncode not in (0, -signal.SIGTERM):
         raise RuntimeError(f"Celery beat exited with {beat.returncode}; see {log_dir / 'beat.log'}")
 
